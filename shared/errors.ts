@@ -1,0 +1,65 @@
+// Errors are values at every boundary: a stable `code` the UI translates and a
+// human `message` for logs and the CLI. A message never carries a secret.
+
+export const ERROR_CODES = [
+  // input and usage
+  'invalid_input',
+  // credentials and authentication
+  'missing_credentials',
+  'keychain_unavailable',
+  'auth_header_rejected',
+  'auth_failed',
+  'clock_skew',
+  'session_expired',
+  // the server refused or the thing is not there
+  'customer_not_found',
+  'no_conversation',
+  'already_ended',
+  'not_found',
+  'operation_failed',
+  'feature_unsupported',
+  'cancelled',
+  // the server or the network failed
+  'server_error',
+  'unavailable',
+  'bad_response',
+  // local
+  'settings_corrupt',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorValue {
+  code: ErrorCode;
+  message: string;
+}
+
+/** The one error class thrown inside main; serialised to {code, message} at a boundary. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Extra non-secret facts (HTTP status, server error id) for logs and tests. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toValue(): ErrorValue {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
+
+/** Anything thrown becomes an ErrorValue; unknown throwables are `internal`. */
+export function toErrorValue(e: unknown): ErrorValue {
+  if (isAppError(e)) return e.toValue();
+  if (e instanceof Error && e.name === 'AbortError') return { code: 'cancelled', message: 'The operation was cancelled.' };
+  return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+}
