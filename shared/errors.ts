@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   // the server refused or the thing is not there
   'customer_not_found',
   'no_conversation',
+  'customer_not_waiting',
+  'waiting_other_interaction',
   'already_ended',
   'not_found',
   'operation_failed',
