@@ -4,6 +4,7 @@
 export const ERROR_CODES = [
   // input and usage
   'invalid_input',
+  'confirmation_required',
   // credentials and authentication
   'missing_credentials',
   'keychain_unavailable',

@@ -1,1 +1,96 @@
-export {};
+import { parseArgs } from 'node:util';
+import { AppError, toErrorValue } from '../../shared/errors';
+import type { Command, CommandOutput } from './command';
+import { GLOBAL_OPTION_SPECS, globalOptions } from './config';
+import { diyalogCommands } from './diyalog-commands';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { simCommands } from './sim-command';
+import { startCommands } from './start-command';
+
+// `companion`: the same services the app uses, for scripts and for operators on a terminal.
+// With --json every command prints exactly one JSON document on stdout; progress goes to stderr.
+
+const COMMANDS: Command[] = [...diyalogCommands, ...simCommands, ...startCommands];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: companion <command> [options] [--json]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options (or environment): --diyalog-url (COMPANION_DIYALOG_URL), --key-id (COMPANION_DIYALOG_KEY_ID),',
+    '  --staff-id (COMPANION_STAFF_ID), --data-dir (COMPANION_DATA_DIR), --icws-url (COMPANION_ICWS_URL),',
+    '  --icws-user (COMPANION_ICWS_USER). Secrets: COMPANION_DIYALOG_SECRET / COMPANION_ICWS_PASSWORD, else the keychain.',
+    'Exit codes: 0 done, 1 refused or failed, 2 bad usage or input, 3 credentials or authentication, 4 unreachable or server error.',
+  ].join('\n');
+}
+
+/** Longest command name that prefixes the positionals: 'login diyalog' before 'login'. */
+function findCommand(positionals: string[]): { command: Command; rest: string[] } | undefined {
+  const matches = COMMANDS.filter((c) => {
+    const words = c.name.split(' ');
+    return words.every((w, i) => positionals[i] === w);
+  }).sort((a, b) => b.name.length - a.name.length);
+  const command = matches[0];
+  return command ? { command, rest: positionals.slice(command.name.split(' ').length) } : undefined;
+}
+
+function print(output: CommandOutput, json: boolean): void {
+  if (output.textIsDocument || !json) process.stdout.write(output.text + '\n');
+  else process.stdout.write(JSON.stringify(output.json) + '\n');
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new AppError('cancelled', 'Interrupted.'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const loose = parseArgs({ args: argv, options: GLOBAL_OPTION_SPECS, allowPositionals: true, strict: false });
+    const found = findCommand(loose.positionals);
+    if (!found) {
+      if (loose.positionals.length === 0 || loose.values.help) {
+        process.stdout.write(usage() + '\n');
+        return loose.positionals.length === 0 && !loose.values.help ? EXIT.usage : EXIT.ok;
+      }
+      throw new AppError('invalid_input', `Unknown command "${loose.positionals.join(' ')}". Run "companion --help".`);
+    }
+    const { command } = found;
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTION_SPECS, ...command.flags }, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new AppError('invalid_input', `${(e as Error).message}\nUsage: ${command.usage}`);
+    }
+    if (parsed.values.help) {
+      process.stdout.write(`Usage: ${command.usage}\n${command.summary}\n`);
+      return EXIT.ok;
+    }
+    const options = globalOptions(parsed.values, env);
+    const output = await command.run({
+      args: parsed.positionals.slice(command.name.split(' ').length),
+      flags: parsed.values as Record<string, string | boolean | undefined>,
+      options,
+      env,
+      progress: (line) => {
+        if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+      },
+      signal: controller.signal,
+    });
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    if (output) print(output, options.json);
+    return EXIT.ok;
+  } catch (e) {
+    const error = toErrorValue(controller.signal.aborted ? (controller.signal.reason ?? e) : e);
+    if (wantsJson) process.stdout.write(JSON.stringify({ error }) + '\n');
+    else process.stderr.write(`companion: ${error.message} [${error.code}]\n`);
+    return exitCodeFor(error.code);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2), process.env);

@@ -1,0 +1,37 @@
+import type { IpcMainInvokeEvent, WebContents } from 'electron';
+import { ipcMain } from 'electron';
+import { CALL_NAMES, type EventName, type EventPayload } from '../../shared/contract';
+import { checkEvent, dispatch, type Handlers } from '../services/dispatch';
+import { APP_ORIGIN, CALL_CHANNEL_PREFIX, EVENT_CHANNEL } from './channels';
+
+/** Only our own page, in its top frame, may call main. */
+function fromOurPage(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null) return false;
+  try {
+    return new URL(frame.url).origin === APP_ORIGIN;
+  } catch {
+    return false;
+  }
+}
+
+/** One handler per contract call; each checks the sender and goes through `dispatch`. */
+export function registerIpc(handlers: Handlers): () => void {
+  for (const name of CALL_NAMES) {
+    ipcMain.handle(CALL_CHANNEL_PREFIX + name, (event, input: unknown) => {
+      if (!fromOurPage(event)) {
+        return { ok: false, error: { code: 'invalid_input', message: 'Calls are accepted from the companion window only.' } };
+      }
+      return dispatch(handlers, name, input);
+    });
+  }
+  return () => {
+    for (const name of CALL_NAMES) ipcMain.removeHandler(CALL_CHANNEL_PREFIX + name);
+  };
+}
+
+/** Sends a contract event to a window, validated first. */
+export function sendEvent<E extends EventName>(contents: WebContents, event: E, payload: EventPayload<E>): void {
+  const checked = checkEvent(event, payload);
+  if (checked !== undefined && !contents.isDestroyed()) contents.send(EVENT_CHANNEL, event, checked);
+}

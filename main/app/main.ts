@@ -1,0 +1,128 @@
+// The Electron shell: one hardened window over the services. Everything with secrets,
+// network or disk lives in main/services and below; this file only wires them to Electron.
+import { app, BrowserWindow, net, session, shell } from 'electron';
+import { fileURLToPath } from 'node:url';
+import type { FetchLike } from '../http';
+import { createCompanion, type Companion } from '../services/companion';
+import { needsDemo, startDemo, type Demo } from '../services/demo';
+import { Keychain } from '../store/keychain';
+import { SettingsStore } from '../store/settings';
+import { APP_ORIGIN } from './channels';
+import { registerIpc, sendEvent } from './ipc';
+import { registerRendererScheme, serveRenderer } from './renderer-protocol';
+
+const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
+const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
+
+registerRendererScheme();
+
+let mainWindow: BrowserWindow | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-redirect', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  void start().catch((e: unknown) => {
+    console.error('companion: could not start:', e instanceof Error ? e.message : e);
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  serveRenderer(RENDERER_DIR);
+
+  const dataDir = process.env.COMPANION_DATA_DIR || app.getPath('userData');
+  const { settings } = await new SettingsStore(dataDir).load();
+  const demo: Demo | null = needsDemo(settings, process.env) ? await startDemo(dataDir) : null;
+  const companion = await createCompanion({
+    dataDir: demo?.dataDir ?? dataDir,
+    // net.fetch: the system proxy and the OS certificate store apply, as bank networks need.
+    fetch: net.fetch as unknown as FetchLike,
+    secrets: demo?.secrets ?? new Keychain(),
+    demo: demo !== null,
+    version: app.getVersion(),
+    osLocale: app.getLocale(),
+    openExternal: (url) => shell.openExternal(url),
+    ...(demo && { initialSettings: demo.settings }),
+  });
+  registerIpc(companion.handlers);
+  mainWindow = createWindow(companion);
+  quitCleanly(companion, demo);
+}
+
+function createWindow(companion: Companion): BrowserWindow {
+  const saved = companion.settings().window;
+  const window = new BrowserWindow({
+    width: saved?.width ?? 1200,
+    height: saved?.height ?? 800,
+    ...(saved?.x !== undefined && saved?.y !== undefined && { x: saved.x, y: saved.y }),
+    minWidth: 720,
+    minHeight: 480,
+    title: 'Agent Companion',
+    show: false,
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  if (saved?.maximized) window.maximize();
+  window.once('ready-to-show', () => window.show());
+
+  const unsubscribe = companion.subscribe((event, payload) => sendEvent(window.webContents, event, payload));
+  const visible = (v: boolean) => () => companion.setVisible(v);
+  window.on('show', visible(true));
+  window.on('restore', visible(true));
+  window.on('hide', visible(false));
+  window.on('minimize', visible(false));
+
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  const saveBounds = () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      if (window.isDestroyed() || window.isMinimized()) return;
+      const b = window.getNormalBounds();
+      void companion.handlers['settings.update']({ window: { ...b, maximized: window.isMaximized() } }).catch(() => undefined);
+    }, 500);
+  };
+  window.on('resize', saveBounds);
+  window.on('move', saveBounds);
+  window.on('closed', () => {
+    clearTimeout(saveTimer);
+    unsubscribe();
+    mainWindow = null;
+  });
+
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  return window;
+}
+
+function quitCleanly(companion: Companion, demo: Demo | null): void {
+  let stopping = false;
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    // ICWS logout and pollers stopped before the process goes; bounded so quitting never hangs.
+    const cleanup = Promise.all([companion.stop(), demo?.stop()]);
+    const limit = new Promise((resolve) => setTimeout(resolve, 3_000));
+    void Promise.race([cleanup, limit]).finally(() => app.quit());
+  });
+}

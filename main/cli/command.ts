@@ -1,0 +1,31 @@
+import type { GlobalOptions } from './config';
+
+/** What a command hands back: one JSON document for --json, and the same for people. */
+export interface CommandOutput {
+  json: unknown;
+  text: string;
+  /** The text is itself the document (CSV): printed as it is even with --json. */
+  textIsDocument?: boolean;
+}
+
+export interface CommandContext {
+  /** Positionals after the command name (and sub-command, where there is one). */
+  args: string[];
+  /** Parsed flags of this command. */
+  flags: Record<string, string | boolean | undefined>;
+  options: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  /** Lines for a person while work goes on (stderr; never the JSON document). */
+  progress: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export interface Command {
+  /** e.g. 'help-state' or 'assistance list' */
+  name: string;
+  usage: string;
+  summary: string;
+  flags: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  /** Long-running commands (sim, watch) print on their own and resolve when done. */
+  run(ctx: CommandContext): Promise<CommandOutput | void>;
+}

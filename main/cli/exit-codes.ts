@@ -1,0 +1,31 @@
+import type { ErrorCode } from '../../shared/errors';
+
+/** The `companion` command's exit codes, as documented in the README. */
+export const EXIT = {
+  ok: 0,
+  refused: 1,
+  usage: 2,
+  credentials: 3,
+  unreachable: 4,
+} as const;
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'invalid_input':
+    case 'confirmation_required':
+      return EXIT.usage;
+    case 'missing_credentials':
+    case 'keychain_unavailable':
+    case 'auth_header_rejected':
+    case 'auth_failed':
+    case 'clock_skew':
+    case 'session_expired':
+      return EXIT.credentials;
+    case 'unavailable':
+    case 'server_error':
+    case 'bad_response':
+      return EXIT.unreachable;
+    default:
+      return EXIT.refused;
+  }
+}

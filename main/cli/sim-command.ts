@@ -1,0 +1,48 @@
+import { AppError } from '../../shared/errors';
+import { startDiyalogSim } from '../../test/sim/diyalog/server';
+import type { Command } from './command';
+
+function numberFlag(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max) throw new AppError('invalid_input', `${flag} must be a number from ${min} to ${max}.`);
+  return n;
+}
+
+/** Resolves when the signal aborts (Ctrl-C, SIGTERM). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+const sim: Command = {
+  name: 'sim',
+  usage: 'companion sim [--diyalog-port P] [--skew-minutes M] [--latency-ms L] [--failure-rate R]',
+  summary: 'Run the Diyalog and ICWS simulators on 127.0.0.1 (demo data) until stopped.',
+  flags: {
+    'diyalog-port': { type: 'string' },
+    'skew-minutes': { type: 'string' },
+    'latency-ms': { type: 'string' },
+    'failure-rate': { type: 'string' },
+  },
+  async run({ flags, signal }) {
+    const diyalog = await startDiyalogSim({
+      port: numberFlag(flags['diyalog-port'], '--diyalog-port', 0, 65535, 0),
+      clockOffsetMs: numberFlag(flags['skew-minutes'], '--skew-minutes', -1440, 1440, 0) * 60_000,
+      latencyMs: numberFlag(flags['latency-ms'], '--latency-ms', 0, 60_000, 0),
+      failureRate: numberFlag(flags['failure-rate'], '--failure-rate', 0, 1, 0),
+      demo: true,
+    });
+    // Demo credentials of a local simulator, printed on purpose: they open nothing real.
+    const line = {
+      diyalog: { url: diyalog.url, keyId: diyalog.credentials.keyId, secret: diyalog.credentials.secret, staffId: diyalog.staffId },
+    };
+    process.stdout.write(JSON.stringify(line) + '\n');
+    await untilAborted(signal);
+    await diyalog.close();
+  },
+};
+
+export const simCommands: Command[] = [sim];

@@ -1,0 +1,60 @@
+// ICWS answers and transport failures → AppError with a stable code. The server's
+// errorId and message are kept; nothing we send (password, CSRF token, cookie) is.
+
+import { AppError } from '../../shared/errors';
+import type { ErrorCode } from '../../shared/errors';
+import { isAbortError, isTimeoutError } from '../http';
+import { errorBodySchema } from './wire';
+import type { IcwsErrorBody } from './wire';
+
+export interface IcwsErrorContext {
+  /** The connect call maps 400/401 authentication failures to `auth_failed`. */
+  connect?: boolean;
+}
+
+/** Reads an error answer's body; a body that is not the documented JSON still yields a message. */
+export async function readErrorBody(response: Response): Promise<IcwsErrorBody> {
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // not JSON: fall through
+  }
+  return {};
+}
+
+function looksNotFound(body: IcwsErrorBody): boolean {
+  return /notfound/i.test(body.errorId ?? '') || /does not exist|not found|no such/i.test(body.message ?? '');
+}
+
+export function codeForStatus(status: number, body: IcwsErrorBody, context: IcwsErrorContext = {}): ErrorCode {
+  if (context.connect && (status === 400 || status === 401)) {
+    if (status === 401 || /authenticationFailure/i.test(body.errorId ?? '')) return 'auth_failed';
+  }
+  if (status === 400) return looksNotFound(body) ? 'not_found' : 'invalid_input';
+  if (status === 401) return 'session_expired';
+  if (status === 404) return 'not_found';
+  if (status === 410) return 'feature_unsupported';
+  if (status >= 500) return 'server_error';
+  return 'operation_failed';
+}
+
+export function icwsError(status: number, body: IcwsErrorBody, what: string, context: IcwsErrorContext = {}): AppError {
+  const code = codeForStatus(status, body, context);
+  const message = body.message?.trim() || `ICWS ${what} failed with HTTP ${status}.`;
+  return new AppError(code, message, { status, errorId: body.errorId ?? null });
+}
+
+/** A thrown fetch failure (network, our timeout, the caller cancelling) as an AppError. */
+export function transportError(e: unknown, what: string, callerSignal?: AbortSignal): AppError {
+  if (e instanceof AppError) return e;
+  if (callerSignal?.aborted) return new AppError('cancelled', 'The operation was cancelled.', {}, { cause: e });
+  if (isTimeoutError(e)) return new AppError('unavailable', `ICWS ${what} timed out.`, { status: null, errorId: null }, { cause: e });
+  if (isAbortError(e)) return new AppError('cancelled', 'The operation was cancelled.', {}, { cause: e });
+  return new AppError('unavailable', `ICWS server unreachable during ${what}.`, { status: null, errorId: null }, { cause: e });
+}
+
+export function badResponse(what: string, detail: string, status: number): AppError {
+  return new AppError('bad_response', `ICWS ${what} answered something unexpected: ${detail}`, { status, errorId: null });
+}

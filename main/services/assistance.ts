@@ -1,0 +1,104 @@
+import type { AssistanceRequest, ConnectionState } from '../../shared/assistance';
+import { AppError } from '../../shared/errors';
+import type { FetchLike } from '../http';
+import { AssistanceClient } from '../icws/assistance';
+import { MessagePump } from '../icws/messaging';
+import { IcwsSession } from '../icws/session';
+import type { EventSink } from './dispatch';
+
+export interface IcwsConfig {
+  baseUrl: string;
+  userId: string;
+  password: string;
+  applicationName: string;
+  language: string;
+}
+
+interface Live {
+  session: IcwsSession;
+  pump: MessagePump;
+  client: AssistanceClient;
+  unsubscribe: (() => void)[];
+}
+
+/**
+ * The agent's assistance requests over one ICWS session: connects when configured, keeps
+ * the live view, pushes `assistance.changed` and `connection.changed`, logs out on stop.
+ */
+export class AssistanceService {
+  readonly #fetch: FetchLike;
+  readonly #emit: EventSink;
+  #live: Live | null = null;
+  #state: ConnectionState | null = null;
+
+  constructor(fetch: FetchLike, emit: EventSink) {
+    this.#fetch = fetch;
+    this.#emit = emit;
+  }
+
+  /** null while ICWS is not configured. */
+  get connection(): ConnectionState | null {
+    return this.#state;
+  }
+
+  /** (Re)starts with a new configuration; null stops. Connection errors surface as state, not as a throw. */
+  async configure(config: IcwsConfig | null): Promise<void> {
+    await this.stop();
+    if (!config) return;
+    const session = new IcwsSession({
+      baseUrl: config.baseUrl,
+      credentials: { userId: config.userId, password: config.password },
+      applicationName: config.applicationName,
+      language: config.language,
+      fetch: this.#fetch,
+    });
+    const pump = new MessagePump(session);
+    const client = new AssistanceClient(session, pump);
+    const live: Live = { session, pump, client, unsubscribe: [] };
+    this.#live = live;
+    live.unsubscribe.push(
+      session.onStateChange((state) => {
+        this.#state = state;
+        this.#emit('connection.changed', state);
+      }),
+      client.onChange((requests) => this.#emit('assistance.changed', requests)),
+    );
+    this.#state = session.state;
+    // Connecting may take long (switchover, backoff): the UI follows it through state events.
+    client.start().catch(() => undefined);
+  }
+
+  list(): AssistanceRequest[] {
+    return this.#live?.client.list() ?? [];
+  }
+
+  create(interactionId: string, text: string): Promise<string> {
+    return this.#client().request(interactionId, text);
+  }
+
+  addMessage(assistanceId: string, text: string): Promise<void> {
+    return this.#client().addMessage(assistanceId, text);
+  }
+
+  complete(assistanceId: string): Promise<void> {
+    return this.#client().complete(assistanceId);
+  }
+
+  async stop(): Promise<void> {
+    const live = this.#live;
+    this.#live = null;
+    this.#state = null;
+    if (!live) return;
+    for (const off of live.unsubscribe) off();
+    await live.client.stop().catch(() => undefined);
+    await live.pump.stop().catch(() => undefined);
+    await live.session.logout().catch(() => undefined);
+  }
+
+  #client(): AssistanceClient {
+    if (!this.#live) {
+      throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.');
+    }
+    return this.#live.client;
+  }
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import type { SettingsPatch } from '../../shared/settings';
+import { startDiyalogSim, type DiyalogSim } from '../../test/sim/diyalog/server';
+import { TRANSCRIPT_HOST } from '../../test/sim/diyalog/data';
+import { startIcwsSim, type IcwsSim } from '../../test/sim/icws/server';
+import { icwsAccount, MemorySecretStore } from './secrets';
+
+export interface Demo {
+  diyalog: DiyalogSim;
+  icws: IcwsSim;
+  /** Points the settings at the simulators. */
+  settings: SettingsPatch;
+  /** The simulators' throwaway credentials, in memory only. */
+  secrets: MemorySecretStore;
+  /** Demo settings and audit live apart from the real ones. */
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Demo mode: both simulators on 127.0.0.1 with moving demo data, and the settings to use them. */
+export async function startDemo(dataDir: string): Promise<Demo> {
+  const diyalog = await startDiyalogSim({ demo: true });
+  const icws = await startIcwsSim({ mode: 'demo' });
+  const secrets = new MemorySecretStore();
+  await secrets.setSecret('diyalog', diyalog.credentials.keyId, diyalog.credentials.secret);
+  await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
+  return {
+    diyalog,
+    icws,
+    secrets,
+    dataDir: join(dataDir, 'demo'),
+    settings: {
+      diyalog: { baseUrl: diyalog.url, keyId: diyalog.credentials.keyId, transcriptHosts: [new URL(TRANSCRIPT_HOST).hostname] },
+      staffId: diyalog.staffId,
+      icws: { baseUrl: icws.url, userId: icws.user.userId },
+    },
+    async stop() {
+      await Promise.all([diyalog.close(), icws.close()]);
+    },
+  };
+}
+
+/** No server configured anywhere: the app runs in demo mode. */
+export function needsDemo(settings: { diyalog: { baseUrl: string | null }; icws: { baseUrl: string | null } }, env: NodeJS.ProcessEnv): boolean {
+  return !settings.diyalog.baseUrl && !settings.icws.baseUrl && !env.COMPANION_DIYALOG_URL && !env.COMPANION_ICWS_URL;
+}

@@ -1,0 +1,153 @@
+import type { WatchEntry } from '../../shared/contract';
+import type { HelpStateAnswer } from '../../shared/diyalog';
+import { toErrorValue } from '../../shared/errors';
+import { backoffDelay } from '../http';
+
+export type HelpCheck = (customerId: string, signal: AbortSignal) => Promise<HelpStateAnswer>;
+
+export interface HelpWatcherOptions {
+  check: HelpCheck;
+  /** Called only when a customer's state or error changes, never for a repeat of the same answer. */
+  onChange: (entry: WatchEntry) => void;
+  visibleIntervalMs?: number;
+  hiddenIntervalMs?: number;
+  /** ± share of the interval, so a room of desktops does not poll in step. */
+  jitter?: number;
+  maxBackoffMs?: number;
+  clock?: () => number;
+  random?: () => number;
+}
+
+interface Watched {
+  entry: WatchEntry;
+  timer: ReturnType<typeof setTimeout> | null;
+  inFlight: Promise<WatchEntry> | null;
+  failures: number;
+  controller: AbortController;
+}
+
+/**
+ * Polls iscustomerinonlinehelp for each watched customer: one request in flight per customer
+ * at most, every 5 s while the window is visible and 30 s while hidden, with jitter, backing
+ * off on errors, and pushing changes only.
+ */
+export class HelpWatcher {
+  readonly #options: Required<Omit<HelpWatcherOptions, 'check' | 'onChange'>> & Pick<HelpWatcherOptions, 'check' | 'onChange'>;
+  readonly #watched = new Map<string, Watched>();
+  #visible = true;
+  #stopped = false;
+
+  constructor(options: HelpWatcherOptions) {
+    this.#options = {
+      visibleIntervalMs: 5_000,
+      hiddenIntervalMs: 30_000,
+      jitter: 0.2,
+      maxBackoffMs: 120_000,
+      clock: Date.now,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  list(): WatchEntry[] {
+    return [...this.#watched.values()].map((w) => w.entry);
+  }
+
+  add(customerId: string): void {
+    if (this.#stopped || this.#watched.has(customerId)) return;
+    this.#watched.set(customerId, {
+      entry: { customerId, state: null, error: null, checkedAt: null },
+      timer: null,
+      inFlight: null,
+      failures: 0,
+      controller: new AbortController(),
+    });
+    void this.refresh(customerId);
+  }
+
+  remove(customerId: string): void {
+    const w = this.#watched.get(customerId);
+    if (!w) return;
+    if (w.timer) clearTimeout(w.timer);
+    w.controller.abort();
+    this.#watched.delete(customerId);
+  }
+
+  /** Checks now; joins the check already under way rather than sending a second one. */
+  refresh(customerId: string): Promise<WatchEntry> {
+    const w = this.#watched.get(customerId);
+    if (!w) return Promise.reject(new Error(`${customerId} is not watched`));
+    if (w.inFlight) return w.inFlight;
+    if (w.timer) {
+      clearTimeout(w.timer);
+      w.timer = null;
+    }
+    w.inFlight = this.#check(w).finally(() => {
+      w.inFlight = null;
+      this.#schedule(w);
+    });
+    return w.inFlight;
+  }
+
+  /** Slower polling while nobody looks; on becoming visible, stale entries are checked at once. */
+  setVisible(visible: boolean): void {
+    if (visible === this.#visible) return;
+    this.#visible = visible;
+    for (const w of this.#watched.values()) {
+      if (w.inFlight) continue;
+      if (visible && (w.entry.checkedAt === null || this.#options.clock() - w.entry.checkedAt >= this.#options.visibleIntervalMs)) {
+        void this.refresh(w.entry.customerId);
+      } else {
+        this.#schedule(w);
+      }
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const id of [...this.#watched.keys()]) this.remove(id);
+  }
+
+  async #check(w: Watched): Promise<WatchEntry> {
+    const before = w.entry;
+    let next: WatchEntry;
+    try {
+      const state = await this.#options.check(before.customerId, w.controller.signal);
+      w.failures = 0;
+      next = { customerId: before.customerId, state, error: null, checkedAt: this.#options.clock() };
+    } catch (e) {
+      if (w.controller.signal.aborted) return before;
+      w.failures += 1;
+      // Keep the last known state beside the error: "in help with 45001, as of 10:02" is still useful.
+      next = { customerId: before.customerId, state: before.state, error: toErrorValue(e), checkedAt: this.#options.clock() };
+    }
+    if (!this.#watched.has(before.customerId)) return next;
+    w.entry = next;
+    if (!sameEntry(before, next)) this.#options.onChange(next);
+    return next;
+  }
+
+  #schedule(w: Watched): void {
+    if (this.#stopped || !this.#watched.has(w.entry.customerId)) return;
+    if (w.timer) clearTimeout(w.timer);
+    const { visibleIntervalMs, hiddenIntervalMs, jitter, maxBackoffMs, random } = this.#options;
+    const interval = this.#visible ? visibleIntervalMs : hiddenIntervalMs;
+    const delay =
+      w.failures > 0
+        ? backoffDelay(w.failures, interval, Math.max(interval, maxBackoffMs), random)
+        : Math.round(interval * (1 - jitter + 2 * jitter * random()));
+    w.timer = setTimeout(() => {
+      w.timer = null;
+      void this.refresh(w.entry.customerId).catch(() => undefined);
+    }, delay);
+    w.timer.unref?.();
+  }
+}
+
+function sameEntry(a: WatchEntry, b: WatchEntry): boolean {
+  const sa = a.state;
+  const sb = b.state;
+  const sameState =
+    sa === sb || (sa !== null && sb !== null && sa.isInHelp === sb.isInHelp && sa.helpType === sb.helpType && sa.staffId === sb.staffId);
+  return sameState && a.error?.code === b.error?.code && a.error?.message === b.error?.message;
+}

@@ -1,0 +1,21 @@
+import type { HistoryQuery, HistoryResult } from '../../shared/diyalog';
+import { dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
+import { DiyalogClient, type DiyalogClientOptions } from '../diyalog/client';
+import { walkHistory, type WalkOptions } from '../diyalog/history-walker';
+
+/**
+ * Walks a whole date range of help history. A client of its own per walk, so the
+ * request count is this walk's alone even while other calls share the connection.
+ */
+export async function walkHelpHistory(
+  clientOptions: DiyalogClientOptions,
+  query: HistoryQuery,
+  options: WalkOptions = {},
+): Promise<HistoryResult> {
+  parseInput(dateRangeSchema, { startDate: query.startDate, endDate: query.endDate }, 'date range');
+  if (query.customerId !== undefined) parseInput(idSchema, query.customerId, 'customer id');
+  if (query.agentId !== undefined) parseInput(idSchema, query.agentId, 'agent id');
+  const client = new DiyalogClient(clientOptions);
+  const result = await walkHistory((q, signal) => client.getOnlineHelpList(q, { signal }), query, options);
+  return { items: result.items, requests: client.requestCount, warnings: result.warnings };
+}

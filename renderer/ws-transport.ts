@@ -1,0 +1,148 @@
+// The renderer's side of the browser host (main/host/server.ts): the same CompanionApi the
+// Electron preload exposes, spoken over one WebSocket that comes back by itself.
+
+import {
+  isEventName,
+  type CallInput,
+  type CallName,
+  type CallOutput,
+  type CompanionApi,
+  type EventName,
+  type EventPayload,
+  type Result,
+} from '../shared/contract';
+import type { ErrorValue } from '../shared/errors';
+
+const RECONNECT_BASE_MS = 500;
+const RECONNECT_CAP_MS = 15_000;
+
+/** The launch token from the page's query string (`?token=...`), or null when there is none. */
+export function tokenFromLocation(search: string): string | null {
+  const token = new URLSearchParams(search).get('token');
+  return token ? token : null;
+}
+
+interface Pending {
+  frame: string;
+  sent: boolean;
+  resolve: (result: Result<unknown>) => void;
+}
+
+/**
+ * `url` is the page's own address (location.href): the socket goes to `/ws` on the same
+ * host, with the token the page was opened with.
+ */
+export function connectWebSocketApi(url: string): CompanionApi {
+  const page = new URL(url);
+  const token = tokenFromLocation(page.search);
+  const socketUrl = `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}/ws?token=${encodeURIComponent(token ?? '')}`;
+
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  let nextId = 1;
+  let socket: WebSocket | null = null;
+  let attempt = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const fail = (error: ErrorValue) => {
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.resolve({ ok: false, error });
+    }
+  };
+
+  const flush = () => {
+    if (socket?.readyState !== WebSocket.OPEN) return;
+    for (const p of pending.values()) {
+      if (p.sent) continue;
+      socket.send(p.frame);
+      p.sent = true;
+    }
+  };
+
+  const onMessage = (text: string) => {
+    let message: { id?: unknown; result?: Result<unknown>; event?: unknown; payload?: unknown };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      console.error('companion: the host sent a frame that is not JSON');
+      return;
+    }
+    if (isEventName(message.event)) {
+      for (const listener of listeners.get(message.event) ?? []) {
+        try {
+          listener(message.payload);
+        } catch (e) {
+          console.error(`companion: a ${message.event} listener failed`, e);
+        }
+      }
+      return;
+    }
+    if (typeof message.id === 'number' && message.result) {
+      const p = pending.get(message.id);
+      pending.delete(message.id);
+      p?.resolve(message.result);
+      return;
+    }
+    // An answer without our id means the host could not read one of our frames: a bug here.
+    console.error('companion: the host rejected a frame', message.result);
+  };
+
+  const connect = () => {
+    reconnectTimer = null;
+    const ws = new WebSocket(socketUrl);
+    socket = ws;
+    ws.addEventListener('open', () => {
+      attempt = 0;
+      flush();
+    });
+    ws.addEventListener('message', (e: MessageEvent) => {
+      if (typeof e.data === 'string') onMessage(e.data);
+    });
+    ws.addEventListener('close', () => {
+      if (socket !== ws) return;
+      socket = null;
+      // Whether a sent call ran is unknown now; the caller decides whether to ask again.
+      fail({ code: 'unavailable', message: 'The connection to the companion was lost.' });
+      scheduleReconnect();
+    });
+  };
+
+  const scheduleReconnect = () => {
+    // Full jitter, as main/http.ts backoffDelay: a reloaded host is not hammered by every tab at once.
+    const ceiling = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** attempt);
+    const delay = RECONNECT_BASE_MS + Math.random() * (ceiling - RECONNECT_BASE_MS);
+    attempt += 1;
+    reconnectTimer = setTimeout(connect, delay);
+  };
+
+  if (token) connect();
+
+  return {
+    call<N extends CallName>(name: N, input: CallInput<N>): Promise<Result<CallOutput<N>>> {
+      if (!token) {
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'unavailable', message: 'This page was opened without its access token: open the address the companion printed.' },
+        });
+      }
+      const id = nextId++;
+      return new Promise<Result<unknown>>((resolve) => {
+        pending.set(id, { frame: JSON.stringify({ id, call: name, input }), sent: false, resolve });
+        flush();
+        // A call made while waiting to reconnect should not wait out the whole backoff.
+        if (!socket && reconnectTimer !== null) {
+          clearTimeout(reconnectTimer);
+          connect();
+        }
+      }) as Promise<Result<CallOutput<N>>>;
+    },
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      const untyped = listener as (payload: unknown) => void;
+      set.add(untyped);
+      return () => set.delete(untyped);
+    },
+  };
+}

@@ -1,0 +1,270 @@
+// The one contract between the renderer and main. Every call the renderer may make and
+// every event main may push, each with a runtime schema. The Electron IPC (main/app) and
+// the browser host (main/host) are both generated from this object; the renderer knows
+// nothing else of main.
+
+import { z } from 'zod';
+import type { AssistanceRequest, ConnectionState } from './assistance';
+import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryProgress, HistoryResult } from './diyalog';
+import { ERROR_CODES, type ErrorValue } from './errors';
+import { settingsPatchSchema, settingsSchema } from './settings';
+import { epochMsSchema, idSchema } from './validation';
+
+// ---------------------------------------------------------------------------
+// Value schemas (outputs). Each is checked against its shared interface below.
+
+export const errorValueSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+
+export const helpStateAnswerSchema = z.object({
+  customerId: z.string(),
+  isInHelp: z.boolean(),
+  helpType: z.enum(['inbound', 'outbound']).nullable(),
+  staffId: z.string().nullable(),
+});
+
+export const helpRecordSchema = z.object({
+  onlineHelpId: z.number(),
+  customerNo: z.string(),
+  customerName: z.string(),
+  agentId: z.string().optional(),
+  agentName: z.string().optional(),
+  helpState: z.string(),
+  helpRequestedAt: z.number(),
+  helpStartedAt: z.number().optional(),
+  helpEndedAt: z.number().optional(),
+  waitTime: z.number().optional(),
+  helpTime: z.number().optional(),
+  conversationDetailLink: z.string().optional(),
+});
+
+export const historyWarningSchema = z.object({ code: z.literal('timestamp_overflow'), timestamp: z.number(), message: z.string() });
+
+export const historyResultSchema = z.object({
+  items: z.array(helpRecordSchema),
+  requests: z.number().int(),
+  warnings: z.array(historyWarningSchema),
+});
+
+export const historyProgressSchema = z.object({
+  slicesDone: z.number(),
+  slicesTotal: z.number(),
+  records: z.number(),
+  requests: z.number(),
+});
+
+export const forceEndResultSchema = z.object({
+  customerId: z.string(),
+  staffId: z.string(),
+  outcome: z.enum(['ended', 'already_ended']),
+  message: z.string(),
+});
+
+export const assistanceRequestSchema = z.object({
+  assistanceId: z.string(),
+  interactionId: z.string().nullable(),
+  state: z.enum(['none', 'accepted', 'completed']),
+  messages: z.array(z.object({ text: z.string(), participantId: z.string(), timeAdded: z.string() })),
+  participants: z.array(
+    z.object({ userId: z.string(), displayName: z.string(), action: z.enum(['none', 'initiated', 'ignored', 'accepted']) }),
+  ),
+});
+
+export const connectionStateSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('connecting') }),
+  z.object({ state: z.literal('up'), host: z.string(), sse: z.boolean() }),
+  z.object({ state: z.literal('switching'), host: z.string() }),
+  z.object({ state: z.literal('down'), reason: z.string(), code: z.string() }),
+]);
+
+/** One watched customer: the last answer, or the last error, and when it was checked. */
+export const watchEntrySchema = z.object({
+  customerId: z.string(),
+  state: helpStateAnswerSchema.nullable(),
+  error: errorValueSchema.nullable(),
+  /** epoch ms of the last answer or error; null before the first check */
+  checkedAt: z.number().nullable(),
+});
+export type WatchEntry = z.infer<typeof watchEntrySchema>;
+
+export const auditEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  customerId: z.string(),
+  staffId: z.string(),
+  reason: z.string(),
+  outcome: z.enum(['ended', 'already_ended', 'failed', 'unknown']),
+  outcomeAt: z.string().optional(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type AuditEntryView = z.infer<typeof auditEntrySchema>;
+
+export const secretKindSchema = z.enum(['diyalog', 'icws']);
+export type SecretKind = z.infer<typeof secretKindSchema>;
+
+/** Settings as the renderer sees them: never a secret, only whether one is stored. */
+export const settingsViewSchema = z.object({
+  settings: settingsSchema,
+  secrets: z.object({ diyalog: z.boolean(), icws: z.boolean() }),
+  /** Set when the settings file was corrupt and was moved aside at start. */
+  recoveredFrom: z.string().nullable(),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+export const languageSchema = z.enum(['tr', 'en']);
+export type Language = z.infer<typeof languageSchema>;
+
+export const statusSchema = z.object({
+  /** Running against the built-in simulators: the window says so. */
+  demo: z.boolean(),
+  version: z.string(),
+  language: languageSchema,
+  diyalog: z.object({ configured: z.boolean(), hasSecret: z.boolean() }),
+  icws: connectionStateSchema.nullable(),
+});
+export type Status = z.infer<typeof statusSchema>;
+
+const historyWalkIdSchema = z.object({ walkId: z.string().min(1).max(64) });
+
+// ---------------------------------------------------------------------------
+// The calls.
+
+const empty = z.object({}).strict();
+const reasonSchema = z.string().trim().min(1, { error: 'a reason is required' }).max(500);
+const assistanceTextSchema = z.string().trim().min(1, { error: 'the text is empty' }).max(2000);
+const ok = z.object({ ok: z.literal(true) });
+const startNotAfterEnd = (r: { startDate: number; endDate: number }) => r.startDate <= r.endDate;
+const startNotAfterEndError = { error: 'start date must not be after end date', path: ['endDate'] };
+
+export const calls = {
+  'settings.get': { input: empty, output: settingsViewSchema },
+  'settings.update': { input: settingsPatchSchema, output: settingsViewSchema },
+  'secret.set': { input: z.object({ kind: secretKindSchema, secret: z.string().min(1).max(4096) }).strict(), output: ok },
+  'secret.clear': { input: z.object({ kind: secretKindSchema }).strict(), output: ok },
+  'connection.test': {
+    input: z.object({ target: secretKindSchema }).strict(),
+    output: z.object({ ok: z.literal(true), latencyMs: z.number(), detail: z.string() }),
+  },
+  'status.get': { input: empty, output: statusSchema },
+  'language.set': { input: z.object({ language: languageSchema.nullable() }).strict(), output: statusSchema },
+
+  'watch.list': { input: empty, output: z.array(watchEntrySchema) },
+  'watch.add': { input: z.object({ customerId: idSchema }).strict(), output: z.array(watchEntrySchema) },
+  'watch.remove': { input: z.object({ customerId: idSchema }).strict(), output: z.array(watchEntrySchema) },
+  'watch.refresh': { input: z.object({ customerId: idSchema }).strict(), output: watchEntrySchema },
+
+  'recovery.forceEnd': {
+    // `confirmed` is the UI's promise that the person confirmed in a dialog; main refuses without it.
+    input: z.object({ customerId: idSchema, staffId: idSchema, reason: reasonSchema, confirmed: z.literal(true) }).strict(),
+    output: forceEndResultSchema,
+  },
+
+  'history.start': {
+    input: z
+      .object({
+        startDate: epochMsSchema,
+        endDate: epochMsSchema,
+        customerId: idSchema.optional(),
+        agentId: idSchema.optional(),
+        concurrency: z.number().int().min(1).max(16).optional(),
+      })
+      .strict()
+      .refine(startNotAfterEnd, startNotAfterEndError),
+    output: historyWalkIdSchema,
+  },
+  'history.cancel': { input: historyWalkIdSchema.strict(), output: ok },
+  'history.result': {
+    input: historyWalkIdSchema.strict(),
+    output: z.discriminatedUnion('status', [
+      z.object({ status: z.literal('running'), progress: historyProgressSchema }),
+      z.object({ status: z.literal('done'), result: historyResultSchema }),
+      z.object({ status: z.literal('failed'), error: errorValueSchema }),
+    ]),
+  },
+
+  'transcript.link': {
+    input: z
+      .object({ staffId: idSchema, customerId: idSchema, startDate: epochMsSchema, endDate: epochMsSchema })
+      .strict()
+      .refine(startNotAfterEnd, startNotAfterEndError),
+    output: z.object({ url: z.string() }),
+  },
+  'transcript.open': {
+    input: z.object({ url: z.string().max(4096) }).strict(),
+    // opened false: main cannot open windows here (the browser host); the page opens the vetted url itself.
+    output: z.object({ opened: z.boolean(), url: z.string() }),
+  },
+  /** The page's visibility: the help watch polls slower while nobody looks. */
+  'ui.visibility': { input: z.object({ visible: z.boolean() }).strict(), output: ok },
+
+  'assistance.list': { input: empty, output: z.array(assistanceRequestSchema) },
+  'assistance.create': {
+    input: z.object({ interactionId: idSchema, text: assistanceTextSchema }).strict(),
+    output: z.object({ assistanceId: z.string() }),
+  },
+  'assistance.addMessage': { input: z.object({ assistanceId: idSchema, text: assistanceTextSchema }).strict(), output: ok },
+  'assistance.complete': { input: z.object({ assistanceId: idSchema }).strict(), output: ok },
+
+  'audit.entries': { input: empty, output: z.array(auditEntrySchema) },
+} as const;
+
+// ---------------------------------------------------------------------------
+// The events main pushes.
+
+export const events = {
+  'watch.changed': watchEntrySchema,
+  'history.progress': z.object({ walkId: z.string(), progress: historyProgressSchema }),
+  'history.done': z.object({ walkId: z.string(), result: historyResultSchema.nullable(), error: errorValueSchema.nullable() }),
+  'assistance.changed': z.array(assistanceRequestSchema),
+  'connection.changed': connectionStateSchema,
+  'status.changed': statusSchema,
+} as const;
+
+// ---------------------------------------------------------------------------
+// Types derived from the contract.
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallInput<N extends CallName> = z.input<Calls[N]['input']>;
+/** The input after its schema ran (trimmed, defaults applied): what a handler receives. */
+export type CallParsedInput<N extends CallName> = z.output<Calls[N]['input']>;
+export type CallOutput<N extends CallName> = z.output<Calls[N]['output']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.output<Events[N]>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorValue };
+
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(calls, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}
+
+/** What the renderer holds: the preload's frozen object or the WebSocket client, same shape. */
+export interface CompanionApi {
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<Result<CallOutput<N>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------
+// Compile-time checks: the schemas and the shared interfaces must not drift apart.
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type ContractChecks = [
+  Assert<Same<z.output<typeof helpStateAnswerSchema>, HelpStateAnswer>>,
+  Assert<Same<z.output<typeof forceEndResultSchema>, ForceEndResult>>,
+  Assert<Same<z.output<typeof historyProgressSchema>, HistoryProgress>>,
+  Assert<Same<z.output<typeof assistanceRequestSchema>, AssistanceRequest>>,
+  Assert<Same<z.output<typeof connectionStateSchema>, ConnectionState>>,
+  Assert<z.output<typeof helpRecordSchema> extends HelpRecord ? true : false>,
+  Assert<z.output<typeof historyResultSchema> extends HistoryResult ? true : false>,
+];

@@ -1,0 +1,195 @@
+// The ICWS surface: connection, features, messaging (short poll and server-sent events)
+// and agent assistance, answered the way a PureConnect Session Manager answers them.
+
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { CONNECT_REQUEST_TYPE, ERRORS, MAX_TEXT_LENGTH, RequestError, parseCookies, readJsonBody } from './wire';
+import type { IcwsMessage, Reply } from './wire';
+import type { HostKey, IcwsSimState, MessageSink, Session } from './state';
+
+export interface IcwsContext {
+  state: IcwsSimState;
+  host: HostKey;
+  hostName(host: HostKey): string;
+  features: { featureId: string; version: number }[];
+  messagingVersion: number;
+  interactionsVersion: number;
+  pingIntervalMs: number;
+}
+
+const VERSION = {
+  majorVersion: '23',
+  minorVersion: '1',
+  su: '0',
+  productId: 'CIC',
+  codebaseId: '23.1',
+  build: '23.1.0.0',
+  productReleaseDisplayString: 'CIC 2023 R1',
+  productPatchDisplayString: 'CIC 2023 R1',
+};
+const IC_SERVER = 'SIMIC01';
+const SSE_RETRY_MS = 2000;
+
+const connectBodySchema = z.object({
+  __type: z.literal(CONNECT_REQUEST_TYPE),
+  applicationName: z.string().min(1),
+  userID: z.string().min(1),
+  password: z.string(),
+});
+
+const textBodySchema = z.object({
+  text: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((s) => [...s].length <= MAX_TEXT_LENGTH),
+});
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new RequestError(400, { ...ERRORS.invalidRepresentation, message: 'The request path is not valid.' });
+  }
+}
+
+const other = (host: HostKey): HostKey => (host === 'primary' ? 'alternate' : 'primary');
+const is = (segment: string | undefined, literal: string) => segment?.toLowerCase() === literal;
+
+export async function handleIcws(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url: URL): Promise<void> {
+  // Real servers match paths without regard to case (their own 401 points at /ICWS/connection).
+  const segments = url.pathname.split('/').slice(2).map(decodeSegment);
+  const method = req.method ?? 'GET';
+  if (is(segments[0], 'connection')) {
+    if (segments.length === 1 && method === 'POST') return connect(ctx, req, reply, url);
+    if (segments.length === 2 && is(segments[1], 'features') && method === 'GET') return reply.json(200, { featureInfoList: ctx.features });
+    if (segments.length === 2 && is(segments[1], 'version') && method === 'GET') return reply.json(200, VERSION);
+    return reply.error(404, ERRORS.notFound);
+  }
+  const [sessionId, ...rest] = segments;
+  if (!sessionId) return reply.error(404, ERRORS.notFound);
+  const session = authenticate(ctx, req, reply, sessionId, method === 'GET' && is(rest[0], 'messaging') && is(rest[1], 'messages') && rest.length === 2);
+  if (!session) return;
+  ctx.state.touch(session);
+  return sessionRoute(ctx, req, reply, session, method, rest);
+}
+
+async function connect(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url: URL): Promise<void> {
+  if (ctx.state.activeHost !== ctx.host) {
+    return reply.error(503, { ...ERRORS.notAcceptingConnections, alternateHostList: [ctx.hostName(ctx.state.activeHost)] });
+  }
+  if (!req.headers['accept-language']?.trim()) return reply.error(400, ERRORS.missingAcceptLanguage);
+  const parsed = connectBodySchema.safeParse(await readJsonBody(req));
+  if (!parsed.success) return reply.error(400, ERRORS.invalidRepresentation);
+  const user = ctx.state.authenticate(parsed.data.userID, parsed.data.password);
+  if (!user) return reply.error(400, ERRORS.authenticationFailure);
+
+  const session = ctx.state.createSession(user, ctx.host);
+  const include = new Set((url.searchParams.get('include') ?? '').split(',').map((s) => s.trim().toLowerCase()));
+  reply.json(
+    201,
+    {
+      csrfToken: session.csrfToken,
+      sessionId: session.id,
+      alternateHostList: [ctx.hostName(other(ctx.host))],
+      userID: user.userId,
+      userDisplayName: user.displayName,
+      icServer: IC_SERVER,
+      ...(include.has('version') ? { version: VERSION } : {}),
+      ...(include.has('features') ? { features: ctx.features } : {}),
+    },
+    {
+      'ININ-ICWS-CSRF-Token': session.csrfToken,
+      'ININ-ICWS-Session-ID': session.id,
+      Location: `/icws/${session.id}/connection`,
+      'Set-Cookie': `icws_${session.id}=${session.cookieValue}; Path=/icws/${session.id}; HttpOnly`,
+    },
+  );
+}
+
+/** The live session the request proves it holds (cookie, and CSRF token unless exempt), or a 401 already sent. */
+function authenticate(ctx: IcwsContext, req: IncomingMessage, reply: Reply, sessionId: string, csrfExempt: boolean): Session | undefined {
+  const session = ctx.state.liveSession(sessionId, ctx.host);
+  if (!session) return void reply.unauthorized(ERRORS.invalidSession);
+  if (parseCookies(req.headers.cookie).get(`icws_${session.id}`) !== session.cookieValue) return void reply.unauthorized(ERRORS.missingSessionCookie);
+  if (!csrfExempt && req.headers['inin-icws-csrf-token'] !== session.csrfToken) return void reply.unauthorized(ERRORS.missingCsrfToken);
+  return session;
+}
+
+async function sessionRoute(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session: Session, method: string, rest: string[]): Promise<void> {
+  const { state } = ctx;
+  const [a, b, c, d, e] = rest;
+  if (rest.length === 1 && is(a, 'connection') && method === 'DELETE') {
+    state.endSession(session.id, 'end');
+    return reply.empty(204, { 'Set-Cookie': `icws_${session.id}=; Path=/icws/${session.id}; Max-Age=0; HttpOnly` });
+  }
+  if (rest.length === 2 && is(a, 'messaging') && is(b, 'messages') && method === 'GET') return messages(ctx, req, reply, session);
+
+  const listSubscription = is(a, 'messaging') && is(b, 'subscriptions') && is(c, 'interactions') && is(d, 'agent-assistance');
+  const assistancePath = (rest.length === 3 && is(a, 'interactions') && is(c, 'agent-assistance')) || (rest.length === 3 && is(a, 'interactions') && is(b, 'agent-assistance'));
+  // Agent assistance arrived with interactions 9; an older server has no such resource.
+  if ((listSubscription || assistancePath) && ctx.interactionsVersion < 9) return reply.error(404, ERRORS.notFound);
+
+  if (listSubscription && rest.length === 4 && (method === 'PUT' || method === 'DELETE')) {
+    await readJsonBody(req);
+    if (method === 'PUT') state.subscribeList(session);
+    else session.listSubscribed = false;
+    return reply.empty(204);
+  }
+  if (listSubscription && rest.length === 5 && e && (method === 'PUT' || method === 'DELETE')) {
+    await readJsonBody(req);
+    if (method === 'DELETE') session.detailSubscriptions.delete(e);
+    else if (!state.subscribeDetails(session, e)) return reply.error(400, ERRORS.assistanceNotFound);
+    return reply.empty(204);
+  }
+  if (rest.length === 3 && is(a, 'interactions') && is(c, 'agent-assistance') && b && method === 'POST') {
+    const text = await readText(req);
+    const result = state.createRequest(session.user, b, text);
+    if ('error' in result) return reply.error(400, result.error === 'already_active' ? ERRORS.assistanceAlreadyActive : ERRORS.interactionNotFound);
+    return reply.json(201, { assistanceId: result.assistanceId });
+  }
+  if (rest.length === 3 && is(a, 'interactions') && is(b, 'agent-assistance') && c) {
+    if (method === 'POST') {
+      const text = await readText(req);
+      return state.addAgentMessage(session.user, c, text) ? reply.empty(204) : reply.error(400, ERRORS.assistanceNotFound);
+    }
+    if (method === 'DELETE') return state.complete(session.user, c) ? reply.empty(204) : reply.error(400, ERRORS.assistanceNotFound);
+  }
+  return reply.error(404, ERRORS.notFound);
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const parsed = textBodySchema.safeParse(await readJsonBody(req));
+  if (!parsed.success) {
+    throw new RequestError(400, { ...ERRORS.invalidRepresentation, message: `The text is required and may have at most ${MAX_TEXT_LENGTH} characters.` });
+  }
+  return parsed.data.text;
+}
+
+function messages(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session: Session): void {
+  const wantsStream = (req.headers.accept ?? '').toLowerCase().includes('text/event-stream');
+  // Messaging 1 predates server-sent events: the same GET is always a short poll there.
+  if (!wantsStream || ctx.messagingVersion < 2) return reply.json(200, ctx.state.takeQueue(session));
+
+  const res = reply.stream(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+  });
+  res.write(`retry: ${SSE_RETRY_MS}\n\n`);
+  const ping = setInterval(() => res.write(':ping\n\n'), ctx.pingIntervalMs);
+  const sink: MessageSink = {
+    write(message: IcwsMessage) {
+      if (res.destroyed || res.writableEnded) return false;
+      res.write(`data: ${JSON.stringify(message)}\n\n`);
+      return true;
+    },
+    end: () => res.end(),
+    destroy: () => res.destroy(),
+  };
+  res.on('close', () => {
+    clearInterval(ping);
+    ctx.state.detachStream(session, sink);
+  });
+  ctx.state.attachStream(session, sink);
+}

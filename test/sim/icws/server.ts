@@ -1,0 +1,248 @@
+// A PureConnect ICWS switchover pair on loopback: 127.0.0.1:P is the primary, 127.0.0.2:P
+// the backup, sharing one state with one of them active. Used by `npm start` in demo mode,
+// the integration tests and the benchmarks.
+
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { sleep, systemClock } from '../../../main/http';
+import type { Clock } from '../../../main/http';
+import { handleIcws } from './icws-routes';
+import type { IcwsContext } from './icws-routes';
+import { handleSim } from './sim-routes';
+import { IcwsSimState } from './state';
+import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimUser } from './state';
+import { ERRORS, RequestError, Reply } from './wire';
+
+export type { QueuedMessageEvent } from './state';
+
+export const DEMO_ICWS_USER: Readonly<SimUser> = { userId: 'demo.agent', password: 'demo-agent-pw', displayName: 'Deniz Yılmaz' };
+export const DEMO_ICWS_SUPERVISOR: Readonly<SimUser> = { userId: 'demo.supervisor', password: 'demo-supervisor-pw', displayName: 'Selin Kaya' };
+
+export interface IcwsSimOptions {
+  /** default 0; the primary listens on 127.0.0.1, the alternate on 127.0.0.2 with the same port */
+  port?: number;
+  /** default DEMO_ICWS_USER and DEMO_ICWS_SUPERVISOR; the first is `user` and owns `interactionIds` */
+  users?: SimUser[];
+  /** a session with no request and no open messaging stream for this long is gone (default 15 min) */
+  idleTimeoutMs?: number;
+  /** feature 'interactions' (default 10); below 9 the agent-assistance resources answer 404 */
+  interactionsVersion?: number;
+  /** feature 'messaging' (default 2); 1 → no server-sent events, the GET always short-polls */
+  messagingVersion?: number;
+  /** scripted supervisor (DEMO_ICWS_SUPERVISOR) accepting each new request and replying; false: tests act */
+  supervisor?: ScriptedSupervisor | false;
+  /** start with the primary refusing connections (503) and the alternate active */
+  switchover?: boolean;
+  /** /sim/ control endpoints answer only in test and demo (default 'test') */
+  mode?: 'test' | 'demo' | 'production';
+  /** ':ping' comment interval on event streams (default 15 s) */
+  pingIntervalMs?: number;
+  /** delay before every ICWS response (not /sim/, not individual stream events) */
+  latencyMs?: number;
+  /** drives idle expiry and message times */
+  clock?: Clock;
+}
+
+export interface SimRequestRecord {
+  method: string;
+  /** path without query string */
+  path: string;
+  status: number;
+  /** host name of the listener that answered: 127.0.0.1 or the alternate's */
+  host: string;
+}
+
+export interface IcwsSimSessionInfo {
+  sessionId: string;
+  userId: string;
+  host: string;
+  streaming: boolean;
+}
+
+export interface IcwsSimControl {
+  /** ends one session, or all; their streams close; returns how many ended */
+  expireSession(sessionId?: string): number;
+  /** on: the active host stops accepting (503) and the other takes over; off: back to the primary. Sessions on the host that stops are gone. */
+  setSwitchover(on: boolean): void;
+  /** host name of the listener now accepting connections */
+  readonly activeHost: string;
+  /** breaks every open event stream (sessions stay); returns how many */
+  dropStreams(): number;
+  supervisorAccept(assistanceId: string): void;
+  /** accepts first if the supervisor has not yet */
+  supervisorMessage(assistanceId: string, text: string): void;
+  supervisorIgnore(assistanceId: string): void;
+  /** the request disappears (list delta) without being completed */
+  removeRequest(assistanceId: string): void;
+  addInteraction(userId: string): string;
+  sessions(): IcwsSimSessionInfo[];
+  /** ICWS requests received (not /sim/) */
+  readonly requestCount: number;
+  /** the latest 10 000 ICWS exchanges, oldest first */
+  readonly requests: readonly SimRequestRecord[];
+  /** called as each message enters a session's queue; returns an unsubscribe function */
+  onMessageQueued(listener: (e: QueuedMessageEvent) => void): () => void;
+  setLatency(ms: number): void;
+}
+
+export interface IcwsSim {
+  url: string;
+  alternateUrl: string;
+  user: SimUser;
+  interactionIds: string[];
+  control: IcwsSimControl;
+  close(): Promise<void>;
+}
+
+const MAX_LOG = 10_000;
+const PRIMARY_HOST = '127.0.0.1';
+
+export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSim> {
+  const users = options.users ?? [{ ...DEMO_ICWS_USER }, { ...DEMO_ICWS_SUPERVISOR }];
+  const agent = users[0];
+  if (!agent) throw new Error('startIcwsSim needs at least one user');
+  const idleTimeoutMs = options.idleTimeoutMs ?? 15 * 60_000;
+  const mode = options.mode ?? 'test';
+  const state = new IcwsSimState({
+    users,
+    supervisor: DEMO_ICWS_SUPERVISOR,
+    script: options.supervisor ?? { acceptDelayMs: 300, reply: 'Geliyorum, bir dakika.' },
+    idleTimeoutMs,
+    clock: options.clock ?? systemClock,
+    activeHost: options.switchover ? 'alternate' : 'primary',
+  });
+  const interactionsVersion = options.interactionsVersion ?? 10;
+  const messagingVersion = options.messagingVersion ?? 2;
+  const features = [
+    { featureId: 'connection', version: 3 },
+    { featureId: 'interactions', version: interactionsVersion },
+    { featureId: 'messaging', version: messagingVersion },
+    { featureId: 'status', version: 2 },
+  ];
+  let latencyMs = options.latencyMs ?? 0;
+  let requestCount = 0;
+  const log: SimRequestRecord[] = [];
+  const names: Record<HostKey, string> = { primary: PRIMARY_HOST, alternate: '127.0.0.2' };
+
+  const control: IcwsSimControl = {
+    expireSession: (sessionId) => state.expire(sessionId),
+    setSwitchover: (on) => state.activate(on ? (state.activeHost === 'primary' ? 'alternate' : 'primary') : 'primary'),
+    get activeHost() {
+      return names[state.activeHost];
+    },
+    dropStreams: () => state.dropStreams(),
+    supervisorAccept: (id) => state.supervisorAccept(id),
+    supervisorMessage: (id, text) => state.supervisorMessage(id, text),
+    supervisorIgnore: (id) => state.supervisorIgnore(id),
+    removeRequest: (id) => state.removeRequest(id),
+    addInteraction: (userId) => state.addInteraction(userId),
+    sessions: () => state.sessions().map((s) => ({ sessionId: s.id, userId: s.user.userId, host: names[s.host], streaming: s.stream !== null })),
+    get requestCount() {
+      return requestCount;
+    },
+    get requests() {
+      return log;
+    },
+    onMessageQueued: (listener) => state.onMessageQueued(listener),
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+  };
+
+  const context = (host: HostKey): IcwsContext => ({
+    state,
+    host,
+    hostName: (h) => names[h],
+    features,
+    messagingVersion,
+    interactionsVersion,
+    pingIntervalMs: options.pingIntervalMs ?? 15_000,
+  });
+
+  async function handle(host: HostKey, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const method = req.method ?? 'GET';
+    try {
+      if (mode !== 'production' && /^\/sim(\/|$)/.test(url.pathname)) {
+        return await handleSim(control, req, new Reply(res, () => {}), url);
+      }
+      requestCount++;
+      const reply = new Reply(res, (status) => {
+        log.push({ method, path: url.pathname, status, host: names[host] });
+        if (log.length > MAX_LOG) log.shift();
+      });
+      if (latencyMs > 0) await sleep(latencyMs);
+      if (!/^\/icws(\/|$)/i.test(url.pathname)) return reply.error(404, ERRORS.notFound);
+      await handleIcws(context(host), req, reply, url);
+    } catch (e) {
+      if (res.headersSent) return void res.destroy();
+      const [status, body] = e instanceof RequestError ? [e.status, e.body] : [500, ERRORS.internal];
+      new Reply(res, (s) => log.push({ method, path: url.pathname, status: s, host: names[host] })).error(status, body);
+    }
+  }
+
+  const servers: Record<HostKey, Server> = {
+    primary: createServer((req, res) => void handle('primary', req, res)),
+    alternate: createServer((req, res) => void handle('alternate', req, res)),
+  };
+  const port = await listenPair(servers, names, options.port ?? 0);
+
+  const sweep = setInterval(() => state.sweepIdle(), Math.max(10, Math.min(idleTimeoutMs, 60_000)));
+  sweep.unref();
+  const interactionIds = [1, 2, 3].map(() => state.addInteraction(agent.userId));
+
+  return {
+    url: `http://${names.primary}:${port}`,
+    alternateUrl: `http://${names.alternate}:${port}`,
+    user: agent,
+    interactionIds,
+    control,
+    async close() {
+      clearInterval(sweep);
+      state.close();
+      await Promise.all(Object.values(servers).map(closeServer));
+    },
+  };
+}
+
+/**
+ * Binds the primary, then the alternate on the same port (a switchover pair differs by
+ * host, not port). Where 127.0.0.2 is not a loopback address (macOS without an alias) the
+ * alternate falls back to [::1]; a port taken on the alternate address means another try.
+ */
+async function listenPair(servers: Record<HostKey, Server>, names: Record<HostKey, string>, requestedPort: number): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await listen(servers.primary, requestedPort, PRIMARY_HOST);
+    try {
+      await listen(servers.alternate, port, '127.0.0.2').catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EADDRNOTAVAIL') throw e;
+        await listen(servers.alternate, port, '::1');
+        names.alternate = '[::1]';
+      });
+      return port;
+    } catch (e) {
+      await closeServer(servers.primary);
+      if (requestedPort !== 0 || attempt >= 5 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,57 @@
+// /sim/ control endpoints: the IcwsSimControl methods over HTTP, so a test or the demo
+// can play the supervisor and inject faults from outside the process.
+
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { isAppError } from '../../../shared/errors';
+import { ERRORS, RequestError, readJsonBody } from './wire';
+import type { Reply } from './wire';
+import type { IcwsSimControl } from './server';
+
+const textSchema = z.object({ text: z.string().min(1) });
+const switchoverSchema = z.object({ on: z.boolean() });
+const expireSchema = z.object({ sessionId: z.string().min(1).optional() }).optional();
+const interactionSchema = z.object({ userId: z.string().min(1) });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new RequestError(400, { ...ERRORS.invalidRepresentation, message: z.prettifyError(parsed.error) });
+  return parsed.data;
+}
+
+export async function handleSim(control: IcwsSimControl, req: IncomingMessage, reply: Reply, url: URL): Promise<void> {
+  const route = `${req.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
+  const assistance = /^(POST|DELETE) \/sim\/assistance\/([^/]+)(?:\/(accept|ignore|messages))?$/.exec(route);
+  try {
+    if (assistance) {
+      const [, method, encodedId, action] = assistance;
+      const id = decodeURIComponent(encodedId!);
+      if (method === 'DELETE' && !action) control.removeRequest(id);
+      else if (method === 'POST' && action === 'accept') control.supervisorAccept(id);
+      else if (method === 'POST' && action === 'ignore') control.supervisorIgnore(id);
+      else if (method === 'POST' && action === 'messages') control.supervisorMessage(id, parse(textSchema, await readJsonBody(req)).text);
+      else return reply.error(404, ERRORS.notFound);
+      return reply.empty(204);
+    }
+    switch (route) {
+      case 'GET /sim/sessions':
+        return reply.json(200, control.sessions());
+      case 'POST /sim/sessions/expire':
+        return reply.json(200, { expired: control.expireSession(parse(expireSchema, await readJsonBody(req))?.sessionId) });
+      case 'POST /sim/switchover':
+        control.setSwitchover(parse(switchoverSchema, await readJsonBody(req)).on);
+        return reply.json(200, { activeHost: control.activeHost });
+      case 'POST /sim/streams/drop':
+        return reply.json(200, { dropped: control.dropStreams() });
+      case 'POST /sim/interactions':
+        return reply.json(201, { interactionId: control.addInteraction(parse(interactionSchema, await readJsonBody(req)).userId) });
+      case 'GET /sim/requests':
+        return reply.json(200, { requestCount: control.requestCount, requests: control.requests });
+      default:
+        return reply.error(404, ERRORS.notFound);
+    }
+  } catch (e) {
+    if (isAppError(e) && e.code === 'not_found') return reply.error(404, { errorId: ERRORS.notFound.errorId, message: e.message });
+    throw e;
+  }
+}

@@ -1,0 +1,399 @@
+// What the simulated switchover pair knows: users, sessions with their message queues,
+// interactions and agent-assistance requests, and the scripted supervisor. Both
+// listeners share one instance; only the active host accepts connections.
+
+import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../../../main/http';
+import { AppError } from '../../../shared/errors';
+import { AssistanceState, DETAILS_MESSAGE_TYPE, LIST_MESSAGE_TYPE, ParticipantAction, icwsTime } from './wire';
+import type { IcwsMessage } from './wire';
+
+export type HostKey = 'primary' | 'alternate';
+
+export interface SimUser {
+  userId: string;
+  password: string;
+  displayName: string;
+}
+
+/** Where a session's messages go while a server-sent-event stream is open. */
+export interface MessageSink {
+  /** false when the stream is already gone: the message stays queued */
+  write(message: IcwsMessage): boolean;
+  /** the session ended: close the stream cleanly */
+  end(): void;
+  /** the connection broke: no goodbye */
+  destroy(): void;
+}
+
+export interface QueuedMessageEvent {
+  sessionId: string;
+  message: IcwsMessage;
+  /** performance.now() when the message entered the session's queue */
+  queuedAt: number;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly user: SimUser;
+  readonly host: HostKey;
+  readonly csrfToken: string;
+  readonly cookieValue: string;
+  lastActivity: number;
+  queue: IcwsMessage[];
+  stream: MessageSink | null;
+  listSubscribed: boolean;
+  readonly detailSubscriptions: Set<string>;
+}
+
+interface Participant {
+  userId: string;
+  displayName: string;
+  action: number;
+}
+
+interface AssistanceRequest {
+  readonly id: string;
+  readonly interactionId: string;
+  readonly initiator: SimUser;
+  state: number;
+  readonly participants: Participant[];
+  readonly messages: { text: string; participantId: string; timeAdded: string }[];
+}
+
+export interface ScriptedSupervisor {
+  acceptDelayMs: number;
+  reply: string;
+}
+
+export interface StateOptions {
+  users: SimUser[];
+  supervisor: { userId: string; displayName: string };
+  script: ScriptedSupervisor | false;
+  idleTimeoutMs: number;
+  clock: Clock;
+  activeHost: HostKey;
+}
+
+export type CreateResult = { assistanceId: string } | { error: 'unknown_interaction' | 'already_active' };
+
+export class IcwsSimState {
+  activeHost: HostKey;
+  readonly #opts: StateOptions;
+  readonly #sessions = new Map<string, Session>();
+  /** interactionId → owning userId */
+  readonly #interactions = new Map<string, string>();
+  readonly #requests = new Map<string, AssistanceRequest>();
+  readonly #queuedListeners = new Set<(e: QueuedMessageEvent) => void>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #nextInteraction = 1_001_000_001;
+
+  constructor(opts: StateOptions) {
+    this.#opts = opts;
+    this.activeHost = opts.activeHost;
+  }
+
+  // --- users and sessions ---
+
+  authenticate(userId: string, password: string): SimUser | null {
+    const user = this.#opts.users.find((u) => u.userId.toLowerCase() === userId.toLowerCase());
+    // Compare digests so the time taken says nothing about the password's length.
+    const digest = (s: string) => createHash('sha256').update(s).digest();
+    const ok = timingSafeEqual(digest(password), digest(user?.password ?? randomUUID()));
+    return user && ok ? user : null;
+  }
+
+  createSession(user: SimUser, host: HostKey): Session {
+    let id: string;
+    do id = String(randomInt(1_000_000_000, 9_999_999_999)); while (this.#sessions.has(id));
+    const session: Session = {
+      id,
+      user,
+      host,
+      csrfToken: randomBytes(36).toString('base64'),
+      cookieValue: randomBytes(32).toString('base64url'),
+      lastActivity: this.#opts.clock(),
+      queue: [],
+      stream: null,
+      listSubscribed: false,
+      detailSubscriptions: new Set(),
+    };
+    this.#sessions.set(id, session);
+    return session;
+  }
+
+  /** The session if it lives on this host and has not idled out; an idle one is removed on sight. */
+  liveSession(id: string, host: HostKey): Session | undefined {
+    const session = this.#sessions.get(id);
+    if (!session || session.host !== host) return undefined;
+    if (this.#idle(session)) {
+      this.endSession(id, 'end');
+      return undefined;
+    }
+    return session;
+  }
+
+  touch(session: Session): void {
+    session.lastActivity = this.#opts.clock();
+  }
+
+  // An open messaging stream keeps the session alive, as on a real server.
+  #idle(session: Session): boolean {
+    return session.stream === null && this.#opts.clock() - session.lastActivity >= this.#opts.idleTimeoutMs;
+  }
+
+  endSession(id: string, how: 'end' | 'destroy'): boolean {
+    const session = this.#sessions.get(id);
+    if (!session) return false;
+    this.#sessions.delete(id);
+    const stream = session.stream;
+    session.stream = null;
+    if (how === 'end') stream?.end();
+    else stream?.destroy();
+    return true;
+  }
+
+  /** Ends the given session, or every session; returns how many ended. */
+  expire(sessionId?: string): number {
+    const ids = sessionId === undefined ? [...this.#sessions.keys()] : [sessionId];
+    return ids.filter((id) => this.endSession(id, 'end')).length;
+  }
+
+  sweepIdle(): void {
+    for (const session of [...this.#sessions.values()]) if (this.#idle(session)) this.endSession(session.id, 'end');
+  }
+
+  /** Makes `host` the active one; the sessions of the host that stops serving are gone, their streams cut. */
+  activate(host: HostKey): void {
+    if (host === this.activeHost) return;
+    const old = this.activeHost;
+    this.activeHost = host;
+    for (const session of [...this.#sessions.values()]) if (session.host === old) this.endSession(session.id, 'destroy');
+  }
+
+  sessions(): readonly Session[] {
+    this.sweepIdle();
+    return [...this.#sessions.values()];
+  }
+
+  // --- messaging ---
+
+  onMessageQueued(listener: (e: QueuedMessageEvent) => void): () => void {
+    this.#queuedListeners.add(listener);
+    return () => this.#queuedListeners.delete(listener);
+  }
+
+  publish(session: Session, message: IcwsMessage): void {
+    session.queue.push(message);
+    const queuedAt = performance.now();
+    for (const listener of this.#queuedListeners) listener({ sessionId: session.id, message, queuedAt });
+    this.#flush(session);
+  }
+
+  takeQueue(session: Session): IcwsMessage[] {
+    return session.queue.splice(0);
+  }
+
+  /** One stream per session: a newer one replaces the older, which is closed. */
+  attachStream(session: Session, sink: MessageSink): void {
+    const previous = session.stream;
+    session.stream = sink;
+    previous?.end();
+    this.#flush(session);
+  }
+
+  detachStream(session: Session, sink: MessageSink): void {
+    if (session.stream !== sink) return;
+    session.stream = null;
+    this.touch(session);
+  }
+
+  /** Breaks every open stream; queued and later messages wait for the next connection. */
+  dropStreams(): number {
+    let dropped = 0;
+    for (const session of this.#sessions.values()) {
+      const stream = session.stream;
+      if (!stream) continue;
+      this.detachStream(session, stream);
+      stream.destroy();
+      dropped++;
+    }
+    return dropped;
+  }
+
+  #flush(session: Session): void {
+    while (session.stream && session.queue.length > 0) {
+      if (!session.stream.write(session.queue[0]!)) {
+        this.detachStream(session, session.stream);
+        return;
+      }
+      session.queue.shift();
+    }
+  }
+
+  // --- interactions and agent assistance ---
+
+  addInteraction(userId: string): string {
+    const id = String(this.#nextInteraction++);
+    this.#interactions.set(id, userId);
+    return id;
+  }
+
+  subscribeList(session: Session): void {
+    session.listSubscribed = true;
+    const ids = [...this.#requests.values()].filter((r) => r.initiator.userId === session.user.userId).map((r) => r.id);
+    this.publish(session, { __type: LIST_MESSAGE_TYPE, isDelta: false, requestsAdded: ids, requestsRemoved: [] });
+  }
+
+  /** false when the request does not exist or belongs to someone else */
+  subscribeDetails(session: Session, assistanceId: string): boolean {
+    const request = this.#ownRequest(session.user, assistanceId);
+    if (!request) return false;
+    session.detailSubscriptions.add(assistanceId);
+    this.publish(session, {
+      __type: DETAILS_MESSAGE_TYPE,
+      isDelta: false,
+      assistanceId: request.id,
+      interactionId: request.interactionId,
+      state: request.state,
+      messagesAdded: request.messages.map((m) => ({ ...m })),
+      participantsAdded: request.participants.map((p) => ({ ...p })),
+    });
+    return true;
+  }
+
+  createRequest(user: SimUser, interactionId: string, text: string): CreateResult {
+    if (this.#interactions.get(interactionId) !== user.userId) return { error: 'unknown_interaction' };
+    if ([...this.#requests.values()].some((r) => r.interactionId === interactionId)) return { error: 'already_active' };
+    const request: AssistanceRequest = {
+      id: randomUUID(),
+      interactionId,
+      initiator: user,
+      state: AssistanceState.None,
+      participants: [{ userId: user.userId, displayName: user.displayName, action: ParticipantAction.Initiated }],
+      messages: [{ text, participantId: user.userId, timeAdded: icwsTime(this.#opts.clock()) }],
+    };
+    this.#requests.set(request.id, request);
+    this.#notifyList(request, 'requestsAdded');
+    this.#script(request.id);
+    return { assistanceId: request.id };
+  }
+
+  addAgentMessage(user: SimUser, assistanceId: string, text: string): boolean {
+    const request = this.#requests.get(assistanceId);
+    if (!request || !request.participants.some((p) => p.userId === user.userId)) return false;
+    this.#addMessage(request, user.userId, text);
+    return true;
+  }
+
+  /** Completes and removes the request; false when it does not exist or the user did not start it. */
+  complete(user: SimUser, assistanceId: string): boolean {
+    const request = this.#ownRequest(user, assistanceId);
+    if (!request) return false;
+    request.state = AssistanceState.Completed;
+    this.#notifyDetails(request, { state: request.state });
+    this.#remove(request);
+    return true;
+  }
+
+  supervisorAccept(assistanceId: string): void {
+    this.#supervisorAct(this.#existing(assistanceId), ParticipantAction.Accepted);
+  }
+
+  supervisorIgnore(assistanceId: string): void {
+    this.#supervisorAct(this.#existing(assistanceId), ParticipantAction.Ignored);
+  }
+
+  /** A supervisor who writes has accepted: accepts first when needed. */
+  supervisorMessage(assistanceId: string, text: string): void {
+    const request = this.#existing(assistanceId);
+    this.#supervisorAct(request, ParticipantAction.Accepted);
+    this.#addMessage(request, this.#opts.supervisor.userId, text);
+  }
+
+  /** Removes a request without completing it (the server dropped it). */
+  removeRequest(assistanceId: string): void {
+    this.#remove(this.#existing(assistanceId));
+  }
+
+  close(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const id of [...this.#sessions.keys()]) this.endSession(id, 'destroy');
+  }
+
+  #existing(assistanceId: string): AssistanceRequest {
+    const request = this.#requests.get(assistanceId);
+    if (!request) throw new AppError('not_found', `No assistance request ${assistanceId}.`);
+    return request;
+  }
+
+  #ownRequest(user: SimUser, assistanceId: string): AssistanceRequest | undefined {
+    const request = this.#requests.get(assistanceId);
+    return request?.initiator.userId === user.userId ? request : undefined;
+  }
+
+  #supervisorAct(request: AssistanceRequest, action: number): void {
+    const { userId, displayName } = this.#opts.supervisor;
+    const existing = request.participants.find((p) => p.userId === userId);
+    const newState = action === ParticipantAction.Accepted ? AssistanceState.Accepted : request.state;
+    if (existing?.action === action && newState === request.state) return;
+    const delta: Record<string, unknown> = {};
+    if (existing) {
+      existing.action = action;
+      delta.participantsChanged = [{ ...existing }];
+    } else {
+      const participant = { userId, displayName, action };
+      request.participants.push(participant);
+      delta.participantsAdded = [{ ...participant }];
+    }
+    if (newState !== request.state) {
+      request.state = newState;
+      delta.state = newState;
+    }
+    this.#notifyDetails(request, delta);
+  }
+
+  #addMessage(request: AssistanceRequest, participantId: string, text: string): void {
+    const message = { text, participantId, timeAdded: icwsTime(this.#opts.clock()) };
+    request.messages.push(message);
+    this.#notifyDetails(request, { messagesAdded: [{ ...message }] });
+  }
+
+  #remove(request: AssistanceRequest): void {
+    this.#requests.delete(request.id);
+    this.#notifyList(request, 'requestsRemoved');
+    for (const session of this.#sessions.values()) session.detailSubscriptions.delete(request.id);
+  }
+
+  #script(assistanceId: string): void {
+    const script = this.#opts.script;
+    if (!script) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      const request = this.#requests.get(assistanceId);
+      const supervisor = request?.participants.find((p) => p.userId === this.#opts.supervisor.userId);
+      if (!request || supervisor?.action === ParticipantAction.Ignored) return;
+      this.supervisorMessage(assistanceId, script.reply);
+    }, script.acceptDelayMs);
+    this.#timers.add(timer);
+  }
+
+  // Deltas carry only what changed: an empty list is left out, as optional fields are on the wire.
+  #notifyList(request: AssistanceRequest, field: 'requestsAdded' | 'requestsRemoved'): void {
+    for (const session of this.#sessions.values()) {
+      if (session.listSubscribed && session.user.userId === request.initiator.userId) {
+        this.publish(session, { __type: LIST_MESSAGE_TYPE, isDelta: true, [field]: [request.id] });
+      }
+    }
+  }
+
+  #notifyDetails(request: AssistanceRequest, delta: Record<string, unknown>): void {
+    for (const session of this.#sessions.values()) {
+      if (session.detailSubscriptions.has(request.id)) {
+        this.publish(session, { __type: DETAILS_MESSAGE_TYPE, isDelta: true, assistanceId: request.id, ...delta });
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// The ICWS vocabulary the simulator speaks: media types, message URNs, enumerations,
+// error bodies, the basic time format, and a reply helper that logs every status.
+
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
+export const ICWS_MEDIA_TYPE = 'application/vnd.inin.icws+json';
+export const RESPONSE_CONTENT_TYPE = 'application/vnd.inin.icws+JSON; charset=utf-8';
+export const CONNECT_REQUEST_TYPE = 'urn:inin.com:connection:icAuthConnectionRequestSettings';
+export const LIST_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:assistanceRequestListMessage';
+export const DETAILS_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:assistanceRequestDetailsMessage';
+export const WWW_AUTHENTICATE = 'ICWS realm="ICWS" location="/ICWS/connection"';
+
+/** Same limit as the companion's client (main/icws/wire.ts), counted in code points after trimming. */
+export const MAX_TEXT_LENGTH = 2000;
+const MAX_BODY_BYTES = 64 * 1024;
+
+export const AssistanceState = { None: 0, Accepted: 1, Completed: 2 } as const;
+export const ParticipantAction = { None: 0, Initiated: 1, Ignored: 2, Accepted: 3 } as const;
+
+export interface IcwsErrorBody {
+  errorId?: string;
+  message: string;
+  errorCode?: number;
+  alternateHostList?: string[];
+}
+
+/** A message as it sits in a session's queue and goes out on the wire. */
+export interface IcwsMessage {
+  __type: string;
+  isDelta: boolean;
+  [field: string]: unknown;
+}
+
+// Ids and codes seen from real servers where known (authentication, switchover, the 401
+// codes); the rest are the simulator's own and clients must not depend on them.
+export const ERRORS = {
+  authenticationFailure: { errorId: 'error.request.connection.authenticationFailure', errorCode: -2147221503, message: 'The authentication process failed.' },
+  notAcceptingConnections: { errorId: 'error.server.notAcceptingConnections', message: 'This Session Manager is not currently accepting connections.' },
+  missingAcceptLanguage: { errorId: 'error.request.missingHeader', message: 'The Accept-Language header is required.' },
+  invalidSession: { errorId: 'error.request.connection.invalidSession', errorCode: -2147221499, message: 'The session is not valid or has expired.' },
+  missingSessionCookie: { errorId: 'error.request.connection.invalidSession', errorCode: 1, message: 'The session cookie is missing or does not match.' },
+  missingCsrfToken: { errorId: 'error.request.connection.invalidToken', errorCode: 2, message: 'The ININ-ICWS-CSRF-Token header is missing or does not match.' },
+  invalidRepresentation: { errorId: 'error.request.invalidRepresentation', message: 'The request body is not valid.' },
+  unsupportedMediaType: { errorId: 'error.request.unsupportedMediaType', message: 'The content type must be application/vnd.inin.icws+JSON or application/json.' },
+  bodyTooLarge: { errorId: 'error.request.entityTooLarge', message: 'The request body is too large.' },
+  notFound: { errorId: 'error.request.notFound', message: 'The requested resource was not found.' },
+  interactionNotFound: { errorId: 'error.request.interactions.notFound', message: 'The interaction does not exist.' },
+  assistanceAlreadyActive: { errorId: 'error.request.interactions.assistanceAlreadyActive', message: 'The interaction already has an active assistance request.' },
+  assistanceNotFound: { errorId: 'error.request.interactions.assistanceNotFound', message: 'The assistance request does not exist or was not initiated by this user.' },
+  internal: { errorId: 'error.server.internal', message: 'An unexpected error occurred while processing the request.' },
+} as const satisfies Record<string, IcwsErrorBody>;
+
+/** ICWS times are ISO 8601 basic format, UTC, to the second: 20201029T082018Z. */
+export function icwsTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/** Every response goes through one Reply so the request log sees each status exactly once. */
+export class Reply {
+  constructor(
+    readonly res: ServerResponse,
+    private readonly record: (status: number) => void,
+  ) {}
+
+  json(status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+    const text = JSON.stringify(body);
+    this.head(status, { 'Content-Type': RESPONSE_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text), ...headers });
+    this.res.end(text);
+  }
+
+  empty(status: number, headers: OutgoingHttpHeaders = {}): void {
+    this.head(status, headers);
+    this.res.end();
+  }
+
+  error(status: number, body: IcwsErrorBody, headers: OutgoingHttpHeaders = {}): void {
+    this.json(status, body, headers);
+  }
+
+  unauthorized(body: IcwsErrorBody): void {
+    this.json(401, body, { 'WWW-Authenticate': WWW_AUTHENTICATE });
+  }
+
+  /** Starts a streaming answer; the caller writes the body. */
+  stream(status: number, headers: OutgoingHttpHeaders): ServerResponse {
+    this.head(status, headers);
+    this.res.flushHeaders();
+    return this.res;
+  }
+
+  private head(status: number, headers: OutgoingHttpHeaders): void {
+    this.record(status);
+    this.res.writeHead(status, headers);
+  }
+}
+
+export class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: IcwsErrorBody,
+  ) {
+    super(body.message);
+  }
+}
+
+/**
+ * The request body as JSON, or undefined when there is none. A body must come with one
+ * of the two JSON content types ICWS accepts; anything else is refused like a server would.
+ */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new RequestError(413, ERRORS.bodyTooLarge);
+    chunks.push(buf);
+  }
+  if (size === 0) return undefined;
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== ICWS_MEDIA_TYPE && mediaType !== 'application/json') throw new RequestError(415, ERRORS.unsupportedMediaType);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new RequestError(400, { ...ERRORS.invalidRepresentation, message: 'The request body is not valid JSON.' });
+  }
+}
+
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return cookies;
+}
