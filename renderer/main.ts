@@ -1,3 +1,8 @@
-// Renderer entry. The Svelte UI mounts here once the app shell and the contract land.
-const root = document.getElementById('app');
-if (root) root.textContent = 'Agent Companion';
+// Renderer entry: mounts the Svelte app once; the transport is chosen in ./bridge.
+import { mount } from 'svelte';
+import App from './App.svelte';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+
+export default mount(App, { target });

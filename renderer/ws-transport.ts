@@ -99,6 +99,8 @@ export function connectWebSocketApi(url: string): CompanionApi {
     ws.addEventListener('message', (e: MessageEvent) => {
       if (typeof e.data === 'string') onMessage(e.data);
     });
+    // A failed connect or a drop is followed by 'close', which is where it is handled.
+    ws.addEventListener('error', () => {});
     ws.addEventListener('close', () => {
       if (socket !== ws) return;
       socket = null;

@@ -11,6 +11,7 @@ import type { Clock, FetchLike } from '../http';
 import { authorizationHeader, buildStringToSign, DEFAULT_SIGNATURE_ALGORITHM, formatDlgDate, signRequest } from './signing';
 import type { SignatureAlgorithm } from './signing';
 import { helpListWire, helpStateWire, messagingDetailWire, operationResultWire } from './wire';
+import type { OperationResultWire } from './wire';
 
 export interface DiyalogCredentials {
   keyId: string;
@@ -133,22 +134,14 @@ export class DiyalogClient {
   async finishOnlineHelp(customerId: string, staffId: string, opts: CallOptions = {}): Promise<ForceEndResult> {
     const customer = parseInput(idSchema, customerId, 'customer id');
     const staff = parseInput(idSchema, staffId, 'staff id');
-    const body = { customerId: customer, staffId: staff };
-    const ended = (message: string, outcome: ForceEndResult['outcome'] = 'ended'): ForceEndResult => ({
-      customerId: customer,
-      staffId: staff,
-      outcome,
-      message,
-    });
-
-    let first;
+    let first: OperationResultWire;
     try {
-      first = await this.#post(DIYALOG_PATHS.finishOnlineHelp, body, operationResultWire, 0, opts.signal);
+      first = await this.#finish(customer, staff, opts.signal);
     } catch (e) {
       if (!isLostAnswer(e)) throw e;
-      return this.#settleLostFinish(customer, staff, body, ended, e, opts.signal);
+      return this.#settleLostFinish(customer, staff, opts.signal);
     }
-    if (first.isSuccess) return ended(first.message || 'The session was ended.');
+    if (first.isSuccess) return forceEnd(customer, staff, 'ended', first.message || 'The session was ended.');
     if (first.errorCode === 400) {
       throw new AppError('no_conversation', first.message || `No conversation between customer ${customer} and staff ${staff}.`, {
         errorCode: 400,
@@ -157,14 +150,11 @@ export class DiyalogClient {
     throw operationFailed('finishonlinehelp', first.message, first.errorCode);
   }
 
-  async #settleLostFinish(
-    customer: string,
-    staff: string,
-    body: { customerId: string; staffId: string },
-    ended: (message: string, outcome?: ForceEndResult['outcome']) => ForceEndResult,
-    lost: AppError,
-    signal: AbortSignal | undefined,
-  ): Promise<ForceEndResult> {
+  #finish(customerId: string, staffId: string, signal: AbortSignal | undefined): Promise<OperationResultWire> {
+    return this.#post(DIYALOG_PATHS.finishOnlineHelp, { customerId, staffId }, operationResultWire, 0, signal);
+  }
+
+  async #settleLostFinish(customer: string, staff: string, signal: AbortSignal | undefined): Promise<ForceEndResult> {
     const unknown = (cause: unknown) =>
       new AppError(
         'unavailable',
@@ -180,19 +170,19 @@ export class DiyalogClient {
       throw unknown(e);
     }
     if (!state.isInHelp || state.staffId !== staff) {
-      return ended('The answer to the force-end was lost, but the session is over.');
+      return forceEnd(customer, staff, 'ended', 'The answer to the force-end was lost, but the session is over.');
     }
-    let second;
+    let second: OperationResultWire;
     try {
-      second = await this.#post(DIYALOG_PATHS.finishOnlineHelp, body, operationResultWire, 0, signal);
+      second = await this.#finish(customer, staff, signal);
     } catch (e) {
       if (isLostAnswer(e)) throw unknown(e);
       throw e;
     }
-    if (second.isSuccess) return ended(second.message || 'The session was ended.');
-    // The first call, whose answer was lost, got there first.
-    if (second.errorCode === 400) return ended(second.message || 'The session had already been ended.', 'already_ended');
-    throw operationFailed('finishonlinehelp', second.message, second.errorCode ?? undefined, { firstAttempt: lost.message });
+    if (second.isSuccess) return forceEnd(customer, staff, 'ended', second.message || 'The session was ended.');
+    // Something ended it between our check and this call (the lost first call, the customer, the agent).
+    if (second.errorCode === 400) return forceEnd(customer, staff, 'already_ended', second.message || 'The session had already been ended.');
+    throw operationFailed('finishonlinehelp', second.message, second.errorCode);
   }
 
   /** One page: at most 20 records, newest first. Walking pages is the history walker's job. */
@@ -296,7 +286,8 @@ export class DiyalogClient {
         },
         body,
         signal: attemptSignal,
-        redirect: 'error',
+        // A redirect would change the signed path: surface it as an unexpected status.
+        redirect: 'manual',
       });
       // The body read stays under the same deadline: a server can stall mid-answer.
       const text = await response.text();
@@ -387,6 +378,10 @@ function interpret<S extends z.ZodType>(endpoint: string, answer: RawAnswer, sch
   throw new AppError('bad_response', `Diyalog answered ${endpoint} with HTTP ${status}${serverText ? `: ${serverText}` : ''}.`, details);
 }
 
+function forceEnd(customerId: string, staffId: string, outcome: ForceEndResult['outcome'], message: string): ForceEndResult {
+  return { customerId, staffId, outcome, message };
+}
+
 function clockSkew(endpoint: string, offsetMs: number | null, why: string): AppError {
   let how = '';
   if (offsetMs !== null) {
@@ -403,9 +398,9 @@ function clockSkew(endpoint: string, offsetMs: number | null, why: string): AppE
   });
 }
 
-function operationFailed(operation: string, serverMessage: string | undefined, errorCode?: number, extra: Record<string, unknown> = {}): AppError {
+function operationFailed(operation: string, serverMessage: string | undefined, errorCode?: number): AppError {
   const why = serverMessage && serverMessage.trim() !== '' ? truncate(serverMessage.trim()) : `no reason given${errorCode === undefined ? '' : ` (error ${errorCode})`}`;
-  return new AppError('operation_failed', `Diyalog could not complete ${operation}: ${why}`, { errorCode, ...extra });
+  return new AppError('operation_failed', `Diyalog could not complete ${operation}: ${why}`, { errorCode });
 }
 
 function cancelled(cause: unknown): AppError {

@@ -1,10 +1,22 @@
 // Walks getonlinehelplist over a whole date range. The server answers at most 20 records
-// per call, newest first; older ones need another call ending where the page ended. The
-// range is walked by concurrent workers that balance themselves by taking over half of
-// the largest range still being walked.
+// per call, newest first; older ones need another call ending where the page ended.
+//
+// Each range is walked from its top down: ask for [lo, bound], keep the records, move bound
+// to the oldest date on a full page (that date again, since a page may cut a group of
+// records sharing it), stop on a short page. A full page all at bound can never be paged
+// through: warn and step to bound - 1. Neither bound of the server is trusted to be
+// inclusive: startDate is sent one ms low and endDate learned (see EndDateMode); records
+// outside the range asked for are dropped, their owner fetches them.
+//
+// Concurrency: the query starts as `concurrency` equal time slices; a worker out of work
+// takes over the older half of the range expected to hold most records still to fetch.
+// Results equal the sequential walk's because both collect the same set: every record of
+// the query except at overflowing timestamps, and there whatever the server returns for a
+// window holding the whole group (no window ever splits a timestamp between ranges).
 
 import { AppError, isAppError } from '../../shared/errors';
 import type { HelpRecord, HistoryProgress, HistoryQuery, HistoryWarning } from '../../shared/diyalog';
+import { dateRangeSchema, parseInput } from '../../shared/validation';
 
 /** One getonlinehelplist call. */
 export type FetchHistoryPage = (query: HistoryQuery, signal?: AbortSignal) => Promise<HelpRecord[]>;
@@ -34,8 +46,8 @@ export interface WalkResult {
 }
 
 const PROGRESS_SCALE = 1000;
-/** Taking over a range costs at least one extra call, so only ranges with more than this left are shared. */
-const STEAL_MIN_PAGES = 2;
+/** Taking over a range costs at least one extra call: only a range with this many pages' worth left is split. */
+const STEAL_MIN_PAGES = 1;
 
 /**
  * Whether the server's endDate is inclusive. The simulator's is; the vendor document does not
@@ -62,13 +74,12 @@ interface Range {
   bound: number;
   /** A record at exactly `bound` exists (it ended the previous page). */
   boundSeen: boolean;
-  found: number;
-  /** Records per ms assumed until this range has measured its own. */
-  densityHint: number;
+  /** Records per ms over the last page that moved bound; 0 until one has. */
+  density: number;
   done: boolean;
 }
 
-export function walkHistory(fetchPage: FetchHistoryPage, query: HistoryQuery, options: WalkOptions = {}): Promise<WalkResult> {
+export async function walkHistory(fetchPage: FetchHistoryPage, query: HistoryQuery, options: WalkOptions = {}): Promise<WalkResult> {
   return new HistoryWalk(fetchPage, query, options).run();
 }
 
@@ -101,10 +112,7 @@ class HistoryWalk {
     private readonly query: HistoryQuery,
     private readonly options: WalkOptions,
   ) {
-    const { startDate, endDate } = query;
-    if (!Number.isSafeInteger(startDate) || !Number.isSafeInteger(endDate) || startDate > endDate) {
-      throw new AppError('invalid_input', 'The history range needs whole epoch-ms dates with the start not after the end.');
-    }
+    parseInput(dateRangeSchema, { startDate: query.startDate, endDate: query.endDate }, 'date range');
     this.concurrency = positiveInteger(options.concurrency, 4, 'Concurrency');
     this.pageSize = positiveInteger(options.pageSize, 20, 'Page size');
     this.filters = {
@@ -129,7 +137,7 @@ class HistoryWalk {
       for (let i = 0; i < slices; i++) {
         const hi = i === 0 ? endDate : endDate - Math.round(i * width);
         const lo = i === slices - 1 ? startDate : endDate - Math.round((i + 1) * width) + 1;
-        this.ranges.push({ lo, hi, bound: hi, boundSeen: false, found: 0, densityHint: Infinity, done: false });
+        this.ranges.push({ lo, hi, bound: hi, boundSeen: false, density: 0, done: false });
       }
       for (let i = 0; i < this.concurrency; i++) this.worker(this.ranges[i]).catch((e: unknown) => this.fail(e));
     });
@@ -154,6 +162,7 @@ class HistoryWalk {
     while (!r.done && !this.stopped) {
       const bound = r.bound;
       const offset = this.endOffset(r);
+      const knownAtEndDate = offset === 0 && r.boundSeen;
       // startDate one below lo: an exclusive startDate would otherwise hide records at lo.
       const request: HistoryQuery = { ...this.filters, startDate: Math.max(0, r.lo - 1), endDate: bound + offset };
       let page: HelpRecord[];
@@ -165,13 +174,12 @@ class HistoryWalk {
       }
       if (this.stopped) return;
       this.pages++;
-      this.learnEndDateMode(page, request.endDate, offset === 0 && r.boundSeen);
+      this.learnEndDateMode(page, request.endDate, knownAtEndDate);
       for (const record of page) {
         const ts = record.helpRequestedAt;
         // Records outside the range belong to a neighbour, which fetches them itself.
         if (ts < r.lo || ts > r.hi || this.items.has(record.onlineHelpId)) continue;
         this.items.set(record.onlineHelpId, record);
-        r.found++;
       }
       this.advance(r, page, bound, offset);
       this.afterPage();
@@ -201,6 +209,7 @@ class HistoryWalk {
     if (oldest < bound) {
       // Everything in (oldest, bound] came back; records at oldest may have been cut off,
       // so the next window includes oldest again (the duplicates are dropped).
+      r.density = page.length / (bound - oldest + 1);
       r.bound = oldest;
       r.boundSeen = true;
     } else if (page.every((x) => x.helpRequestedAt === bound)) {
@@ -238,32 +247,28 @@ class HistoryWalk {
 
   /**
    * Splits the open range expected to hold the most records still to fetch: the caller takes
-   * [lo, mid], the owner keeps [mid + 1, bound] and walks on undisturbed. A page in flight for
-   * the owner may still bring records below mid + 1; they are left to the new range.
+   * [lo, mid], the owner keeps [mid + 1, bound] and walks on undisturbed. Only a range whose
+   * last page was full (so more is known to follow) is split, judged by the density of that
+   * page, which tracks a busy hour better than the range's average. A page in flight for the
+   * owner may still bring records below mid + 1; they are left to the new range.
    */
   private takeOver(): Range | undefined {
     let victim: Range | undefined;
-    let best = -1;
+    let most = STEAL_MIN_PAGES * this.pageSize;
     for (const r of this.ranges) {
       const span = r.bound - r.lo + 1;
-      if (r.done || span < 2) continue;
-      const remaining = span * this.density(r);
-      if (remaining > best || (remaining === best && victim && span > victim.bound - victim.lo + 1)) {
+      const remaining = span * r.density;
+      if (!r.done && span >= 2 && remaining >= most) {
         victim = r;
-        best = remaining;
+        most = remaining;
       }
     }
-    if (!victim || best < STEAL_MIN_PAGES * this.pageSize) return undefined;
+    if (!victim) return undefined;
     const mid = Math.floor((victim.lo + victim.bound) / 2);
-    const taken: Range = { lo: victim.lo, hi: mid, bound: mid, boundSeen: false, found: 0, densityHint: this.density(victim), done: false };
+    const taken: Range = { lo: victim.lo, hi: mid, bound: mid, boundSeen: false, density: 0, done: false };
     victim.lo = mid + 1;
     this.ranges.push(taken);
     return taken;
-  }
-
-  private density(r: Range): number {
-    const walked = r.hi - r.bound;
-    return walked > 0 ? r.found / walked : r.densityHint;
   }
 
   private afterPage(): void {

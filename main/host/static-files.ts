@@ -96,10 +96,10 @@ async function resolveFile(root: string, target: string): Promise<string | undef
   if (path.includes('\0')) return undefined;
   if (path === '/') path = '/index.html';
   const candidate = resolve(join(root, path));
-  
+  if (!inside(root, candidate)) return undefined;
   try {
     const real = await realpath(candidate);
-    
+    if (!inside(root, real)) return undefined;
     return (await stat(real)).isFile() ? real : undefined;
   } catch {
     return undefined;

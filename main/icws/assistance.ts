@@ -65,7 +65,10 @@ export class AssistanceClient {
     await this.#session.request('DELETE', `interactions/agent-assistance/${encodeURIComponent(id)}`, { signal });
   }
 
-  /** Starts the live view: the pump's handlers, then the list subscription. */
+  /**
+   * Starts the live view: the pump's handlers, the pump itself if its owner has not yet
+   * (stopping it stays the owner's job), then the list subscription.
+   */
   async start(signal?: AbortSignal): Promise<void> {
     await this.#ready(signal);
     if (this.#offHandlers.length === 0) {
@@ -74,6 +77,7 @@ export class AssistanceClient {
         this.#pump.on(ASSISTANCE_DETAILS_TYPE, (m) => this.#onDetails(m)),
       ];
     }
+    this.#pump.start();
     await this.#session.subscribe(LIST_SUBSCRIPTION, undefined, signal);
   }
 

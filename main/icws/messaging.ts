@@ -51,6 +51,7 @@ export class MessagePump {
   #controller: AbortController | null = null;
   #loop: Promise<void> | null = null;
   #stream: AbortController | null = null;
+  #wake = new AbortController();
   #streamUnsupported = false;
   #offRenewed: Unsubscribe | null = null;
   #current: 'sse' | 'poll' | null = null;
@@ -90,8 +91,12 @@ export class MessagePump {
     if (this.#loop) return;
     const controller = new AbortController();
     this.#controller = controller;
-    // A stream on an expired session is dead: reopen it on the new one.
-    this.#offRenewed = this.#session.onRenewed(() => this.#stream?.abort());
+    // A stream on an expired session is dead: reopen it on the new one now, whatever
+    // `retry:` the old stream asked for.
+    this.#offRenewed = this.#session.onRenewed(() => {
+      this.#stream?.abort();
+      this.#wake.abort();
+    });
     this.#loop = this.#run(controller.signal).finally(() => {
       this.#offRenewed?.();
       this.#offRenewed = null;
@@ -139,7 +144,8 @@ export class MessagePump {
         }
         delay = backoffDelay(Math.max(0, failures - 1), this.#backoff.baseMs, this.#backoff.capMs, this.#random);
       }
-      await sleep(delay, signal).catch(() => {});
+      await sleep(delay, AbortSignal.any([signal, this.#wake.signal])).catch(() => {});
+      if (this.#wake.signal.aborted) this.#wake = new AbortController();
     }
   }
 

@@ -282,7 +282,13 @@ export class IcwsSession {
       .then(async (conn) => {
         this.#hadSession = true;
         if (renewing) {
-          await this.#resubscribe(conn);
+          try {
+            await this.#resubscribe(conn);
+          } catch (e) {
+            // Half re-subscribed is worse than not connected: the next call starts over.
+            if (this.#conn === conn) this.#conn = null;
+            throw e;
+          }
           this.#renewListeners.emit();
         }
         return conn;

@@ -181,6 +181,15 @@ describe('answers the simulator never gives', () => {
     expect(c.requestCount).toBe(1);
   });
 
+  it('a redirect is not followed (it would change the signed path)', async () => {
+    script = () => ({ status: 302, body: '', headers: { location: '/elsewhere' } });
+    const c = client();
+    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    expect(e.code).toBe('bad_response');
+    expect(e.details.status).toBe(302);
+    expect(seen.map((r) => r.url)).toEqual(['/v1/application/iscustomerinonlinehelp']);
+  });
+
   it('a 500 carries the server text, truncated', async () => {
     script = () => ({ status: 500, body: `NullPointerException ${'x'.repeat(1000)}` });
     const c = client({ readRetries: 0 });

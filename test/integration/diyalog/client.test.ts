@@ -19,7 +19,6 @@ afterAll(async () => {
   await Promise.all(extraSims.map((s) => s.close()));
 });
 afterEach(() => {
-  sim.control.setLatency(0);
   sim.control.setClockOffset(0);
   sim.control.rejectSkewAlways(false);
 });
@@ -221,9 +220,11 @@ describe('failures and retries', () => {
     expect(c.requestCount).toBe(3);
   });
 
+  // Slow sims of their own: a request the client gave up on still wakes up later on the
+  // server and would eat a failNext() meant for another test.
   it('a timeout on every attempt is unavailable', async () => {
-    sim.control.setLatency(400);
-    const c = client({ timeoutMs: 40 });
+    const slow = await extraSim({ latencyMs: 400 });
+    const c = client({ timeoutMs: 40 }, slow);
     const e = await failure(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('unavailable');
     expect(e.details.reason).toBe('timeout');
@@ -239,9 +240,9 @@ describe('failures and retries', () => {
   });
 
   it('a caller abort mid-request is cancelled', async () => {
-    sim.control.setLatency(2_000);
+    const slow = await extraSim({ latencyMs: 2_000 });
     const controller = new AbortController();
-    const c = client();
+    const c = client({}, slow);
     const pending = failure(c.isCustomerInOnlineHelp('70022', { signal: controller.signal }));
     setTimeout(() => controller.abort(), 20);
     expect((await pending).code).toBe('cancelled');

@@ -118,11 +118,32 @@ describe('ICWS simulator: agent assistance', () => {
     expect(again.status).toBe(400); // one active request per interaction
     expect(await again.json()).toMatchObject({ errorId: expect.any(String), message: expect.any(String) });
 
-    const [mine] = ((await poll(s)) as unknown[]).length === 0 ? [await ask(s, interactionIds[1]!, 'benim')] : [];
+    const mine = await ask(s, interactionIds[1]!, 'benim');
     expect((await call(s, 'POST', 'interactions/agent-assistance/nope', { body: { text: 'x' } })).status).toBe(400);
     expect((await call(s, 'POST', `interactions/agent-assistance/${mine}`, { body: { text: '' } })).status).toBe(400);
     expect((await call(supervisorSession, 'DELETE', `interactions/agent-assistance/${mine}`)).status).toBe(400); // not the initiator
     expect((await call(supervisorSession, 'PUT', `${LIST_SUBSCRIPTION}/${mine}`)).status).toBe(400);
+  });
+
+  it('lets a test add interactions and remove requests over /sim/', async () => {
+    const { url, user } = await start();
+    const s = await connect(url, user);
+    const added = await simPost(url, '/sim/interactions', { userId: user.userId });
+    expect(added.status).toBe(201);
+    const { interactionId } = (await added.json()) as { interactionId: string };
+    const id = await ask(s, interactionId, 'Yeni etkileşim.');
+    await call(s, 'PUT', LIST_SUBSCRIPTION);
+
+    expect((await fetch(`${url}/sim/assistance/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await poll(s)).toEqual([
+      { __type: LIST, isDelta: false, requestsAdded: [id], requestsRemoved: [] },
+      { __type: LIST, isDelta: true, requestsRemoved: [id] },
+    ]);
+    expect((await fetch(`${url}/sim/assistance/${id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await simPost(url, `/sim/assistance/${id}/messages`, {})).status).toBe(400);
+    const log = (await (await fetch(`${url}/sim/requests`)).json()) as { requestCount: number; requests: { path: string }[] };
+    expect(log.requestCount).toBe(4);
+    expect(log.requests.map((r) => r.path)).not.toContain('/sim/requests');
   });
 
   it('has no agent-assistance resources below interactions 9', async () => {
@@ -144,11 +165,13 @@ describe('ICWS simulator: scripted supervisor', () => {
     const events = stream;
     await events.until(() => events.messages.some((m) => JSON.stringify(m).includes('Geliyorum.')));
     // Whether the supervisor acted before or after the subscription, the state adds up the same.
+    type Participant = { userId: string; action: number };
     const participants = new Map<string, number>();
     let state: unknown;
     const texts: string[] = [];
     for (const m of events.messages) {
-      for (const p of [...((m.participantsAdded ?? []) as { userId: string; action: number }[]), ...((m.participantsChanged ?? []) as { userId: string; action: number }[])]) participants.set(p.userId, p.action);
+      const people = [...((m.participantsAdded ?? []) as Participant[]), ...((m.participantsChanged ?? []) as Participant[])];
+      for (const p of people) participants.set(p.userId, p.action);
       if (m.state !== undefined) state = m.state;
       for (const t of (m.messagesAdded ?? []) as { text: string }[]) texts.push(t.text);
     }
@@ -159,7 +182,7 @@ describe('ICWS simulator: scripted supervisor', () => {
   });
 
   it('stays away from a request the supervisor ignored', async () => {
-    const { url, user, interactionIds, control } = await start({ supervisor: { acceptDelayMs: 30, reply: 'Geliyorum.' } });
+    const { url, user, interactionIds, control } = await start({ supervisor: { acceptDelayMs: 250, reply: 'Geliyorum.' } });
     const s = await connect(url, user);
     const id = await ask(s, interactionIds[0]!, 'Yardım?');
     await call(s, 'PUT', `${LIST_SUBSCRIPTION}/${id}`);

@@ -257,8 +257,9 @@ export function seedDiyalogData(seed: number, historySize: number, now: number):
 
   const plan = historySize >= 40 ? LIVE_PLAN : [];
   // Live customers come from the far end of the list so the doc-example customers stay idle.
-  const liveCustomers = customers.slice(-plan.length || customers.length);
-  const idleCustomers = customers.slice(0, customers.length - plan.length);
+  const split = customers.length - plan.length;
+  const liveCustomers = customers.slice(split);
+  const idleCustomers = customers.slice(0, split);
   // The waiting customer who abandoned an older interaction first (one extra cancelled record).
   const pastCount = plan.length > 0 ? 1 : 0;
 

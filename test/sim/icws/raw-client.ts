@@ -93,9 +93,10 @@ export class EventStream {
       onComment: (c) => this.comments.push(c),
       onRetry: (ms) => (this.retry = ms),
     });
+    const decoder = new TextDecoder();
     try {
-      for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
-        parser.feed(chunk);
+      for await (const chunk of body) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
         this.#wake();
       }
     } catch {

@@ -1,0 +1,107 @@
+// The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux)
+// through keytar: the only place a Diyalog access-key secret or an ICWS password rests.
+// There is deliberately no plain-text fallback: without a keychain the user is told so.
+
+import { secretKindSchema, type SecretKind } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+
+export type { SecretKind } from '../../shared/contract';
+
+export const DEFAULT_KEYCHAIN_SERVICE = 'agent-companion';
+const SECRET_MAX_LENGTH = 4096;
+const ACCOUNT_MAX_LENGTH = 256;
+/** Long enough for the user to answer an unlock prompt; a keychain that never answers is unavailable. */
+const CALL_TIMEOUT_MS = 60_000;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+const WHAT_TO_DO: Partial<Record<NodeJS.Platform, string>> = {
+  darwin: 'Unlock the login keychain (Keychain Access) and allow the companion to use it, then try again.',
+  win32: 'Windows Credential Manager must be available to your user account; sign in again or ask IT, then try again.',
+};
+const UNAVAILABLE_HINT =
+  (WHAT_TO_DO[process.platform] ??
+    'The companion needs a Secret Service (GNOME Keyring or KWallet) on the D-Bus session, unlocked: ' +
+      'log in to a desktop session or unlock the keyring, then try again.') +
+  ' Secrets are never stored in plain text; for scripts, the CLI also reads them from environment variables.';
+
+/** The part of keytar this module uses. */
+interface KeytarApi {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
+
+let keytarModule: Promise<KeytarApi> | undefined;
+
+/** keytar is a native module: loaded on first use so a broken build fails here, clearly, not at start. */
+function loadKeytar(): Promise<KeytarApi> {
+  keytarModule ??= import('keytar').then(
+    (mod) => (mod as { default?: KeytarApi }).default ?? mod,
+    (e: unknown) => {
+      keytarModule = undefined;
+      throw new AppError(
+        'keychain_unavailable',
+        `The keychain module could not be loaded (${reasonOf(e)}). Reinstall the companion; secrets are never stored in plain text.`,
+        {},
+        { cause: e },
+      );
+    },
+  );
+  return keytarModule;
+}
+
+function reasonOf(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no reason given';
+}
+
+function validAccount(kind: SecretKind, account: string): string {
+  if (!secretKindSchema.safeParse(kind).success) throw new AppError('invalid_input', 'Unknown kind of secret.');
+  if (typeof account !== 'string' || account.trim() === '') throw new AppError('invalid_input', 'The keychain account must not be empty.');
+  if (account.length > ACCOUNT_MAX_LENGTH || CONTROL_CHARS.test(account)) {
+    throw new AppError('invalid_input', `The keychain account must be at most ${ACCOUNT_MAX_LENGTH} characters without control characters.`);
+  }
+  return `${kind}:${account}`;
+}
+
+export class Keychain {
+  constructor(private readonly service: string = DEFAULT_KEYCHAIN_SERVICE) {}
+
+  /** account: the Diyalog access-key id, or the ICWS "user@host". */
+  async getSecret(kind: SecretKind, account: string): Promise<string | null> {
+    const key = validAccount(kind, account);
+    return this.call((k) => k.getPassword(this.service, key));
+  }
+
+  async setSecret(kind: SecretKind, account: string, secret: string): Promise<void> {
+    const key = validAccount(kind, account);
+    if (typeof secret !== 'string' || secret.length === 0) throw new AppError('invalid_input', 'The secret must not be empty.');
+    if (secret.length > SECRET_MAX_LENGTH) throw new AppError('invalid_input', `The secret must be at most ${SECRET_MAX_LENGTH} characters.`);
+    await this.call((k) => k.setPassword(this.service, key, secret), secret);
+  }
+
+  /** True when a secret was there to delete. */
+  async deleteSecret(kind: SecretKind, account: string): Promise<boolean> {
+    const key = validAccount(kind, account);
+    return this.call((k) => k.deletePassword(this.service, key));
+  }
+
+  /** Any keytar failure means the keychain is unavailable; the secret never reaches the message. */
+  private async call<T>(op: (k: KeytarApi) => Promise<T>, secret?: string): Promise<T> {
+    const keytar = await loadKeytar();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CALL_TIMEOUT_MS / 1000} s`)), CALL_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([op(keytar), timeout]);
+    } catch (e) {
+      let reason = reasonOf(e);
+      if (secret) reason = reason.split(secret).join('***');
+      throw new AppError('keychain_unavailable', `The system keychain is not available (${reason}). ${UNAVAILABLE_HINT}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// Dates, durations and the <input type="datetime-local"> round trip, in the UI's language.
+
+import type { Language } from '../shared/contract';
+
+const locales: Record<Language, string> = { tr: 'tr-TR', en: 'en-GB' };
+
+// Two-digit fields: columns of times line up, and a bank's staff read 24-hour times.
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+};
+
+export function formatDateTime(lang: Language, when: number | string): string {
+  const date = new Date(when);
+  if (Number.isNaN(date.getTime())) return String(when);
+  return new Intl.DateTimeFormat(locales[lang], DATE_TIME).format(date);
+}
+
+export function formatTime(lang: Language, when: number | string): string {
+  const date = new Date(when);
+  if (Number.isNaN(date.getTime())) return String(when);
+  return new Intl.DateTimeFormat(locales[lang], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+}
+
+/** Whole seconds split for the `time.*` messages: the caller picks the message by `unit`. */
+export function splitDuration(totalSeconds: number):
+  | { unit: 'seconds'; s: number }
+  | { unit: 'minutes'; m: number; s: number }
+  | { unit: 'hours'; h: number; m: number } {
+  const total = Math.max(0, Math.round(totalSeconds));
+  if (total < 60) return { unit: 'seconds', s: total };
+  if (total < 3600) return { unit: 'minutes', m: Math.floor(total / 60), s: total % 60 };
+  return { unit: 'hours', h: Math.floor(total / 3600), m: Math.floor((total % 3600) / 60) };
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Local wall-clock `YYYY-MM-DDTHH:mm`, the value a datetime-local input holds. */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/**
+ * Epoch ms of a datetime-local value (local time), or null when it is not one.
+ * `endOfMinute`: the input has minute precision, so an end bound covers its whole minute.
+ */
+export function fromLocalInput(value: string, endOfMinute = false): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const date = new Date(y, mo - 1, d, h, mi, Number.isNaN(s) ? 0 : s);
+  // Date rolls 31 Feb over into March; a value that does not round-trip is not a real date.
+  if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d) return null;
+  const ms = date.getTime();
+  if (Number.isNaN(ms) || ms < 0) return null;
+  return endOfMinute && m[6] === undefined ? ms + 59_999 : ms;
+}

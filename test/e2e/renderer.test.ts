@@ -1,0 +1,188 @@
+// The built renderer in real Chromium, through the browser host, against the services and
+// both simulators, all in this process. Expects `out/renderer` (the test script builds it).
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserHost, type BrowserHost } from '../../main/host/server';
+import { createCompanion, type Companion } from '../../main/services/companion';
+import { icwsAccount, MemorySecretStore } from '../../main/services/secrets';
+import { TRANSCRIPT_HOST } from '../sim/diyalog/data';
+import { startDiyalogSim, type DiyalogSim } from '../sim/diyalog/server';
+import { startIcwsSim, type IcwsSim } from '../sim/icws/server';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
+const SCREENSHOT = '/tmp/companion-e2e.png';
+const CUSTOMER = '2337368'; // Ayşe Yılmaz, idle in the seeded data
+const STAFF = '45001';
+const SUPERVISOR_REPLY = 'Geliyorum, bir dakika.';
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`renderer e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
+
+describe.skipIf(!hasChromium)('the renderer, end to end', () => {
+  let diyalog: DiyalogSim;
+  let icws: IcwsSim;
+  let companion: Companion;
+  let host: BrowserHost;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+      throw new Error(`${RENDERER_DIR} has no index.html: build the renderer first (npx vite build).`);
+    }
+    dataDir = await mkdtemp(join(tmpdir(), 'companion-e2e-'));
+    diyalog = await startDiyalogSim({ historySize: 800 });
+    icws = await startIcwsSim({ supervisor: { acceptDelayMs: 50, reply: SUPERVISOR_REPLY } });
+    const secrets = new MemorySecretStore();
+    await secrets.setSecret('diyalog', diyalog.credentials.keyId, diyalog.credentials.secret);
+    await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
+    companion = await createCompanion({
+      dataDir,
+      fetch: globalThis.fetch,
+      secrets,
+      demo: true,
+      version: '0.0.0-e2e',
+      osLocale: 'en-US',
+      initialSettings: {
+        diyalog: { baseUrl: diyalog.url, keyId: diyalog.credentials.keyId, transcriptHosts: [new URL(TRANSCRIPT_HOST).hostname] },
+        staffId: diyalog.staffId,
+        icws: { baseUrl: icws.url, userId: icws.user.userId },
+      },
+    });
+    host = await startBrowserHost({ handlers: companion.handlers, rendererDir: RENDERER_DIR });
+    companion.subscribe(host.emit);
+
+    diyalog.control.startSession(CUSTOMER, STAFF, 'inbound');
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.goto(host.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await companion?.stop();
+    await Promise.all([diyalog?.close(), icws?.close()]);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the app frame with the DEMO badge and the ICWS connection', async () => {
+    await expect.poll(() => page.getByTestId('demo-badge').textContent()).toBe('DEMO — simulators');
+    await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 10_000 }).toContain('Connected to');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+  });
+
+  it('validates the customer id inline, then watches a customer who is in help', async () => {
+    const input = page.locator('#panel-watch').getByLabel('Customer id');
+    await input.press('Enter');
+    expect(await page.locator('#watch-input-error').textContent()).toBe('Enter an id.');
+
+    await input.fill(CUSTOMER);
+    await input.press('Enter');
+    const row = page.locator(`tr[data-customer="${CUSTOMER}"]`);
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('In help');
+    expect(await row.textContent()).toContain(STAFF);
+    expect(await row.textContent()).toContain('Inbound');
+    expect(await input.inputValue()).toBe('');
+  });
+
+  it('asks before a force-end: Escape sends nothing, confirming ends the session', async () => {
+    const row = page.locator(`tr[data-customer="${CUSTOMER}"]`);
+    const dialog = page.getByRole('dialog');
+    const finishCalls = () => diyalog.control.requests.filter((r) => r.path.endsWith('/finishonlinehelp')).length;
+
+    await row.getByRole('button', { name: 'Force-end' }).click();
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('force-customer').textContent()).toBe(CUSTOMER);
+    expect(await dialog.getByTestId('force-staff').textContent()).toBe(STAFF);
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Cancel');
+    expect(await dialog.getByRole('button', { name: 'Force-end session' }).isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(finishCalls()).toBe(0);
+    expect(diyalog.control.session(CUSTOMER)).not.toBeNull();
+
+    await row.getByRole('button', { name: 'Force-end' }).click();
+    await dialog.getByLabel('Reason (required)').fill('Agent application crashed during the session');
+    await dialog.getByRole('button', { name: 'Force-end session' }).click();
+    await expect.poll(() => page.getByTestId('force-outcome').textContent(), { timeout: 10_000 }).toContain('Session ended');
+    expect(finishCalls()).toBe(1);
+    expect(diyalog.control.session(CUSTOMER)).toBeNull();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('Not in help');
+  });
+
+  it('lists the force-end in the audit tab', async () => {
+    await page.keyboard.press('Control+4');
+    const table = page.getByTestId('audit-table');
+    await expect.poll(() => table.textContent(), { timeout: 10_000 }).toContain('Agent application crashed during the session');
+    const text = await table.textContent();
+    expect(text).toContain(CUSTOMER);
+    expect(text).toContain(STAFF);
+    expect(text).toContain('Ended');
+  });
+
+  it('switches to Turkish', async () => {
+    await page.getByRole('button', { name: 'TR', exact: true }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Ayarlar' }).count()).toBe(1);
+    expect(await page.getByRole('tab', { name: 'Yardım izleme' }).count()).toBe(1);
+    expect(await page.getByTestId('demo-badge').textContent()).toBe('DEMO — simülatörler');
+    expect(await page.getAttribute('html', 'lang')).toBe('tr');
+    expect(companion.settings().language).toBe('tr');
+  });
+
+  it('runs a history search to the end with progress and rows', async () => {
+    // From the audit tab, two steps up the tab list with the arrow keys.
+    await page.getByRole('tab', { selected: true }).focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    expect(await page.getByRole('tab', { name: 'Geçmiş' }).getAttribute('aria-selected')).toBe('true');
+
+    await page.getByRole('button', { name: 'Ara', exact: true }).click();
+    const summary = page.getByTestId('history-summary');
+    await summary.waitFor({ timeout: 20_000 });
+    expect(await summary.textContent()).toMatch(/\d+ istekle \d+ kayıt bulundu/);
+    expect(await page.getByTestId('history-progress').getAttribute('data-running')).toBe('false');
+    const rows = page.getByTestId('history-table').locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    // Newest first, and the force-ended session is among the records.
+    expect(await rows.first().textContent()).toContain(CUSTOMER);
+  });
+
+  it('asks a supervisor and shows the scripted reply', async () => {
+    await page.keyboard.press('Control+3');
+    const interactionId = icws.interactionIds[0] ?? '';
+    await page.getByLabel('Görüşme numarası').fill(interactionId);
+    const question = 'Müşteri kart limitini sorguluyor, onay gerekiyor.';
+    await page.getByLabel('Sorunuz').fill(question);
+    expect(await page.locator('#assist-counter').textContent()).toBe(`${question.length} / 2000`);
+    await page.getByRole('button', { name: 'Yöneticiye sor' }).click();
+
+    await new Promise((r) => setTimeout(r, 2000)); await page.screenshot({ path: '/tmp/debug.png', fullPage: true });
+    const card = page.locator('article.assistance').first();
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain(SUPERVISOR_REPLY);
+    expect(await card.textContent()).toContain('Selin Kaya');
+    expect(await card.getAttribute('data-state')).toBe('accepted');
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('raised no error in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+// Wiring for the ICWS client tests: a session, its pump and the assistance client against
+// a simulator, with fast backoff and a recorder of connection states.
+
+import type { ConnectionState } from '../../../shared/assistance';
+import { isAppError } from '../../../shared/errors';
+import type { AppError } from '../../../shared/errors';
+import { AssistanceClient } from '../../../main/icws/assistance';
+import { MessagePump } from '../../../main/icws/messaging';
+import type { MessagePumpOptions } from '../../../main/icws/messaging';
+import { IcwsSession } from '../../../main/icws/session';
+import type { IcwsSessionOptions } from '../../../main/icws/session';
+import type { IcwsSim } from '../../sim/icws/server';
+
+export interface Client {
+  session: IcwsSession;
+  pump: MessagePump;
+  assistance: AssistanceClient;
+  states: ConnectionState[];
+  errors: AppError[];
+  shutdown(): Promise<void>;
+}
+
+export function makeClient(
+  sim: Pick<IcwsSim, 'url' | 'user'>,
+  options: Partial<IcwsSessionOptions> = {},
+  pumpOptions: MessagePumpOptions = {},
+): Client {
+  const session = new IcwsSession({
+    baseUrl: sim.url,
+    credentials: { userId: sim.user.userId, password: sim.user.password },
+    fetch: (input, init) => fetch(input, init),
+    reconnect: { baseMs: 5, capMs: 50 },
+    ...options,
+  });
+  const pump = new MessagePump(session, { backoff: { baseMs: 5, capMs: 50 }, ...pumpOptions });
+  const assistance = new AssistanceClient(session, pump);
+  const states: ConnectionState[] = [];
+  const errors: AppError[] = [];
+  session.onStateChange((s) => states.push(s));
+  pump.onError((e) => errors.push(e));
+  assistance.onError((e) => errors.push(e));
+  return {
+    session,
+    pump,
+    assistance,
+    states,
+    errors,
+    async shutdown() {
+      await assistance.stop();
+      await pump.stop();
+      await session.logout();
+    },
+  };
+}
+
+/** Polls `probe` until it returns something other than undefined/false; fails with `what` after 10 s. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The AppError a promise rejects with (fails when it resolves or throws something else). */
+export async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (e) {
+    if (isAppError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+}
