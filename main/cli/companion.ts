@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { AppError, toErrorValue } from '../../shared/errors';
 import type { Command, CommandOutput } from './command';
 import { GLOBAL_OPTION_SPECS, globalOptions } from './config';
+import { assistanceCommands } from './assistance-commands';
 import { diyalogCommands } from './diyalog-commands';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { simCommands } from './sim-command';
@@ -10,7 +11,7 @@ import { startCommands } from './start-command';
 // `companion`: the same services the app uses, for scripts and for operators on a terminal.
 // With --json every command prints exactly one JSON document on stdout; progress goes to stderr.
 
-const COMMANDS: Command[] = [...diyalogCommands, ...simCommands, ...startCommands];
+const COMMANDS: Command[] = [...diyalogCommands, ...assistanceCommands, ...simCommands, ...startCommands];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -93,4 +94,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
 }
 
+// A reader that stops early (`| head`) is not an error of ours.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = await main(process.argv.slice(2), process.env);

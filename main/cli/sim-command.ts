@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import { startDiyalogSim } from '../../test/sim/diyalog/server';
+import { startIcwsSim } from '../../test/sim/icws/server';
 import type { Command } from './command';
 
 function numberFlag(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number): number {
@@ -35,13 +36,15 @@ const sim: Command = {
       failureRate: numberFlag(flags['failure-rate'], '--failure-rate', 0, 1, 0),
       demo: true,
     });
+    const icws = await startIcwsSim({ mode: 'demo' });
     // Demo credentials of a local simulator, printed on purpose: they open nothing real.
     const line = {
       diyalog: { url: diyalog.url, keyId: diyalog.credentials.keyId, secret: diyalog.credentials.secret, staffId: diyalog.staffId },
+      icws: { url: icws.url, alternateUrl: icws.alternateUrl, userId: icws.user.userId, password: icws.user.password, interactionIds: icws.interactionIds },
     };
     process.stdout.write(JSON.stringify(line) + '\n');
     await untilAborted(signal);
-    await diyalog.close();
+    await Promise.all([diyalog.close(), icws.close()]);
   },
 };
 

@@ -372,7 +372,11 @@ function interpret<S extends z.ZodType>(endpoint: string, answer: RawAnswer, sch
     throw new AppError('auth_failed', 'Diyalog rejected the request signature: check the access key id and secret.', details);
   }
   if (status === 403) throw clockSkew(endpoint, offset(), 'even after correcting for the server clock');
-  if (status === 500) {
+  if (status === 502 || status === 503 || status === 504) {
+    // A proxy or load balancer in front of Diyalog: the server itself may never have seen the request.
+    throw new AppError('unavailable', `Diyalog is unavailable (HTTP ${status} on ${endpoint}).`, { ...details, reason: 'gateway' });
+  }
+  if (status >= 500) {
     throw new AppError('server_error', `Diyalog failed on ${endpoint}: ${serverText || '(no error text)'}`, details);
   }
   throw new AppError('bad_response', `Diyalog answered ${endpoint} with HTTP ${status}${serverText ? `: ${serverText}` : ''}.`, details);
@@ -411,9 +415,9 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelled(signal.reason);
 }
 
-/** A timeout or a network error: the request may or may not have reached the server. */
+/** A timeout, a network error or a gateway failure: the request may or may not have reached the server. */
 function isLostAnswer(e: unknown): e is AppError {
-  return isAppError(e) && e.code === 'unavailable' && (e.details.reason === 'timeout' || e.details.reason === 'network');
+  return isAppError(e) && e.code === 'unavailable' && ['timeout', 'network', 'gateway'].includes(String(e.details.reason));
 }
 
 function parseHttpDate(value: string | null): number | null {

@@ -31,6 +31,8 @@ export class AssistanceClient {
   readonly #pump: MessagePump;
   readonly #changes = new Listeners<AssistanceRequest[]>();
   readonly #errors = new Listeners<AppError>();
+  #listSeen = false;
+  #syncWaiters: (() => void)[] = [];
   #view: AssistanceView = emptyView;
   #offHandlers: Unsubscribe[] = [];
 
@@ -87,11 +89,33 @@ export class AssistanceClient {
     this.#offHandlers = [];
     const paths = [LIST_SUBSCRIPTION, ...this.#view.ids.map(detailsSubscription)];
     this.#view = emptyView;
+    this.#listSeen = false;
     await Promise.allSettled(paths.map((p) => this.#session.unsubscribe(p)));
   }
 
   list(): AssistanceRequest[] {
     return currentRequests(this.#view);
+  }
+
+  /**
+   * Resolves once the first full list and the details of every listed request have come:
+   * from then on `list()` is the whole picture (there is no GET to ask for it directly).
+   */
+  whenSynced(signal?: AbortSignal): Promise<void> {
+    if (this.#synced()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal?.reason ?? new AppError('cancelled', 'Cancelled.'));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#syncWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  #synced(): boolean {
+    return this.#listSeen && this.#view.ids.every((id) => this.#view.requests.has(id));
   }
 
   /** Called with the full current list after every change. */
@@ -112,6 +136,7 @@ export class AssistanceClient {
   #onList(message: IcwsMessage): void {
     const parsed = assistanceListMessageSchema.safeParse(message);
     if (!parsed.success) return this.#errors.emit(badResponse('assistance list message', parsed.error.message, 200));
+    if (!parsed.data.isDelta) this.#listSeen = true;
     this.#apply(applyListMessage(this.#view, parsed.data));
   }
 
@@ -133,6 +158,9 @@ export class AssistanceClient {
       });
     }
     if (change.changed) this.#changes.emit(currentRequests(this.#view), (e) => this.#report(e));
+    if (this.#syncWaiters.length > 0 && this.#synced()) {
+      for (const resolve of this.#syncWaiters.splice(0)) resolve();
+    }
   }
 
   #report(e: unknown): void {

@@ -160,8 +160,17 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
     expect(await page.getByTestId('history-progress').getAttribute('data-running')).toBe('false');
     const rows = page.getByTestId('history-table').locator('tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
-    // Newest first, and the force-ended session is among the records.
+    // Newest first: the session force-ended a moment ago leads.
     expect(await rows.first().textContent()).toContain(CUSTOMER);
+
+    // The browser host cannot open windows: the page opens the link main vetted.
+    await page.context().route(`${TRANSCRIPT_HOST}/**`, (route) => route.fulfill({ contentType: 'text/plain', body: 'transcript' }));
+    const popup = page.context().waitForEvent('page');
+    await rows.first().getByRole('button', { name: /yazışması$/ }).click();
+    const transcript = await popup;
+    await transcript.waitForLoadState();
+    expect(transcript.url().startsWith(`${TRANSCRIPT_HOST}/`)).toBe(true);
+    await transcript.close();
   });
 
   it('asks a supervisor and shows the scripted reply', async () => {
@@ -173,7 +182,6 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
     expect(await page.locator('#assist-counter').textContent()).toBe(`${question.length} / 2000`);
     await page.getByRole('button', { name: 'Yöneticiye sor' }).click();
 
-    await new Promise((r) => setTimeout(r, 2000)); await page.screenshot({ path: '/tmp/debug.png', fullPage: true });
     const card = page.locator('article.assistance').first();
     await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain(SUPERVISOR_REPLY);
     expect(await card.textContent()).toContain('Selin Kaya');

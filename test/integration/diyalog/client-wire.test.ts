@@ -190,6 +190,32 @@ describe('answers the simulator never gives', () => {
     expect(seen.map((r) => r.url)).toEqual(['/v1/application/iscustomerinonlinehelp']);
   });
 
+  it('a gateway failure (502/503/504) is unavailable, retried for reads', async () => {
+    for (const status of [502, 503, 504]) {
+      script = () => ({ status, body: '<html>Bad Gateway</html>', headers: { 'content-type': 'text/html' } });
+      const c = client();
+      const e = await failure(c.isCustomerInOnlineHelp('70022'));
+      expect(e.code).toBe('unavailable');
+      expect(e.details.status).toBe(status);
+      expect(c.requestCount).toBe(3);
+    }
+  });
+
+  it('a finish behind a 504 asks for the state instead of reporting failure', async () => {
+    let finishes = 0;
+    script = (req) => {
+      if (req.url.endsWith('/finishonlinehelp')) {
+        finishes += 1;
+        return { status: 504, body: 'Gateway Timeout' };
+      }
+      return { status: 200, body: JSON.stringify({ isInHelp: false }) };
+    };
+    const result = await client().finishOnlineHelp('70022', '45186');
+    expect(result.outcome).toBe('ended');
+    expect(finishes).toBe(1);
+    expect(seen.map((r) => r.url)).toEqual(['/v1/application/finishonlinehelp', '/v1/application/iscustomerinonlinehelp']);
+  });
+
   it('a 500 carries the server text, truncated', async () => {
     script = () => ({ status: 500, body: `NullPointerException ${'x'.repeat(1000)}` });
     const c = client({ readRetries: 0 });
