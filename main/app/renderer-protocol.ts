@@ -17,9 +17,12 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
-/** Must run before the app is ready: `app://` behaves as a secure standard origin. */
+/**
+ * Must run before the app is ready: `app://` behaves as a secure standard origin. CORS-enabled
+ * because Vite marks its module scripts `crossorigin`.
+ */
 export function registerRendererScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 }
 
 /** Serves the built renderer at app://companion/ with the CSP; nothing outside its folder. */

@@ -3,9 +3,10 @@ import { AppError } from '../../shared/errors';
 import { AssistanceClient } from '../icws/assistance';
 import { MessagePump } from '../icws/messaging';
 import { IcwsSession } from '../icws/session';
+import { parseAssistanceText, parseId } from '../icws/wire';
 import { icwsAccount } from '../services/secrets';
 import { Keychain } from '../store/keychain';
-import type { Command, CommandContext, CommandOutput } from './command';
+import { untilAborted, type Command, type CommandContext, type CommandOutput } from './command';
 import type { GlobalOptions } from './config';
 import { exactlyOneArg, requiredString } from './parse';
 import { askSecret, readAllStdin } from './terminal';
@@ -84,8 +85,9 @@ const create: Command = {
   summary: 'Ask a supervisor for help on an interaction.',
   flags: { text: { type: 'string' } },
   run: (ctx) => {
-    const interactionId = exactlyOneArg(ctx.args, 'interaction id');
-    const text = requiredString(ctx.flags.text, '--text');
+    // Bad input is refused before any credential is looked up or anything is sent.
+    const interactionId = parseId(exactlyOneArg(ctx.args, 'interaction id'), 'interaction id');
+    const text = parseAssistanceText(requiredString(ctx.flags.text, '--text'));
     return withAssistance(ctx, async (client) => {
       const assistanceId = await client.request(interactionId, text, ctx.signal);
       return { json: { assistanceId }, text: `Asked for assistance: ${assistanceId}` };
@@ -99,8 +101,8 @@ const update: Command = {
   summary: 'Add a message to an assistance request.',
   flags: { text: { type: 'string' } },
   run: (ctx) => {
-    const assistanceId = exactlyOneArg(ctx.args, 'assistance id');
-    const text = requiredString(ctx.flags.text, '--text');
+    const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistance id'), 'assistance id');
+    const text = parseAssistanceText(requiredString(ctx.flags.text, '--text'));
     return withAssistance(ctx, async (client) => {
       await client.addMessage(assistanceId, text, ctx.signal);
       return { json: { assistanceId, ok: true }, text: `Message added to ${assistanceId}.` };
@@ -114,7 +116,7 @@ const complete: Command = {
   summary: 'Complete (close) an assistance request.',
   flags: {},
   run: (ctx) => {
-    const assistanceId = exactlyOneArg(ctx.args, 'assistance id');
+    const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistance id'), 'assistance id');
     return withAssistance(ctx, async (client) => {
       await client.complete(assistanceId, ctx.signal);
       return { json: { assistanceId, ok: true }, text: `Completed ${assistanceId}.` };
@@ -133,7 +135,7 @@ const watch: Command = {
         process.stdout.write((ctx.options.json ? JSON.stringify({ requests }) : `${describe(requests)}\n--`) + '\n');
       client.onChange(print);
       print(await syncedList(ctx, client));
-      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await untilAborted(ctx.signal);
     }),
 };
 

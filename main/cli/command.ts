@@ -29,3 +29,8 @@ export interface Command {
   /** Long-running commands (sim, watch) print on their own and resolve when done. */
   run(ctx: CommandContext): Promise<CommandOutput | void>;
 }
+
+/** Resolves when the signal aborts (Ctrl-C, SIGTERM): how long-running commands wait. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { HelpRecord } from '../../shared/diyalog';
 import { AppError } from '../../shared/errors';
-import { idSchema, parseInput } from '../../shared/validation';
+import { dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
 import { DiyalogClient } from '../diyalog/client';
 import { walkHelpHistory } from '../services/history';
 import { forceEndAudited } from '../services/recovery';
@@ -18,7 +18,7 @@ const helpState: Command = {
   summary: 'Is the customer in a live-help session now, and with whom?',
   flags: {},
   async run({ args, options, env, signal }) {
-    const customerId = exactlyOneArg(args, 'customer id');
+    const customerId = parseInput(idSchema, exactlyOneArg(args, 'customer id'), 'customer id');
     const client = new DiyalogClient(await diyalogClientOptions(options, env));
     const state = await client.isCustomerInOnlineHelp(customerId, { signal });
     const text = state.isInHelp
@@ -80,8 +80,11 @@ const history: Command = {
     const startDate = parseDateArg(flags.from, '--from');
     const endDate = parseDateArg(flags.to, '--to');
     const concurrency = positiveInteger(flags.concurrency, '--concurrency', 4, 32);
-    const customerId = optionalString(flags.customer);
-    const agentId = optionalString(flags.agent);
+    if (flags.csv === true && options.json) throw new AppError('invalid_input', 'Choose one of --csv and --json.');
+    const customer = optionalString(flags.customer);
+    const agent = optionalString(flags.agent);
+    const customerId = customer === undefined ? undefined : parseInput(idSchema, customer, 'customer id');
+    const agentId = agent === undefined ? undefined : parseInput(idSchema, agent, 'agent id');
     const result = await walkHelpHistory(
       await diyalogClientOptions(options, env),
       { startDate, endDate, ...(customerId !== undefined && { customerId }), ...(agentId !== undefined && { agentId }) },
@@ -111,10 +114,9 @@ const transcriptLink: Command = {
   flags: { staff: { type: 'string' }, customer: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
   async run({ flags, options, env, signal }) {
     const query = {
-      staffId: requiredString(flags.staff, '--staff'),
-      customerId: requiredString(flags.customer, '--customer'),
-      startDate: parseDateArg(flags.from, '--from'),
-      endDate: parseDateArg(flags.to, '--to'),
+      staffId: parseInput(idSchema, requiredString(flags.staff, '--staff'), 'staff id'),
+      customerId: parseInput(idSchema, requiredString(flags.customer, '--customer'), 'customer id'),
+      ...parseInput(dateRangeSchema, { startDate: parseDateArg(flags.from, '--from'), endDate: parseDateArg(flags.to, '--to') }, 'date range'),
     };
     const client = new DiyalogClient(await diyalogClientOptions(options, env));
     const { url } = await client.getMessagingDetail(query, { signal });
@@ -134,6 +136,7 @@ const release: Command = {
     if ((interactionId === undefined) === (sessionId === undefined)) {
       throw new AppError('invalid_input', 'Give exactly one of --interaction or --session.');
     }
+    parseInput(idSchema, interactionId ?? sessionId, interactionId !== undefined ? 'interaction id' : 'session id');
     const client = new DiyalogClient(await diyalogClientOptions(options, env));
     const result = await client.interactionIsNotDelivered(
       { ...(interactionId !== undefined && { interactionId }), ...(sessionId !== undefined && { sessionId }), ...(message !== undefined && { message }) },

@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors';
 import { startDiyalogSim } from '../../test/sim/diyalog/server';
 import { startIcwsSim } from '../../test/sim/icws/server';
-import type { Command } from './command';
+import { untilAborted, type Command } from './command';
 
 function numberFlag(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
@@ -10,13 +10,6 @@ function numberFlag(value: string | boolean | undefined, flag: string, min: numb
   return n;
 }
 
-/** Resolves when the signal aborts (Ctrl-C, SIGTERM). */
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
 
 const sim: Command = {
   name: 'sim',

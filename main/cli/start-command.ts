@@ -6,7 +6,7 @@ import { createCompanion } from '../services/companion';
 import { needsDemo, startDemo } from '../services/demo';
 import { Keychain } from '../store/keychain';
 import { SettingsStore } from '../store/settings';
-import type { Command } from './command';
+import { untilAborted, type Command } from './command';
 import { dataDirOf } from './config';
 
 // Built layout: out/cli/companion.js beside out/app/main.js and out/renderer/.
@@ -26,9 +26,6 @@ async function electronBinary(): Promise<{ path: string } | { missing: string }>
   }
 }
 
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-}
 
 const start: Command = {
   name: 'start',

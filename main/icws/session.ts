@@ -238,19 +238,15 @@ export class IcwsSession {
   /** Best effort: a session that is already gone is logged out as far as we care. */
   async logout(): Promise<void> {
     this.#loggedOut = true;
+    const pending = this.#establishing;
     this.#lifetime.abort(new AppError('cancelled', 'The ICWS session was logged out.'));
     this.#lifetime = new AbortController();
+    // A login under way finishes (bounded by its timeout) and ends the session it made.
+    await pending?.catch(() => undefined);
     const conn = this.#conn;
     this.#conn = null;
     this.#establishing = null;
-    if (conn) {
-      try {
-        const response = await this.#send(conn, 'DELETE', 'connection', {});
-        await response.body?.cancel().catch(() => {});
-      } catch {
-        // unreachable server: its session times out on its own
-      }
-    }
+    if (conn) await this.#discard(conn);
     this.#jar.clear();
     this.#subscriptions.clear();
     this.#hadSession = false;
@@ -326,8 +322,12 @@ export class IcwsSession {
         tried.add(origin);
         this.#setState(tried.size === 1 ? { state: 'connecting' } : { state: 'switching', host: new URL(origin).host });
         try {
-          const conn = await this.#login(origin, signal);
-          signal.throwIfAborted();
+          const conn = await this.#login(origin);
+          if (signal.aborted) {
+            // Logged out while this login was on its way: the server made a session; end it.
+            await this.#discard(conn);
+            signal.throwIfAborted();
+          }
           this.#conn = conn;
           this.#current = origin;
           this.#setState({ state: 'up', host: new URL(origin).host, sse: this.hasFeature('messaging', 2) });
@@ -350,7 +350,11 @@ export class IcwsSession {
     }
   }
 
-  async #login(origin: string, signal: AbortSignal): Promise<Connection> {
+  /**
+   * Not cancellable by logout on purpose (only its own timeout ends it): an aborted login
+   * may still create a session on the server, and we could not log that one out.
+   */
+  async #login(origin: string): Promise<Connection> {
     const what = 'connect';
     this.#jar.clear();
     const response = await this.#fetch(`${origin}${this.#prefix}/icws/connection?include=features,version`, {
@@ -362,7 +366,7 @@ export class IcwsSession {
         userID: this.#credentials.userId,
         password: this.#credentials.password,
       }),
-      signal: withTimeout(this.#timeoutMs, signal),
+      signal: AbortSignal.timeout(this.#timeoutMs),
     });
     if (!response.ok) {
       const body = await readErrorBody(response);
@@ -373,7 +377,7 @@ export class IcwsSession {
     this.#jar.update(response.headers);
     if (this.#jar.size === 0) throw badResponse(what, 'no icws_ session cookie', response.status);
     if (answer.alternateHostList) this.#learnAlternates(origin, answer.alternateHostList);
-    this.#features = featuresOf(answer) ?? (await this.#fetchFeatures(origin, signal));
+    this.#features = featuresOf(answer) ?? (await this.#fetchFeatures(origin));
     return {
       origin,
       sessionId: response.headers.get('ININ-ICWS-Session-ID') ?? answer.sessionId,
@@ -382,14 +386,23 @@ export class IcwsSession {
     };
   }
 
-  async #fetchFeatures(origin: string, signal: AbortSignal): Promise<Features> {
+  async #fetchFeatures(origin: string): Promise<Features> {
     const what = 'GET connection/features';
     const response = await this.#fetch(`${origin}${this.#prefix}/icws/connection/features`, {
       headers: { 'Accept-Language': this.#language, Accept: API_ACCEPT },
-      signal: withTimeout(this.#timeoutMs, signal),
+      signal: AbortSignal.timeout(this.#timeoutMs),
     });
     if (!response.ok) throw icwsError(response.status, await readErrorBody(response), what);
     return toFeatures((await parseJson(response, what, featuresAnswerSchema)).featureInfoList);
+  }
+
+  async #discard(conn: Connection): Promise<void> {
+    try {
+      const response = await this.#send(conn, 'DELETE', 'connection', {});
+      await response.body?.cancel().catch(() => {});
+    } catch {
+      // unreachable server: its session times out on its own
+    }
   }
 
   #learnAlternates(reportedBy: string, entries: string[]): void {

@@ -138,8 +138,17 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     };
   }
 
-  async function icwsChanged(): Promise<void> {
-    await assistance.configure(await icwsConfig());
+  // One reconfiguration at a time, each reading the settings when its turn comes: overlapping
+  // ones (a burst of settings changes) would each log in and all but one session would leak,
+  // and a slow keychain read could let an older configuration win.
+  let icwsQueue: Promise<void> = Promise.resolve();
+  let stopping = false;
+  function icwsChanged(): Promise<void> {
+    const run = icwsQueue.then(async () => {
+      if (!stopping) await assistance.configure(await icwsConfig());
+    });
+    icwsQueue = run.catch(() => undefined);
+    return run;
   }
 
   async function settingsChanged(before: Settings): Promise<void> {
@@ -151,10 +160,17 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     emit('status.changed', await status());
   }
 
-  async function updateSettings(patch: SettingsPatch): Promise<void> {
-    const before = store.get();
-    await store.update(patch);
-    await settingsChanged(before);
+  // Updates run one at a time and a patch may be computed from the settings when its turn
+  // comes: two quick watch.add calls must both land, not the second overwrite the first.
+  let settingsQueue: Promise<void> = Promise.resolve();
+  function updateSettings(patch: SettingsPatch | ((current: Settings) => SettingsPatch)): Promise<void> {
+    const run = settingsQueue.then(async () => {
+      const before = store.get();
+      await store.update(typeof patch === 'function' ? patch(before) : patch);
+      await settingsChanged(before);
+    });
+    settingsQueue = run.catch(() => undefined);
+    return run;
   }
 
   function watchList(): WatchEntry[] {
@@ -220,12 +236,13 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
 
     'watch.list': async () => watchList(),
     'watch.add': async ({ customerId }) => {
-      const list = store.get().watchList;
-      if (!list.includes(customerId)) await updateSettings({ watchList: [...list, customerId] });
+      await updateSettings((current) => ({
+        watchList: current.watchList.includes(customerId) ? current.watchList : [...current.watchList, customerId],
+      }));
       return watchList();
     },
     'watch.remove': async ({ customerId }) => {
-      await updateSettings({ watchList: store.get().watchList.filter((id) => id !== customerId) });
+      await updateSettings((current) => ({ watchList: current.watchList.filter((id) => id !== customerId) }));
       return watchList();
     },
     'watch.refresh': async ({ customerId }) => {
@@ -285,8 +302,10 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     setVisible: (visible) => watcher.setVisible(visible),
     settings: () => store.get(),
     async stop() {
+      stopping = true;
       watcher.stop();
       walks.stop();
+      await icwsQueue;
       await assistance.stop();
     },
   };

@@ -121,14 +121,19 @@ export class HelpWatcher {
       // Keep the last known state beside the error: "in help with 45001, as of 10:02" is still useful.
       next = { customerId: before.customerId, state: before.state, error: toErrorValue(e), checkedAt: this.#options.clock() };
     }
-    if (!this.#watched.has(before.customerId)) return next;
+    // Removed (and maybe added again) while this check ran: the answer belongs to nobody now.
+    if (!this.#isCurrent(w)) return next;
     w.entry = next;
     if (!sameEntry(before, next)) this.#options.onChange(next);
     return next;
   }
 
+  #isCurrent(w: Watched): boolean {
+    return this.#watched.get(w.entry.customerId) === w;
+  }
+
   #schedule(w: Watched): void {
-    if (this.#stopped || !this.#watched.has(w.entry.customerId)) return;
+    if (this.#stopped || !this.#isCurrent(w)) return;
     if (w.timer) clearTimeout(w.timer);
     const { visibleIntervalMs, hiddenIntervalMs, jitter, maxBackoffMs, random } = this.#options;
     const interval = this.#visible ? visibleIntervalMs : hiddenIntervalMs;

@@ -1,9 +1,11 @@
 // `npm run bench`: measures, prints one table. Tests never assert timings; this does not either.
 import { benchHistoryWalk, benchRoundTrip, benchSignatures } from './diyalog.bench';
+import { benchAssistanceMessaging } from './icws.bench';
 import { formatTable, type BenchRow } from './table';
 
 const rows: BenchRow[] = [];
 rows.push(...benchSignatures());
 rows.push(...(await benchRoundTrip()));
 rows.push(...(await benchHistoryWalk()));
+rows.push(...(await benchAssistanceMessaging()));
 console.log(formatTable(rows));

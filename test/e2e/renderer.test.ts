@@ -143,7 +143,7 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
     expect(await page.getByRole('tab', { name: 'Yardım izleme' }).count()).toBe(1);
     expect(await page.getByTestId('demo-badge').textContent()).toBe('DEMO — simülatörler');
     expect(await page.getAttribute('html', 'lang')).toBe('tr');
-    expect(companion.settings().language).toBe('tr');
+    await expect.poll(() => companion.settings().language).toBe('tr');
   });
 
   it('runs a history search to the end with progress and rows', async () => {

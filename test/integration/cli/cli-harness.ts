@@ -1,0 +1,258 @@
+// Runs the built `companion` command (out/cli/companion.js) as a child process, the way a
+// script or an operator would: real argv, real env, real exit codes, stdout and stderr.
+
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { ErrorValue } from '../../../shared/errors';
+import { startDiyalogSim } from '../../sim/diyalog/server';
+import type { DiyalogSim, DiyalogSimOptions } from '../../sim/diyalog/server';
+
+export const COMPANION_JS = fileURLToPath(new URL('../../../out/cli/companion.js', import.meta.url));
+
+/** A hung child fails its test rather than the whole run. */
+const RUN_TIMEOUT_MS = 20_000;
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(COMPANION_JS)) throw new Error(`${COMPANION_JS} is missing: run "node build/build.mjs --node-only" first.`);
+}
+
+/**
+ * The parent's environment without any COMPANION_* variable (a developer's own settings
+ * must not leak in), plus `vars`. The rest stays: PATH, HOME and the D-Bus session the
+ * keychain needs.
+ */
+export function cleanEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('COMPANION_') && v !== undefined) env[k] = v;
+  return { ...env, ...vars };
+}
+
+/** Starts the command; stdin gets `input` (or nothing) and is closed, so it is never a terminal. */
+export function spawnCompanion(args: string[], env: NodeJS.ProcessEnv, input = ''): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [COMPANION_JS, ...args], { env, stdio: 'pipe' });
+  child.stdin.end(input);
+  return child;
+}
+
+/** Collects everything until the child exits (killed after RUN_TIMEOUT_MS). */
+export function finished(child: ChildProcessWithoutNullStreams): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+export function runCompanion(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<RunResult> {
+  return finished(spawnCompanion(args, env, input));
+}
+
+/** stdout holds exactly one JSON document (the --json promise). */
+export function jsonOf<T>(result: RunResult): T {
+  const lines = result.stdout.trim().split('\n');
+  expect(lines, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toHaveLength(1);
+  return JSON.parse(lines[0]!) as T;
+}
+
+/** Exit 0 and the one JSON document. */
+export function okJson<T>(result: RunResult): T {
+  expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(0);
+  return jsonOf<T>(result);
+}
+
+/** The documented failure: the exit code, and {"error":{"code","message"}} on stdout. */
+export function expectError(result: RunResult, exitCode: number, code: ErrorValue['code']): ErrorValue {
+  expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(exitCode);
+  const { error } = jsonOf<{ error: ErrorValue }>(result);
+  expect(error.code).toBe(code);
+  expect(typeof error.message).toBe('string');
+  expect(error.message.length).toBeGreaterThan(0);
+  return error;
+}
+
+/** Reads a long-running child's stdout line by line. */
+export class LineReader {
+  readonly #lines: string[] = [];
+  readonly #waiters: (() => void)[] = [];
+  #closed = false;
+  stderr = '';
+
+  constructor(child: ChildProcessWithoutNullStreams) {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    const rl = createInterface({ input: child.stdout });
+    rl.on('line', (line) => {
+      this.#lines.push(line);
+      this.#wake();
+    });
+    rl.on('close', () => {
+      this.#closed = true;
+      this.#wake();
+    });
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** The next line, or a failure naming what stderr said when none comes in time. */
+  async next(timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.#lines.shift();
+      if (line !== undefined) return line;
+      if (this.#closed) throw new Error(`stdout closed without another line; stderr: ${this.stderr}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no line within ${timeoutMs} ms; stderr: ${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Lines already read and not yet taken. */
+  drain(): string[] {
+    return this.#lines.splice(0);
+  }
+}
+
+/** Waits for the child to exit after `signal` (SIGKILL if it does not, so the test fails instead of hanging). */
+export function stopWith(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig });
+    });
+    child.kill(signal);
+  });
+}
+
+/** Polls `probe` until it returns a value (not undefined); fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `companion-cli-${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** RFC 4180 parsing, enough to read back what csv-stringify wrote (quotes, doubled quotes, commas). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch !== '"') field += ch;
+      else if (text[i + 1] === '"') field += text[++i];
+      else quoted = false;
+    } else if (ch === '"') {
+      quoted = true;
+    } else if (ch === ',') {
+      endField();
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endField();
+      rows.push(row);
+      row = [];
+    } else {
+      field += ch;
+    }
+  }
+  if (field !== '' || row.length > 0) {
+    endField();
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A Diyalog simulator, a temp data folder and the env that points the command at both. */
+export interface DiyalogFixture {
+  sim: DiyalogSim;
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  /** Agents' staff ids. */
+  agents: string[];
+  /** A customer with no live session, a different one on each call, so tests never share one. */
+  idleCustomer(): string;
+  close(): Promise<void>;
+}
+
+export async function startDiyalogFixture(options: DiyalogSimOptions): Promise<DiyalogFixture> {
+  assertBuilt();
+  const [sim, dataDir] = await Promise.all([startDiyalogSim(options), tempDir('diyalog')]);
+  const env = cleanEnv({
+    COMPANION_DIYALOG_URL: sim.url,
+    COMPANION_DIYALOG_KEY_ID: sim.credentials.keyId,
+    COMPANION_DIYALOG_SECRET: sim.credentials.secret,
+    COMPANION_STAFF_ID: sim.staffId,
+    COMPANION_DATA_DIR: dataDir.path,
+  });
+  const live = new Set(sim.control.liveSessions().map((s) => s.customerId));
+  const idle = sim.control.customers().map((c) => c.customerId).filter((id) => !live.has(id));
+  return {
+    sim,
+    env,
+    dataDir: dataDir.path,
+    agents: sim.control.staff().filter((s) => s.role === 'agent').map((s) => s.staffId),
+    idleCustomer: () => {
+      const id = idle.shift();
+      if (!id) throw new Error('the simulator ran out of idle customers');
+      return id;
+    },
+    close: async () => {
+      await sim.close();
+      await dataDir.remove();
+    },
+  };
+}

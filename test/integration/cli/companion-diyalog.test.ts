@@ -1,0 +1,213 @@
+// The `companion` Diyalog commands as a script sees them: the built CLI in a child process
+// against the Diyalog simulator over loopback. Exit codes and --json shapes are the contract.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../../main/store/audit';
+import type { ForceEndResult, HelpStateAnswer } from '../../../shared/diyalog';
+import type { DiyalogSim } from '../../sim/diyalog/server';
+import { cleanEnv, closedPort, expectError, okJson, runCompanion, startDiyalogFixture, tempDir } from './cli-harness';
+import type { DiyalogFixture } from './cli-harness';
+
+let fixture: DiyalogFixture;
+let sim: DiyalogSim;
+let env: NodeJS.ProcessEnv;
+let agents: string[];
+
+beforeAll(async () => {
+  fixture = await startDiyalogFixture({ historySize: 50, seed: 77 });
+  ({ sim, env, agents } = fixture);
+});
+afterAll(() => fixture?.close());
+beforeEach(() => sim.control.resetCounters());
+
+const idleCustomer = () => fixture.idleCustomer();
+const companion = (...args: string[]) => runCompanion(args, env);
+
+async function auditEntries(): Promise<AuditEntry[]> {
+  return okJson<{ entries: AuditEntry[] }>(await companion('audit', '--json')).entries;
+}
+
+describe('companion help-state', () => {
+  it('answers {customerId, isInHelp, helpType, staffId} for a customer in help and one not', async () => {
+    const customer = idleCustomer();
+    const staff = agents[0]!;
+    expect(okJson<HelpStateAnswer>(await companion('help-state', customer, '--json'))).toEqual({
+      customerId: customer, isInHelp: false, helpType: null, staffId: null,
+    });
+    sim.control.startSession(customer, staff, 'outbound');
+    expect(okJson<HelpStateAnswer>(await companion('help-state', customer, '--json'))).toEqual({
+      customerId: customer, isInHelp: true, helpType: 'outbound', staffId: staff,
+    });
+    expect(sim.control.requests.map((r) => [r.path, r.status, r.requester])).toEqual([
+      ['/v1/application/iscustomerinonlinehelp', 200, sim.staffId],
+      ['/v1/application/iscustomerinonlinehelp', 200, sim.staffId],
+    ]);
+  });
+
+  it('takes the configuration from flags as well as from the environment', async () => {
+    const customer = idleCustomer();
+    const bare = cleanEnv({ COMPANION_DIYALOG_SECRET: sim.credentials.secret });
+    const result = await runCompanion(
+      ['help-state', customer, '--json', '--diyalog-url', sim.url, '--key-id', sim.credentials.keyId, '--staff-id', '45999', '--data-dir', fixture.dataDir],
+      bare,
+    );
+    expect(okJson<HelpStateAnswer>(result)).toMatchObject({ customerId: customer, isInHelp: false });
+    expect(sim.control.requests.map((r) => r.requester)).toEqual(['45999']);
+  });
+
+  it('prints a sentence without --json', async () => {
+    const customer = idleCustomer();
+    const result = await companion('help-state', customer);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(customer);
+    expect(() => JSON.parse(result.stdout) as unknown).toThrow();
+  });
+
+  it('exits 1 with customer_not_found for a customer Diyalog does not know', async () => {
+    expectError(await companion('help-state', '99999999999', '--json'), 1, 'customer_not_found');
+  });
+
+  it('exits 2 on a bad customer id and sends nothing', async () => {
+    const results = await Promise.all([
+      companion('help-state', 'x'.repeat(65), '--json'),
+      companion('help-state', 'bad\u0007id', '--json'),
+      companion('help-state', '--json'),
+      companion('help-state', 'a', 'b', '--json'),
+      companion('help-state', '70022', '--no-such-flag', '--json'),
+    ]);
+    for (const result of results) expectError(result, 2, 'invalid_input');
+    expect(sim.control.requestCount).toBe(0);
+  });
+
+  it('without --json reports an error on stderr, naming its code, and nothing on stdout', async () => {
+    const result = await companion('help-state', 'x'.repeat(65));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^companion: .+ \[invalid_input\]\n$/);
+  });
+
+  it('exits 3 with auth_failed on a wrong secret, without the secret in the output', async () => {
+    const wrong = 'wrong-secret-value-1234';
+    const result = await runCompanion(['help-state', idleCustomer(), '--json'], { ...env, COMPANION_DIYALOG_SECRET: wrong });
+    expectError(result, 3, 'auth_failed');
+    expect(result.stdout + result.stderr).not.toContain(wrong);
+    expect(sim.control.requests.map((r) => r.status)).toEqual([401]);
+  });
+
+  it('exits 3 with missing_credentials when no Diyalog URL is configured', async () => {
+    const { COMPANION_DIYALOG_URL: _url, ...rest } = env;
+    const error = expectError(await runCompanion(['help-state', '70022', '--json'], rest), 3, 'missing_credentials');
+    expect(error.message).toContain('COMPANION_DIYALOG_URL');
+  });
+
+  it('refuses a bad id with exit 2 before looking for credentials', async () => {
+    const { COMPANION_DIYALOG_SECRET: _secret, ...rest } = env;
+    expectError(await runCompanion(['help-state', 'a\tb', '--json'], { ...rest, COMPANION_DIYALOG_KEY_ID: 'no-such-key-in-keychain' }), 2, 'invalid_input');
+    expect(sim.control.requestCount).toBe(0);
+  });
+
+  it('exits 4 with unavailable when nothing listens at the URL', async () => {
+    const port = await closedPort();
+    const result = await runCompanion(['help-state', '70022', '--json'], { ...env, COMPANION_DIYALOG_URL: `http://127.0.0.1:${port}` });
+    expectError(result, 4, 'unavailable');
+  });
+
+  it('retries 500s, then exits 4 with server_error', async () => {
+    sim.control.failNext(3, '500');
+    expectError(await companion('help-state', idleCustomer(), '--json'), 4, 'server_error');
+    expect(sim.control.requests.map((r) => r.status)).toEqual([500, 500, 500]);
+  });
+
+  it('recovers when a retry succeeds', async () => {
+    sim.control.failNext(2, '500');
+    expect(okJson<HelpStateAnswer>(await companion('help-state', idleCustomer(), '--json')).isInHelp).toBe(false);
+    expect(sim.control.requests.map((r) => r.status)).toEqual([500, 500, 200]);
+  });
+});
+
+describe('companion force-end', () => {
+  it('refuses without --yes when there is no terminal: exit 2, nothing sent, nothing audited', async () => {
+    const customer = idleCustomer();
+    const staff = agents[1]!;
+    sim.control.startSession(customer, staff, 'inbound');
+    const before = await auditEntries();
+    const result = await companion('force-end', customer, '--staff', staff, '--reason', 'agent app crashed', '--json');
+    expectError(result, 2, 'confirmation_required');
+    expect(sim.control.requestCount).toBe(0);
+    expect(sim.control.session(customer)).toMatchObject({ helpState: 'onlinehelp_started', staffId: staff });
+    expect(await auditEntries()).toEqual(before);
+  });
+
+  it('with --yes ends the session and audits the intent and the outcome', async () => {
+    const customer = idleCustomer();
+    const staff = agents[2]!;
+    sim.control.startSession(customer, staff, 'inbound');
+    const reason = `crash ticket ${Date.now()}`;
+    const result = okJson<ForceEndResult>(await companion('force-end', customer, '--staff', staff, '--reason', reason, '--yes', '--json'));
+    expect(result).toEqual({ customerId: customer, staffId: staff, outcome: 'ended', message: expect.any(String) });
+    expect(sim.control.session(customer)).toBeNull();
+    expect(okJson<HelpStateAnswer>(await companion('help-state', customer, '--json')).isInHelp).toBe(false);
+    expect(sim.control.requests.map((r) => [r.path, r.requester])).toContainEqual(['/v1/application/finishonlinehelp', sim.staffId]);
+
+    const entry = (await auditEntries()).find((e) => e.reason === reason);
+    expect(entry).toMatchObject({ actor: sim.staffId, customerId: customer, staffId: staff, outcome: 'ended', outcomeAt: expect.any(String) });
+    // On disk: one line before the call and one after it.
+    const lines = (await readFile(join(fixture.dataDir, 'audit.jsonl'), 'utf8'))
+      .split('\n')
+      .filter((l) => l.includes(entry!.id))
+      .map((l) => JSON.parse(l) as { type: string; outcome?: string });
+    expect(lines.map((l) => [l.type, l.outcome])).toEqual([['intent', undefined], ['outcome', 'ended']]);
+  });
+
+  it('exits 1 with no_conversation when the two are not in a session, and audits the failure', async () => {
+    const customer = idleCustomer();
+    const reason = `no such session ${Date.now()}`;
+    expectError(await companion('force-end', customer, '--staff', agents[0]!, '--reason', reason, '--yes', '--json'), 1, 'no_conversation');
+    expect((await auditEntries()).find((e) => e.reason === reason)).toMatchObject({ outcome: 'failed', code: 'no_conversation' });
+  });
+
+  it('exits 2 on bad input before anything is sent or audited', async () => {
+    const before = await auditEntries();
+    const results = await Promise.all([
+      companion('force-end', '70022', '--reason', 'r', '--yes', '--json'),
+      companion('force-end', '70022', '--staff', '45001', '--yes', '--json'),
+      companion('force-end', 'x'.repeat(65), '--staff', '45001', '--reason', 'r', '--yes', '--json'),
+      companion('force-end', '70022', '--staff', '45001', '--reason', 'r'.repeat(501), '--yes', '--json'),
+    ]);
+    for (const result of results) expectError(result, 2, 'invalid_input');
+    expect(sim.control.requestCount).toBe(0);
+    expect(await auditEntries()).toEqual(before);
+  });
+});
+
+describe('companion audit', () => {
+  it('answers {entries: []} for a fresh data folder, then every force-end newest first', async () => {
+    const fresh = await tempDir('audit');
+    const freshEnv = { ...env, COMPANION_DATA_DIR: fresh.path };
+    try {
+      expect(okJson(await runCompanion(['audit', '--json'], freshEnv))).toEqual({ entries: [] });
+      for (const reason of ['first', 'second']) {
+        const args = ['force-end', idleCustomer(), '--staff', agents[0]!, '--reason', reason, '--yes', '--json'];
+        expectError(await runCompanion(args, freshEnv), 1, 'no_conversation');
+      }
+      const { entries } = okJson<{ entries: AuditEntry[] }>(await runCompanion(['audit', '--json'], freshEnv));
+      expect(entries.map((e) => [e.reason, e.outcome, e.actor])).toEqual([
+        ['second', 'failed', sim.staffId],
+        ['first', 'failed', sim.staffId],
+      ]);
+    } finally {
+      await fresh.remove();
+    }
+  });
+});
+
+describe('companion usage', () => {
+  it('exits 2 on an unknown command and 0 on --help', async () => {
+    expectError(await companion('frobnicate', '--json'), 2, 'invalid_input');
+    const help = await companion('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('help-state');
+  });
+});

@@ -1,0 +1,561 @@
+// The contract's schemas, call by call, and dispatch()/checkEvent(): the one gate every
+// transport goes through. Every call must have cases here, so a new call without tests
+// fails the suite instead of slipping through.
+
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  CALL_NAMES,
+  EVENT_NAMES,
+  calls,
+  events,
+  type CallInput,
+  type CallName,
+  type EventName,
+  type EventPayload,
+  type SettingsView,
+} from '../../../shared/contract';
+import { AppError } from '../../../shared/errors';
+import { DEFAULT_SETTINGS } from '../../../shared/settings';
+import { checkEvent, dispatch, type Handlers } from '../../../main/services/dispatch';
+
+const ID_65 = '7'.repeat(65);
+const T = Date.UTC(2025, 2, 3, 10, 0, 0);
+
+// Each bad case changes one thing in a good input, so it fails for the reason it names.
+type CallCases = { [N in CallName]: { good: CallInput<N>[]; bad: [why: string, input: unknown][] } };
+interface CallCase {
+  good: unknown[];
+  bad: [string, unknown][];
+}
+
+const idCases = (field: string, base: Record<string, unknown>): [string, unknown][] => [
+  [`${field} missing`, Object.fromEntries(Object.entries(base).filter(([k]) => k !== field))],
+  [`${field} empty`, { ...base, [field]: '' }],
+  [`${field} blank`, { ...base, [field]: '   ' }],
+  [`${field} a number`, { ...base, [field]: 70022 }],
+  [`${field} null`, { ...base, [field]: null }],
+  [`${field} with a NUL`, { ...base, [field]: '700\u000022' }],
+  [`${field} with a newline`, { ...base, [field]: '700\n22' }],
+  [`${field} with DEL`, { ...base, [field]: '700\u007f22' }],
+  [`${field} with a C1 control`, { ...base, [field]: '700\u008522' }],
+  [`${field} of 65 characters`, { ...base, [field]: ID_65 }],
+];
+
+const forceEnd = { customerId: '70022', staffId: '45001', reason: 'Agent app crashed', confirmed: true as const };
+const history = { startDate: T - 86_400_000, endDate: T };
+const link = { staffId: '45001', customerId: '70022', startDate: T - 3_600_000, endDate: T };
+const create = { interactionId: '1000000001', text: 'Limit increase?' };
+const message = { assistanceId: 'a-1', text: 'Thanks' };
+
+const cases: CallCases = {
+  'settings.get': { good: [{}], bad: [] },
+  'settings.update': {
+    good: [
+      {},
+      { staffId: '45186', language: 'tr', watchList: ['70022', '70022', '2337368'] },
+      { diyalog: { baseUrl: 'https://diyalog.bank.test/api', keyId: 'AKID-1', signatureAlgorithm: 'sha1', transcriptHosts: ['web.diyalog.test'] } },
+      { icws: { baseUrl: 'https://pc1.bank.test:8019', userId: 'agent.one', applicationName: 'Companion' }, window: null },
+      { window: { width: 1200, height: 800, x: -1920, y: 0, maximized: false } },
+    ],
+    bad: [
+      ['a secret smuggled in at the top', { secret: 'hunter2' }],
+      ['a secret smuggled into diyalog', { diyalog: { keyId: 'AKID-1', secret: 'hunter2' } }],
+      ['a password smuggled into icws', { icws: { userId: 'agent.one', password: 'hunter2' } }],
+      ['an unknown key in window', { window: { width: 10, depth: 3 } }],
+      ['a staff id with a control char', { staffId: '451\u000186' }],
+      ['a staff id of 65 characters', { staffId: ID_65 }],
+      ['an empty staff id', { staffId: '' }],
+      ['a staff id as a number', { staffId: 45186 }],
+      ['a base url that is not http(s)', { diyalog: { baseUrl: 'ftp://diyalog.bank.test' } }],
+      ['a base url with a password', { diyalog: { baseUrl: 'https://u:p@diyalog.bank.test' } }],
+      ['a base url with a query', { icws: { baseUrl: 'https://pc1.bank.test/?x=1' } }],
+      ['a host name with a scheme', { diyalog: { transcriptHosts: ['https://web.diyalog.test'] } }],
+      ['an unknown language', { language: 'de' }],
+      ['an unknown signature algorithm', { diyalog: { signatureAlgorithm: 'md5' } }],
+      ['a watch list that is not an array', { watchList: '70022' }],
+      ['a watched id with a control char', { watchList: ['70022', 'x\ty'] }],
+      ['a watch list over 200', { watchList: Array.from({ length: 201 }, (_, i) => String(i)) }],
+      ['a fractional window size', { window: { width: 10.5 } }],
+    ],
+  },
+  'secret.set': {
+    good: [{ kind: 'diyalog', secret: 's' }, { kind: 'icws', secret: 'p'.repeat(4096) }],
+    bad: [
+      ['an unknown kind', { kind: 'ldap', secret: 's' }],
+      ['the kind missing', { secret: 's' }],
+      ['the secret missing', { kind: 'diyalog' }],
+      ['an empty secret', { kind: 'diyalog', secret: '' }],
+      ['a secret over 4096', { kind: 'diyalog', secret: 's'.repeat(4097) }],
+      ['a secret as a number', { kind: 'diyalog', secret: 1234 }],
+      ['an account alongside', { kind: 'diyalog', secret: 's', account: 'AKID-1' }],
+    ],
+  },
+  'secret.clear': {
+    good: [{ kind: 'icws' }],
+    bad: [
+      ['the kind missing', {}],
+      ['an unknown kind', { kind: 'all' }],
+    ],
+  },
+  'connection.test': {
+    good: [{ target: 'diyalog' }, { target: 'icws' }],
+    bad: [
+      ['the target missing', {}],
+      ['an unknown target', { target: 'ldap' }],
+      ['the target as a number', { target: 1 }],
+    ],
+  },
+  'status.get': { good: [{}], bad: [] },
+  'language.set': {
+    good: [{ language: 'tr' }, { language: 'en' }, { language: null }],
+    bad: [
+      ['the language missing', {}],
+      ['an unknown language', { language: 'de' }],
+      ['a locale instead of a language', { language: 'tr-TR' }],
+    ],
+  },
+  'watch.list': { good: [{}], bad: [] },
+  'watch.add': { good: [{ customerId: '70022' }, { customerId: 'x'.repeat(64) }], bad: idCases('customerId', { customerId: '70022' }) },
+  'watch.remove': { good: [{ customerId: '70022' }], bad: idCases('customerId', { customerId: '70022' }) },
+  'watch.refresh': { good: [{ customerId: '70022' }], bad: idCases('customerId', { customerId: '70022' }) },
+  'recovery.forceEnd': {
+    good: [forceEnd, { ...forceEnd, reason: 'r'.repeat(500) }],
+    bad: [
+      ['confirmed missing', { customerId: '70022', staffId: '45001', reason: 'Agent app crashed' }],
+      ['confirmed false', { ...forceEnd, confirmed: false }],
+      ['confirmed as a string', { ...forceEnd, confirmed: 'true' }],
+      ['the reason empty', { ...forceEnd, reason: '' }],
+      ['the reason blank', { ...forceEnd, reason: ' \n\t ' }],
+      ['the reason missing', { customerId: '70022', staffId: '45001', confirmed: true }],
+      ['the reason over 500', { ...forceEnd, reason: 'r'.repeat(501) }],
+      ...idCases('customerId', forceEnd),
+      ...idCases('staffId', forceEnd),
+    ],
+  },
+  'history.start': {
+    good: [history, { ...history, startDate: T, endDate: T }, { ...history, customerId: '70022', agentId: '45001', concurrency: 16 }, { startDate: 0, endDate: 8.64e15 }],
+    bad: [
+      ['start after end', { startDate: T, endDate: T - 1 }],
+      ['the start missing', { endDate: T }],
+      ['the end missing', { startDate: T }],
+      ['a start before 1970', { ...history, startDate: -1 }],
+      ['an end past what a Date holds', { ...history, endDate: 8.64e15 + 1 }],
+      ['a fractional start', { ...history, startDate: T - 0.5 }],
+      ['dates as ISO text', { startDate: '2025-03-02T10:00:00Z', endDate: '2025-03-03T10:00:00Z' }],
+      ['a NaN end', { ...history, endDate: Number.NaN }],
+      ['concurrency 0', { ...history, concurrency: 0 }],
+      ['concurrency 17', { ...history, concurrency: 17 }],
+      ['fractional concurrency', { ...history, concurrency: 2.5 }],
+      ['a customer id with a control char', { ...history, customerId: '70\u001b22' }],
+      ['an agent id of 65 characters', { ...history, agentId: ID_65 }],
+      ['an empty agent id', { ...history, agentId: '' }],
+    ],
+  },
+  'history.cancel': {
+    good: [{ walkId: '2d1c0e5a-4a4f-4c55-9f63-1f4c2b7a3f10' }],
+    bad: [
+      ['the walk id missing', {}],
+      ['an empty walk id', { walkId: '' }],
+      ['a walk id of 65 characters', { walkId: ID_65 }],
+      ['a walk id as a number', { walkId: 7 }],
+    ],
+  },
+  'history.result': {
+    good: [{ walkId: 'w-1' }],
+    bad: [
+      ['the walk id missing', {}],
+      ['an empty walk id', { walkId: '' }],
+      ['a walk id of 65 characters', { walkId: ID_65 }],
+    ],
+  },
+  'transcript.link': {
+    good: [link, { ...link, startDate: T, endDate: T }],
+    bad: [
+      ['start after end', { ...link, startDate: T + 1 }],
+      ['the end missing', { staffId: '45001', customerId: '70022', startDate: T }],
+      ['a negative start', { ...link, startDate: -5 }],
+      ...idCases('staffId', link),
+      ...idCases('customerId', link),
+    ],
+  },
+  'transcript.open': {
+    // Which URLs may leave the app is the handler's decision (it knows the configured hosts).
+    good: [{ url: 'https://web.diyalog.test/messagingdetail.html?token=abc' }],
+    bad: [
+      ['the url missing', {}],
+      ['the url as an object', { url: { href: 'https://web.diyalog.test/' } }],
+      ['a url over 4096', { url: `https://web.diyalog.test/${'a'.repeat(4096)}` }],
+    ],
+  },
+  'ui.visibility': {
+    good: [{ visible: true }, { visible: false }],
+    bad: [
+      ['visible missing', {}],
+      ['visible as text', { visible: 'true' }],
+      ['visible as a number', { visible: 1 }],
+    ],
+  },
+  'assistance.list': { good: [{}], bad: [] },
+  'assistance.create': {
+    good: [create, { ...create, text: 't'.repeat(2000) }, { ...create, text: 'line one\nline two' }],
+    bad: [
+      ['the text empty', { ...create, text: '' }],
+      ['the text blank', { ...create, text: '  \n ' }],
+      ['the text over 2000', { ...create, text: 't'.repeat(2001) }],
+      ['the text missing', { interactionId: '1000000001' }],
+      ['the text as a number', { ...create, text: 42 }],
+      ...idCases('interactionId', create),
+    ],
+  },
+  'assistance.addMessage': {
+    good: [message],
+    bad: [
+      ['the text empty', { ...message, text: '' }],
+      ['the text over 2000', { ...message, text: 'm'.repeat(2001) }],
+      ...idCases('assistanceId', message),
+    ],
+  },
+  'assistance.complete': { good: [{ assistanceId: 'a-1' }], bad: idCases('assistanceId', { assistanceId: 'a-1' }) },
+  'audit.entries': { good: [{}], bad: [] },
+};
+
+/** Bad for every call: not an object at all, or a good input with a key the contract does not know. */
+function commonBad(good: unknown): [string, unknown][] {
+  const fields = JSON.stringify(good).slice(1, -1);
+  return [
+    ['a string', 'settings'],
+    ['a number', 42],
+    ['an array', [good]],
+    ['true', true],
+    ['an unknown extra key', { ...(good as object), password: 'hunter2' }],
+    // JSON.parse makes __proto__ an own key, as a structured clone from the renderer would.
+    ['__proto__ as an own key', JSON.parse(`{"__proto__": {"secret": "hunter2"}${fields ? `, ${fields}` : ''}}`)],
+  ];
+}
+
+function caseOf(name: string): CallCase | undefined {
+  return (cases as Partial<Record<string, CallCase>>)[name];
+}
+
+/** Every handler fails the test if reached, unless overridden. */
+function handlers(over: Partial<Handlers> = {}): Handlers {
+  const unreached = Object.fromEntries(
+    CALL_NAMES.map((name) => [
+      name,
+      async () => {
+        throw new Error(`handler ${name} must not be reached`);
+      },
+    ]),
+  );
+  return { ...unreached, ...over } as Handlers;
+}
+
+/** Every handler answers "reached" with a code no validation failure uses. */
+const reachedHandlers = handlers(
+  Object.fromEntries(
+    CALL_NAMES.map((name) => [
+      name,
+      async () => {
+        throw new AppError('not_found', `reached ${name}`);
+      },
+    ]),
+  ) as Partial<Handlers>,
+);
+
+describe('the contract: every call has test cases', () => {
+  it('lists cases for every call and for no call that does not exist', () => {
+    const missing = CALL_NAMES.filter((name) => {
+      const c = caseOf(name);
+      return !c || c.good.length === 0;
+    });
+    expect(missing, 'calls without a good input here').toEqual([]);
+    expect(Object.keys(cases).filter((name) => !CALL_NAMES.includes(name as CallName))).toEqual([]);
+  });
+});
+
+describe.each(CALL_NAMES.map((name) => [name]))('%s', (name) => {
+  const c = caseOf(name) ?? { good: [], bad: [] };
+  const schema = calls[name].input;
+  const bad = [...c.bad, ...(c.good[0] === undefined ? [] : commonBad(c.good[0]))];
+
+  it('accepts each good input', () => {
+    expect(c.good.length).toBeGreaterThan(0);
+    for (const input of c.good) {
+      const result = schema.safeParse(input);
+      expect(result.success, `${name} ${JSON.stringify(input).slice(0, 200)}: ${result.error?.issues[0]?.message}`).toBe(true);
+    }
+  });
+
+  it('rejects each bad input', () => {
+    for (const [why, input] of bad) expect(schema.safeParse(input).success, `${name} accepted ${why}`).toBe(false);
+  });
+
+  it('through dispatch: good inputs reach the handler, bad ones are invalid_input and never do', async () => {
+    for (const input of c.good) {
+      expect(await dispatch(reachedHandlers, name, input)).toEqual({ ok: false, error: { code: 'not_found', message: `reached ${name}` } });
+    }
+    for (const [why, input] of bad) {
+      const result = await dispatch(reachedHandlers, name, input);
+      expect(result.ok, why).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code, why).toBe('invalid_input');
+        expect(result.error.message, why).toContain(name);
+        expect(result.error.message, why).not.toContain('hunter2');
+      }
+    }
+  });
+});
+
+describe('input parsing hands the handler the parsed value', () => {
+  it('trims ids and text before the handler sees them', async () => {
+    let seen: unknown;
+    const h = handlers({
+      'assistance.create': async (input) => {
+        seen = input;
+        return { assistanceId: 'a-1' };
+      },
+    });
+    const result = await dispatch(h, 'assistance.create', { interactionId: '  1000000001 ', text: '\n Limit? \n' });
+    expect(result).toEqual({ ok: true, value: { assistanceId: 'a-1' } });
+    expect(seen).toEqual({ interactionId: '1000000001', text: 'Limit?' });
+  });
+
+  it('de-duplicates a watch list in a settings update', async () => {
+    let seen: unknown;
+    const h = handlers({
+      'settings.update': async (patch) => {
+        seen = patch;
+        return view();
+      },
+    });
+    expect((await dispatch(h, 'settings.update', { watchList: ['70022', ' 70022', '123456'] })).ok).toBe(true);
+    expect(seen).toEqual({ watchList: ['70022', '123456'] });
+  });
+
+  it('treats a missing input as {} for calls that take none', async () => {
+    const h = handlers({ 'watch.list': async () => [] });
+    expect(await dispatch(h, 'watch.list', undefined)).toEqual({ ok: true, value: [] });
+    expect(await dispatch(h, 'watch.list', null)).toEqual({ ok: true, value: [] });
+    expect((await dispatch(h, 'watch.add', undefined)).ok).toBe(false);
+  });
+});
+
+function view(over: Partial<SettingsView> = {}): SettingsView {
+  return { settings: structuredClone(DEFAULT_SETTINGS), secrets: { diyalog: true, icws: false }, recoveredFrom: null, ...over };
+}
+
+describe('dispatch', () => {
+  it('answers invalid_input for a name that is not a call', async () => {
+    for (const name of ['settings.delete', '', 'SETTINGS.GET', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 42, null, undefined, { name: 'settings.get' }]) {
+      const result = await dispatch(reachedHandlers, name, {});
+      expect(result, String(name)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    }
+  });
+
+  it('keeps a long unknown name out of the message', async () => {
+    const result = await dispatch(reachedHandlers, `x${'y'.repeat(500)}`, {});
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message.length).toBeLessThan(120);
+  });
+
+  it('turns an AppError into {code, message} and nothing more', async () => {
+    const h = handlers({
+      'watch.refresh': async () => {
+        throw new AppError('customer_not_found', 'No such customer: 70022.', { status: 200, serverBody: 'secret-ish detail' });
+      },
+    });
+    const result = await dispatch(h, 'watch.refresh', { customerId: '70022' });
+    expect(result).toEqual({ ok: false, error: { code: 'customer_not_found', message: 'No such customer: 70022.' } });
+    if (!result.ok) expect(Object.keys(result.error).sort()).toEqual(['code', 'message']);
+  });
+
+  it('turns a plain Error, a thrown string and a synchronous throw into internal', async () => {
+    const plain = handlers({
+      'status.get': async () => {
+        throw new TypeError('Cannot read properties of undefined');
+      },
+    });
+    expect(await dispatch(plain, 'status.get', {})).toEqual({ ok: false, error: { code: 'internal', message: 'Cannot read properties of undefined' } });
+
+    const thrownString = handlers({
+      'status.get': async () => {
+        throw 'boom';
+      },
+    });
+    expect(await dispatch(thrownString, 'status.get', {})).toEqual({ ok: false, error: { code: 'internal', message: 'boom' } });
+
+    const synchronous = handlers({
+      'status.get': (() => {
+        throw new Error('thrown before any promise');
+      }) as unknown as Handlers['status.get'],
+    });
+    expect(await dispatch(synchronous, 'status.get', {})).toEqual({ ok: false, error: { code: 'internal', message: 'thrown before any promise' } });
+  });
+
+  it('turns an abort into cancelled', async () => {
+    const h = handlers({
+      'history.result': async () => {
+        throw new DOMException('The operation was aborted.', 'AbortError');
+      },
+    });
+    expect(await dispatch(h, 'history.result', { walkId: 'w-1' })).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+  });
+
+  it('answers internal when a handler returns what the contract does not allow, without echoing it', async () => {
+    const wrong: [CallName, unknown][] = [
+      ['status.get', { demo: 'yes' }],
+      ['watch.list', [{ customerId: '70022', state: null, error: null }]],
+      ['connection.test', { ok: false, latencyMs: 3, detail: 'hunter2' }],
+      ['recovery.forceEnd', { customerId: '70022', staffId: '45001', outcome: 'maybe', message: 'hunter2' }],
+      ['history.result', { status: 'paused' }],
+      ['audit.entries', undefined],
+      ['settings.get', { settings: DEFAULT_SETTINGS, secrets: { diyalog: 'hunter2', icws: false }, recoveredFrom: null }],
+    ];
+    for (const [name, value] of wrong) {
+      const h = handlers({ [name]: async () => value } as Partial<Handlers>);
+      const input = caseOf(name)?.good[0];
+      const result = await dispatch(h, name, input);
+      expect(result, name).toMatchObject({ ok: false, error: { code: 'internal' } });
+      if (!result.ok) expect(result.error.message).not.toContain('hunter2');
+    }
+  });
+
+  it('strips fields the contract does not name, at every depth, so a stray secret never leaves main', async () => {
+    const leaky = {
+      ...view(),
+      secret: 'hunter2',
+      secrets: { diyalog: true, icws: true, icwsPassword: 'hunter2' },
+      settings: { ...structuredClone(DEFAULT_SETTINGS), diyalog: { ...DEFAULT_SETTINGS.diyalog, secret: 'hunter2' } },
+    };
+    const h = handlers({ 'settings.get': async () => leaky as SettingsView });
+    const result = await dispatch(h, 'settings.get', {});
+    expect(result.ok).toBe(true);
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+    expect(result).toEqual({ ok: true, value: view({ secrets: { diyalog: true, icws: true } }) });
+
+    const list = handlers({
+      'watch.list': async () => [{ customerId: '70022', state: null, error: null, checkedAt: null, cookie: 'icws_1=hunter2' }],
+    });
+    expect(await dispatch(list, 'watch.list', {})).toEqual({ ok: true, value: [{ customerId: '70022', state: null, error: null, checkedAt: null }] });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Events
+
+const record = {
+  onlineHelpId: 1001,
+  customerNo: '70022',
+  customerName: 'Çağla Şahin',
+  agentId: '45001',
+  helpState: 'onlinehelp_ended_by_agent',
+  helpRequestedAt: T - 60_000,
+  helpStartedAt: T - 50_000,
+  helpEndedAt: T,
+  waitTime: 10,
+  helpTime: 50,
+  conversationDetailLink: 'https://web.diyalog.test/onlinehelpdetail.html?id=1001',
+};
+const request = {
+  assistanceId: 'a-1',
+  interactionId: '1000000001',
+  state: 'accepted' as const,
+  messages: [{ text: 'Limit?', participantId: 'demo.agent', timeAdded: '2025-03-03T10:00:00.000Z' }],
+  participants: [{ userId: 'demo.supervisor', displayName: 'Selin Kaya', action: 'accepted' as const }],
+};
+const status = {
+  demo: false,
+  version: '1.0.0',
+  language: 'tr' as const,
+  diyalog: { configured: true, hasSecret: true },
+  icws: { state: 'down' as const, reason: 'Logged out.', code: 'cancelled' },
+};
+
+type EventCases = { [E in EventName]: { good: EventPayload<E>[]; bad: [string, unknown][] } };
+const eventCases: EventCases = {
+  'watch.changed': {
+    good: [
+      { customerId: '70022', state: { customerId: '70022', isInHelp: true, helpType: 'inbound', staffId: '45001' }, error: null, checkedAt: T },
+      { customerId: '70022', state: null, error: { code: 'unavailable', message: 'down' }, checkedAt: T },
+    ],
+    bad: [
+      ['an unknown help type', { customerId: '70022', state: { customerId: '70022', isInHelp: true, helpType: 'sideways', staffId: null }, error: null, checkedAt: T }],
+      ['an unknown error code', { customerId: '70022', state: null, error: { code: 'oops', message: 'x' }, checkedAt: T }],
+      ['checkedAt missing', { customerId: '70022', state: null, error: null }],
+    ],
+  },
+  'history.progress': {
+    good: [{ walkId: 'w-1', progress: { slicesDone: 250, slicesTotal: 1000, records: 40, requests: 3 } }],
+    bad: [
+      ['progress missing', { walkId: 'w-1' }],
+      ['a count as text', { walkId: 'w-1', progress: { slicesDone: '1', slicesTotal: 1000, records: 0, requests: 0 } }],
+    ],
+  },
+  'history.done': {
+    good: [
+      { walkId: 'w-1', result: { items: [record], requests: 2, warnings: [{ code: 'timestamp_overflow', timestamp: T, message: 'm' }] }, error: null },
+      { walkId: 'w-1', result: null, error: { code: 'cancelled', message: 'The history search was cancelled.' } },
+    ],
+    bad: [
+      ['result and error both missing', { walkId: 'w-1' }],
+      ['a record without its id', { walkId: 'w-1', result: { items: [{ ...record, onlineHelpId: undefined }], requests: 1, warnings: [] }, error: null }],
+      ['an unknown warning', { walkId: 'w-1', result: { items: [], requests: 1, warnings: [{ code: 'other', timestamp: T, message: 'm' }] }, error: null }],
+    ],
+  },
+  'assistance.changed': {
+    good: [[], [request]],
+    bad: [
+      ['not an array', request],
+      ['an unknown state', [{ ...request, state: 'escalated' }]],
+      ['a participant action as a number', [{ ...request, participants: [{ userId: 'u', displayName: 'U', action: 3 }] }]],
+    ],
+  },
+  'connection.changed': {
+    good: [{ state: 'connecting' }, { state: 'up', host: '127.0.0.1:8019', sse: true }, { state: 'switching', host: '127.0.0.2:8019' }, status.icws],
+    bad: [
+      ['up without a host', { state: 'up', sse: true }],
+      ['an unknown state', { state: 'sleeping' }],
+    ],
+  },
+  'status.changed': {
+    good: [status, { ...status, demo: true, language: 'en', icws: null }],
+    bad: [
+      ['an unknown language', { ...status, language: 'de' }],
+      ['diyalog missing', { ...status, diyalog: undefined }],
+    ],
+  },
+};
+
+describe('events', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('has cases for every event', () => {
+    const missing = EVENT_NAMES.filter((name) => !(eventCases as Partial<Record<string, unknown>>)[name]);
+    expect(missing).toEqual([]);
+  });
+
+  it.each(EVENT_NAMES.map((name) => [name]))('%s: accepts its good payloads and checkEvent drops the bad ones', (name) => {
+    const c = eventCases[name] as { good: unknown[]; bad: [string, unknown][] };
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    for (const payload of c.good) {
+      expect(events[name].safeParse(payload).success, JSON.stringify(payload)).toBe(true);
+      expect(checkEvent(name, payload as EventPayload<typeof name>)).toEqual(payload);
+    }
+    expect(errors).not.toHaveBeenCalled();
+    for (const [why, payload] of c.bad) {
+      expect(events[name].safeParse(payload).success, why).toBe(false);
+      expect(checkEvent(name, payload as EventPayload<typeof name>), why).toBeUndefined();
+    }
+    expect(errors).toHaveBeenCalledTimes(c.bad.length);
+  });
+
+  it('strips what an event schema does not name and never logs the payload', () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const entry = { customerId: '70022', state: null, error: null, checkedAt: T };
+    expect(checkEvent('watch.changed', { ...entry, password: 'hunter2' } as EventPayload<'watch.changed'>)).toEqual(entry);
+    expect(checkEvent('watch.changed', { ...entry, checkedAt: 'hunter2' } as unknown as EventPayload<'watch.changed'>)).toBeUndefined();
+    expect(JSON.stringify(errors.mock.calls)).not.toContain('hunter2');
+  });
+});
