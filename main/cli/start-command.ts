@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBrowserHost } from '../host/server';
 import { createCompanion } from '../services/companion';
@@ -8,24 +7,12 @@ import { Keychain } from '../store/keychain';
 import { SettingsStore } from '../store/settings';
 import { untilAborted, type Command } from './command';
 import { dataDirOf } from './config';
+import { findElectronBinary } from './electron-binary';
 
 // Built layout: out/cli/companion.js beside out/app/main.js and out/renderer/.
 const APP_MAIN = fileURLToPath(new URL('../app/main.js', import.meta.url));
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
 const VERSION = process.env.npm_package_version ?? '0.0.0';
-
-/** The Electron binary's path, or why there is none. */
-async function electronBinary(): Promise<{ path: string } | { missing: string }> {
-  try {
-    const module = (await import('electron')) as unknown as { default: unknown };
-    const path = module.default;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-    return { missing: 'the electron package has no binary' };
-  } catch (e) {
-    return { missing: e instanceof Error ? e.message.split('\n')[0]! : 'the electron package is not installed' };
-  }
-}
-
 
 const start: Command = {
   name: 'start',
@@ -34,7 +21,7 @@ const start: Command = {
   flags: { browser: { type: 'boolean' }, port: { type: 'string' } },
   async run({ flags, options, env, signal }) {
     const dataDir = dataDirOf(options);
-    const electron = flags.browser === true ? { missing: '--browser was given' } : await electronBinary();
+    const electron = flags.browser === true ? { missing: '--browser was given' } : findElectronBinary(env);
     if ('path' in electron) {
       const child = spawn(electron.path, [APP_MAIN], { stdio: 'inherit', env: { ...env, COMPANION_DATA_DIR: dataDir } });
       signal.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });

@@ -26,7 +26,6 @@ const messagesAddedSchema = z.object({ messagesAdded: z.array(z.object({ text: z
 
 interface Client {
   session: IcwsSession;
-  pump: MessagePump;
   assistance: AssistanceClient;
   errors: AppError[];
 }
@@ -54,7 +53,7 @@ async function benchMode(mode: Mode): Promise<{ latency: BenchRow; idle: BenchRo
     fetch: globalThis.fetch,
   });
   const pump = new MessagePump(session, { mode, pollIntervalMs: POLL_INTERVAL_MS });
-  const client: Client = { session, pump, assistance: new AssistanceClient(session, pump), errors: [] };
+  const client: Client = { session, assistance: new AssistanceClient(session, pump), errors: [] };
   pump.onError((e) => client.errors.push(e));
   client.assistance.onError((e) => client.errors.push(e));
   try {

@@ -1,25 +1,15 @@
 // The Electron shell, driven by Playwright's _electron. Runs when the Electron binary is
 // installed; where it cannot be downloaded (CI here) the suite is skipped and says why.
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron } from 'playwright';
 import { describe, expect, it } from 'vitest';
+import { findElectronBinary } from '../../main/cli/electron-binary';
 
-function electronBinary(): { path: string } | { missing: string } {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-    return { missing: 'the electron package has no binary' };
-  } catch (e) {
-    return { missing: (e instanceof Error ? e.message : String(e)).split('\n')[0]! };
-  }
-}
-
-const binary = electronBinary();
+const binary = findElectronBinary();
 if ('missing' in binary) {
-  console.log(`Skipping the Electron smoke test: ${binary.missing} (install without ELECTRON_SKIP_BINARY_DOWNLOAD to run it).`);
+  console.log(`Skipping the Electron smoke test: ${binary.missing}.`);
 }
 
 describe.skipIf('missing' in binary)('Electron shell (smoke)', () => {
