@@ -55,9 +55,18 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
 
   const language = (): Language => store.get().language ?? (options.osLocale.toLowerCase().startsWith('tr') ? 'tr' : 'en');
 
+  // Secrets are read from the keychain once and then kept in memory (as the clients keep
+  // them): a help watch polling every 5 s must not make a D-Bus round trip per customer.
+  // A missing one is asked again next time: `companion login` may store it meanwhile.
+  const secretCache = new Map<string, string>();
   async function secretOf(kind: 'diyalog' | 'icws', account: string | null): Promise<string | null> {
     if (!account) return null;
-    return options.secrets.getSecret(kind, account);
+    const key = `${kind}:${account}`;
+    const cached = secretCache.get(key);
+    if (cached !== undefined) return cached;
+    const secret = await options.secrets.getSecret(kind, account);
+    if (secret !== null) secretCache.set(key, secret);
+    return secret;
   }
 
   async function hasSecret(kind: 'diyalog' | 'icws'): Promise<boolean> {
@@ -197,13 +206,17 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
       return settingsView();
     },
     'secret.set': async ({ kind, secret }) => {
-      await options.secrets.setSecret(kind, requireAccount(kind), secret);
+      const account = requireAccount(kind);
+      await options.secrets.setSecret(kind, account, secret);
+      secretCache.set(`${kind}:${account}`, secret);
       if (kind === 'icws') await icwsChanged();
       emit('status.changed', await status());
       return { ok: true };
     },
     'secret.clear': async ({ kind }) => {
-      await options.secrets.deleteSecret(kind, requireAccount(kind));
+      const account = requireAccount(kind);
+      await options.secrets.deleteSecret(kind, account);
+      secretCache.delete(`${kind}:${account}`);
       if (kind === 'icws') await icwsChanged();
       emit('status.changed', await status());
       return { ok: true };

@@ -22,7 +22,17 @@ const DAY = 86_400_000;
 const TRANSCRIPT_HOSTNAME = new URL(TRANSCRIPT_HOST).hostname;
 
 const service = `agent-companion-test-${randomUUID()}`;
-const keychain = new Keychain(service);
+const realKeychain = new Keychain(service);
+/** The real keychain, with a count of reads: the secret must be read once, not per poll. */
+let keychainReads = 0;
+const keychain = {
+  getSecret: (kind: 'diyalog' | 'icws', account: string) => {
+    keychainReads += 1;
+    return realKeychain.getSecret(kind, account);
+  },
+  setSecret: realKeychain.setSecret.bind(realKeychain),
+  deleteSecret: realKeychain.deleteSecret.bind(realKeychain),
+};
 let dataDir: string;
 let diyalogSim: DiyalogSim;
 let icwsSim: IcwsSim;
@@ -302,6 +312,17 @@ describe('createCompanion against the simulators', () => {
     expect(await call('language.set', { language: null })).toMatchObject({ language: 'tr' });
     expect((await call('settings.get', {})).settings.language).toBeNull();
     await icwsUp();
+  });
+
+  it('reads a stored secret from the keychain once, not on every poll', async () => {
+    const customerId = idleCustomer();
+    await call('watch.add', { customerId });
+    await call('watch.refresh', { customerId });
+    const before = keychainReads;
+    for (let i = 0; i < 5; i++) await call('watch.refresh', { customerId });
+    await call('settings.get', {});
+    expect(keychainReads).toBe(before);
+    await call('watch.remove', { customerId });
   });
 
   it('applies concurrent watch changes one after another, losing none', async () => {
