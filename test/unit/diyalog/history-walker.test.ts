@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { walkHistory, type FetchHistoryPage, type WalkResult } from '../../../main/diyalog/history-walker';
 import type { HelpRecord, HistoryProgress, HistoryQuery } from '../../../shared/diyalog';
 import { AppError } from '../../../shared/errors';
+import { createRng } from '../../sim/diyalog/data';
 
 // The walker is a pure algorithm over a page function, so the server here is an in-memory
 // list with getonlinehelplist's semantics: at most 20 per call, newest first by
@@ -10,18 +11,6 @@ import { AppError } from '../../../shared/errors';
 const PAGE = 20;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 2, 3);
-
-type Rng = () => number;
-function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ServerOptions {
   startInclusive?: boolean;
