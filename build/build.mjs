@@ -10,6 +10,6 @@ const node = { bundle: true, platform: 'node', target: 'node22', sourcemap: true
 await Promise.all([
   build({ ...node, entryPoints: { 'cli/companion': 'main/cli/companion.ts' }, outdir: 'out', format: 'esm', packages: 'external', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...node, entryPoints: { 'app/main': 'main/app/main.ts' }, outdir: 'out', format: 'esm', packages: 'external' }),
-  build({ ...node, entryPoints: ['main/app/preload.ts'], outfile: 'out/app/preload.cjs', format: 'cjs', external: ['electron'] }),
+  build({ ...node, entryPoints: ['main/app/preload.ts'], outfile: 'out/app/preload.cjs', format: 'cjs', external: ['electron'], minify: true }),
 ]);
 if (!process.argv.includes('--node-only')) await viteBuild({ logLevel: 'warn' });

@@ -6,7 +6,10 @@
 import { z } from 'zod';
 import type { AssistanceRequest, ConnectionState } from './assistance';
 import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryProgress, HistoryResult } from './diyalog';
+import { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName } from './contract-names';
 import { ERROR_CODES, type ErrorValue } from './errors';
+
+export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
 import { settingsPatchSchema, settingsSchema } from './settings';
 import { epochMsSchema, idSchema } from './validation';
 
@@ -225,28 +228,15 @@ export const events = {
 // Types derived from the contract.
 
 export type Calls = typeof calls;
-export type CallName = keyof Calls;
 export type CallInput<N extends CallName> = z.input<Calls[N]['input']>;
 /** The input after its schema ran (trimmed, defaults applied): what a handler receives. */
 export type CallParsedInput<N extends CallName> = z.output<Calls[N]['input']>;
 export type CallOutput<N extends CallName> = z.output<Calls[N]['output']>;
 
 export type Events = typeof events;
-export type EventName = keyof Events;
 export type EventPayload<N extends EventName> = z.output<Events[N]>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorValue };
-
-export const CALL_NAMES = Object.keys(calls) as CallName[];
-export const EVENT_NAMES = Object.keys(events) as EventName[];
-
-export function isCallName(name: unknown): name is CallName {
-  return typeof name === 'string' && Object.hasOwn(calls, name);
-}
-
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.hasOwn(events, name);
-}
 
 /** What the renderer holds: the preload's frozen object or the WebSocket client, same shape. */
 export interface CompanionApi {
@@ -260,6 +250,8 @@ export interface CompanionApi {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type ContractChecks = [
+  Assert<Same<keyof Calls, CallName>>,
+  Assert<Same<keyof Events, EventName>>,
   Assert<Same<z.output<typeof helpStateAnswerSchema>, HelpStateAnswer>>,
   Assert<Same<z.output<typeof forceEndResultSchema>, ForceEndResult>>,
   Assert<Same<z.output<typeof historyProgressSchema>, HistoryProgress>>,

@@ -1,6 +1,7 @@
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import { ipcMain } from 'electron';
-import { CALL_NAMES, type EventName, type EventPayload } from '../../shared/contract';
+import type { EventName, EventPayload } from '../../shared/contract';
+import { CALL_NAMES } from '../../shared/contract-names';
 import { checkEvent, dispatch, type Handlers } from '../services/dispatch';
 import { APP_ORIGIN, CALL_CHANNEL_PREFIX, EVENT_CHANNEL } from './channels';
 

@@ -2,7 +2,8 @@
 // Bundled as CommonJS (a sandboxed preload cannot require local files), and it never
 // hands out ipcRenderer itself or the IPC event objects.
 import { contextBridge, ipcRenderer } from 'electron';
-import { isCallName, isEventName, type CompanionApi, type EventName } from '../../shared/contract';
+import type { CompanionApi } from '../../shared/contract';
+import { isCallName, isEventName, type EventName } from '../../shared/contract-names';
 import { CALL_CHANNEL_PREFIX, EVENT_CHANNEL } from './channels';
 
 const api: CompanionApi = {

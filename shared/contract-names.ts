@@ -1,0 +1,52 @@
+// The names of the contract's calls and events, apart from their schemas: the Electron
+// preload needs only these, and importing the schemas would bundle zod into every window.
+// shared/contract.ts checks at compile time that its calls and events are exactly these.
+
+export const CALL_NAMES = [
+  'settings.get',
+  'settings.update',
+  'secret.set',
+  'secret.clear',
+  'connection.test',
+  'status.get',
+  'language.set',
+  'watch.list',
+  'watch.add',
+  'watch.remove',
+  'watch.refresh',
+  'recovery.forceEnd',
+  'history.start',
+  'history.cancel',
+  'history.result',
+  'transcript.link',
+  'transcript.open',
+  'ui.visibility',
+  'assistance.list',
+  'assistance.create',
+  'assistance.addMessage',
+  'assistance.complete',
+  'audit.entries',
+] as const;
+
+export const EVENT_NAMES = [
+  'watch.changed',
+  'history.progress',
+  'history.done',
+  'assistance.changed',
+  'connection.changed',
+  'status.changed',
+] as const;
+
+export type CallName = (typeof CALL_NAMES)[number];
+export type EventName = (typeof EVENT_NAMES)[number];
+
+const callNames: ReadonlySet<string> = new Set(CALL_NAMES);
+const eventNames: ReadonlySet<string> = new Set(EVENT_NAMES);
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && callNames.has(name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && eventNames.has(name);
+}
