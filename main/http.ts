@@ -1,6 +1,8 @@
 // Transport plumbing shared by the Diyalog and ICWS clients: the injected fetch,
 // the clock, timeouts and jittered backoff.
 
+export { backoffDelay } from '../shared/backoff';
+
 /** A fetch-compatible function: Electron passes `net.fetch`, Node the global `fetch`. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -27,15 +29,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
-/**
- * Full-jitter exponential backoff: a random delay in [base, min(cap, base * 2^attempt)].
- * Jitter keeps a floor of agent desktops from retrying in step after an outage.
- */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-  return Math.round(baseMs + random() * Math.max(0, ceiling - baseMs));
 }
 
 /** A signal that aborts on the caller's signal or after `timeoutMs`, whichever comes first. */

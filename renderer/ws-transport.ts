@@ -12,6 +12,7 @@ import {
   type Result,
 } from '../shared/contract';
 import type { ErrorValue } from '../shared/errors';
+import { backoffDelay } from '../shared/backoff';
 
 const RECONNECT_BASE_MS = 500;
 const RECONNECT_CAP_MS = 15_000;
@@ -20,6 +21,18 @@ const RECONNECT_CAP_MS = 15_000;
 export function tokenFromLocation(search: string): string | null {
   const token = new URLSearchParams(search).get('token');
   return token ? token : null;
+}
+
+/**
+ * The browser host's CompanionApi, plus what only a socket has: it can drop. Events main
+ * pushes while it is down are not replayed, so the page must ask again for what it shows.
+ */
+export interface WebSocketApi extends CompanionApi {
+  /**
+   * `false` when the socket is lost (or the first one cannot open), `true` when one opens
+   * after that; only changes are reported. Returns the unsubscribe.
+   */
+  onLinkChange(listener: (up: boolean) => void): () => void;
 }
 
 interface Pending {
@@ -32,7 +45,7 @@ interface Pending {
  * `url` is the page's own address (location.href): the socket goes to `/ws` on the same
  * host, with the token the page was opened with.
  */
-export function connectWebSocketApi(url: string): CompanionApi {
+export function connectWebSocketApi(url: string): WebSocketApi {
   const page = new URL(url);
   const token = tokenFromLocation(page.search);
   const socketUrl = `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}/ws?token=${encodeURIComponent(token ?? '')}`;
@@ -43,6 +56,22 @@ export function connectWebSocketApi(url: string): CompanionApi {
   let socket: WebSocket | null = null;
   let attempt = 0;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  const linkListeners = new Set<(up: boolean) => void>();
+  // null until the first socket opens or fails: the first open is no news to the page.
+  let linkUp: boolean | null = null;
+
+  const setLink = (up: boolean) => {
+    const changed = linkUp === null ? !up : linkUp !== up;
+    linkUp = up;
+    if (!changed) return;
+    for (const listener of [...linkListeners]) {
+      try {
+        listener(up);
+      } catch (e) {
+        console.error('companion: a link listener failed', e);
+      }
+    }
+  };
 
   const fail = (error: ErrorValue) => {
     for (const [id, p] of pending) {
@@ -95,6 +124,7 @@ export function connectWebSocketApi(url: string): CompanionApi {
     ws.addEventListener('open', () => {
       attempt = 0;
       flush();
+      setLink(true);
     });
     ws.addEventListener('message', (e: MessageEvent) => {
       if (typeof e.data === 'string') onMessage(e.data);
@@ -106,14 +136,14 @@ export function connectWebSocketApi(url: string): CompanionApi {
       socket = null;
       // Whether a sent call ran is unknown now; the caller decides whether to ask again.
       fail({ code: 'unavailable', message: 'The connection to the companion was lost.' });
+      setLink(false);
       scheduleReconnect();
     });
   };
 
   const scheduleReconnect = () => {
-    // Full jitter, as main/http.ts backoffDelay: a reloaded host is not hammered by every tab at once.
-    const ceiling = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** attempt);
-    const delay = RECONNECT_BASE_MS + Math.random() * (ceiling - RECONNECT_BASE_MS);
+    // Jittered: a reloaded host is not hammered by every tab at once.
+    const delay = backoffDelay(attempt, RECONNECT_BASE_MS, RECONNECT_CAP_MS);
     attempt += 1;
     reconnectTimer = setTimeout(connect, delay);
   };
@@ -145,6 +175,10 @@ export function connectWebSocketApi(url: string): CompanionApi {
       const untyped = listener as (payload: unknown) => void;
       set.add(untyped);
       return () => set.delete(untyped);
+    },
+    onLinkChange(listener: (up: boolean) => void): () => void {
+      linkListeners.add(listener);
+      return () => linkListeners.delete(listener);
     },
   };
 }

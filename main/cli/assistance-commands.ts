@@ -8,6 +8,7 @@ import { icwsAccount } from '../services/secrets';
 import { Keychain } from '../store/keychain';
 import { untilAborted, type Command, type CommandContext, type CommandOutput } from './command';
 import type { GlobalOptions } from './config';
+import type { Translate } from './language';
 import { exactlyOneArg, requiredString } from './parse';
 import { askSecret, readAllStdin } from './terminal';
 
@@ -44,8 +45,8 @@ async function withAssistance<T>(ctx: CommandContext, work: (client: AssistanceC
   }
 }
 
-function describe(requests: AssistanceRequest[]): string {
-  if (requests.length === 0) return 'No open assistance requests.';
+function describe(requests: AssistanceRequest[], t: Translate): string {
+  if (requests.length === 0) return t('cli.noAssistance');
   return requests
     .map((r) => {
       const who = r.participants.map((p) => `${p.displayName} (${p.action})`).join(', ');
@@ -75,7 +76,7 @@ const list: Command = {
   run: (ctx) =>
     withAssistance(ctx, async (client): Promise<CommandOutput> => {
       const requests = await syncedList(ctx, client);
-      return { json: { requests }, text: describe(requests) };
+      return { json: { requests }, text: describe(requests, ctx.t) };
     }),
 };
 
@@ -90,7 +91,7 @@ const create: Command = {
     const text = parseAssistanceText(requiredString(ctx.flags.text, '--text'));
     return withAssistance(ctx, async (client) => {
       const assistanceId = await client.request(interactionId, text, ctx.signal);
-      return { json: { assistanceId }, text: `Asked for assistance: ${assistanceId}` };
+      return { json: { assistanceId }, text: ctx.t('cli.assistanceCreated', { assistanceId }) };
     });
   },
 };
@@ -105,7 +106,7 @@ const update: Command = {
     const text = parseAssistanceText(requiredString(ctx.flags.text, '--text'));
     return withAssistance(ctx, async (client) => {
       await client.addMessage(assistanceId, text, ctx.signal);
-      return { json: { assistanceId, ok: true }, text: `Message added to ${assistanceId}.` };
+      return { json: { assistanceId, ok: true }, text: ctx.t('cli.assistanceUpdated', { assistanceId }) };
     });
   },
 };
@@ -119,7 +120,7 @@ const complete: Command = {
     const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistance id'), 'assistance id');
     return withAssistance(ctx, async (client) => {
       await client.complete(assistanceId, ctx.signal);
-      return { json: { assistanceId, ok: true }, text: `Completed ${assistanceId}.` };
+      return { json: { assistanceId, ok: true }, text: ctx.t('cli.assistanceCompleted', { assistanceId }) };
     });
   },
 };
@@ -132,7 +133,7 @@ const watch: Command = {
   run: (ctx) =>
     withAssistance(ctx, async (client) => {
       const print = (requests: AssistanceRequest[]) =>
-        process.stdout.write((ctx.options.json ? JSON.stringify({ requests }) : `${describe(requests)}\n--`) + '\n');
+        process.stdout.write((ctx.options.json ? JSON.stringify({ requests }) : `${describe(requests, ctx.t)}\n--`) + '\n');
       client.onChange(print);
       print(await syncedList(ctx, client));
       await untilAborted(ctx.signal);
@@ -144,13 +145,13 @@ const loginIcws: Command = {
   usage: 'companion login icws --icws-url U --icws-user N',
   summary: 'Store the ICWS password in the OS keychain (prompted without echo; stdin when not a terminal).',
   flags: {},
-  async run({ options }) {
+  async run({ options, signal, t }) {
     const { baseUrl, userId } = icwsTarget(options);
-    const password = process.stdin.isTTY ? await askSecret(`ICWS password for ${userId}: `) : await readAllStdin();
+    const password = process.stdin.isTTY ? await askSecret(`ICWS password for ${userId}: `, signal) : await readAllStdin();
     if (password === '') throw new AppError('invalid_input', 'The password is empty; nothing was stored.');
     const account = icwsAccount(userId, baseUrl);
     await new Keychain().setSecret('icws', account, password);
-    return { json: { stored: true, account }, text: `Stored the ICWS password for ${account} in the keychain.` };
+    return { json: { stored: true, account }, text: t('cli.secretStored', { what: t('cli.icwsPassword'), account }) };
   },
 };
 

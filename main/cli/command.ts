@@ -1,4 +1,5 @@
 import type { GlobalOptions } from './config';
+import type { Translate } from './language';
 
 /** What a command hands back: one JSON document for --json, and the same for people. */
 export interface CommandOutput {
@@ -18,6 +19,8 @@ export interface CommandContext {
   /** Lines for a person while work goes on (stderr; never the JSON document). */
   progress: (line: string) => void;
   signal: AbortSignal;
+  /** People's text in the operator's language (JSON documents stay as they are). */
+  t: Translate;
 }
 
 export interface Command {

@@ -5,6 +5,8 @@ import { GLOBAL_OPTION_SPECS, globalOptions } from './config';
 import { assistanceCommands } from './assistance-commands';
 import { diyalogCommands } from './diyalog-commands';
 import { EXIT, exitCodeFor } from './exit-codes';
+import { cliLanguage, translatorFor } from './language';
+import { translateError } from '../../shared/i18n';
 import { simCommands } from './sim-command';
 import { startCommands } from './start-command';
 
@@ -44,6 +46,8 @@ function print(output: CommandOutput, json: boolean): void {
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const wantsJson = argv.includes('--json');
+  const lang = cliLanguage(env);
+  const t = translatorFor(lang);
   const controller = new AbortController();
   const onSignal = () => controller.abort(new AppError('cancelled', 'Interrupted.'));
   process.once('SIGINT', onSignal);
@@ -79,6 +83,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
       },
       signal: controller.signal,
+      t,
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     if (output) print(output, options.json);
@@ -86,7 +91,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   } catch (e) {
     const error = toErrorValue(controller.signal.aborted ? (controller.signal.reason ?? e) : e);
     if (wantsJson) process.stdout.write(JSON.stringify({ error }) + '\n');
-    else process.stderr.write(`companion: ${error.message} [${error.code}]\n`);
+    else process.stderr.write(`companion: ${t('cli.error', { text: translateError(lang, error.code), message: error.message, code: error.code })}\n`);
     return exitCodeFor(error.code);
   } finally {
     process.off('SIGINT', onSignal);

@@ -17,13 +17,17 @@ const helpState: Command = {
   usage: 'companion help-state <customerId>',
   summary: 'Is the customer in a live-help session now, and with whom?',
   flags: {},
-  async run({ args, options, env, signal }) {
+  async run({ args, options, env, signal, t }) {
     const customerId = parseInput(idSchema, exactlyOneArg(args, 'customer id'), 'customer id');
     const client = new DiyalogClient(await diyalogClientOptions(options, env));
     const state = await client.isCustomerInOnlineHelp(customerId, { signal });
     const text = state.isInHelp
-      ? `Customer ${state.customerId} is in live help (${state.helpType ?? 'unknown type'}) with staff ${state.staffId ?? 'unknown'}.`
-      : `Customer ${state.customerId} is not in live help.`;
+      ? t('cli.inHelp', {
+          customerId: state.customerId,
+          helpType: state.helpType ? t(`cli.helpType.${state.helpType}`) : '?',
+          staffId: state.staffId ?? '?',
+        })
+      : t('cli.notInHelp', { customerId: state.customerId });
     return { json: state, text };
   },
 };
@@ -33,7 +37,7 @@ const forceEnd: Command = {
   usage: 'companion force-end <customerId> --staff <staffId> --reason <text> [--yes]',
   summary: "Force-end a stuck live-help session (the agent's app crashed). Audited.",
   flags: { staff: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean' } },
-  async run({ args, flags, options, env, signal }) {
+  async run({ args, flags, options, env, signal, t }) {
     const customerId = parseInput(idSchema, exactlyOneArg(args, 'customer id'), 'customer id');
     const staffId = parseInput(idSchema, requiredString(flags.staff, '--staff'), 'staff id');
     const reason = requiredString(flags.reason, '--reason').trim();
@@ -43,9 +47,7 @@ const forceEnd: Command = {
       if (!process.stdin.isTTY) {
         throw new AppError('confirmation_required', 'Force-ending needs confirmation: run it on a terminal, or pass --yes.');
       }
-      const answer = await ask(
-        `Force-end the live-help session of customer ${customerId} with staff ${staffId}?\nReason: ${reason}\nType "yes" to confirm: `,
-      );
+      const answer = await ask(t('cli.confirmForceEnd', { customerId, staffId, reason }), signal);
       if (!/^(yes|evet)$/i.test(answer.trim())) throw new AppError('cancelled', 'Not confirmed; nothing was sent.');
     }
     const audit = new AuditLog(dataDirOf(options));
@@ -55,10 +57,7 @@ const forceEnd: Command = {
       { actor: clientOptions.requesterUserId, customerId, staffId, reason },
       { signal },
     );
-    const text =
-      result.outcome === 'ended'
-        ? `Ended: customer ${customerId} with staff ${staffId}. ${result.message}`
-        : `Already ended: customer ${customerId} with staff ${staffId}. ${result.message}`;
+    const text = t(result.outcome === 'ended' ? 'cli.ended' : 'cli.alreadyEnded', { customerId, staffId, message: result.message });
     return { json: result, text };
   },
 };
@@ -76,7 +75,7 @@ const history: Command = {
     from: { type: 'string' }, to: { type: 'string' }, customer: { type: 'string' }, agent: { type: 'string' },
     concurrency: { type: 'string' }, csv: { type: 'boolean' },
   },
-  async run({ flags, options, env, progress, signal }) {
+  async run({ flags, options, env, progress, signal, t }) {
     const startDate = parseDateArg(flags.from, '--from');
     const endDate = parseDateArg(flags.to, '--to');
     const concurrency = positiveInteger(flags.concurrency, '--concurrency', 4, 32);
@@ -91,10 +90,11 @@ const history: Command = {
       {
         concurrency,
         signal,
-        onProgress: (p) => progress(`history: ${p.records} records, ${p.requests} requests, ${p.slicesDone}/${p.slicesTotal} slices`),
+        onProgress: (p) =>
+          progress(t('cli.historyProgress', { records: p.records, requests: p.requests, percent: Math.floor((100 * p.slicesDone) / Math.max(1, p.slicesTotal)) })),
       },
     );
-    for (const w of result.warnings) progress(`warning: ${w.message}`);
+    for (const w of result.warnings) process.stderr.write(t('cli.warning', { message: w.message }) + '\n');
     if (flags.csv === true) {
       const csv = stringify(result.items.map((r) => CSV_COLUMNS.map((c) => r[c] ?? '')), { header: true, columns: CSV_COLUMNS });
       return { json: result, text: csv.trimEnd(), textIsDocument: true };
@@ -102,7 +102,7 @@ const history: Command = {
     const lines = result.items.map(
       (r) => `${new Date(r.helpRequestedAt).toISOString()}  ${r.customerNo}  ${r.customerName}  ${r.agentId ?? '-'}  ${r.helpState}`,
     );
-    lines.push(`${result.items.length} records, ${result.requests} requests${result.warnings.length ? `, ${result.warnings.length} warnings` : ''}.`);
+    lines.push(t('cli.historySummary', { records: result.items.length, requests: result.requests, warnings: result.warnings.length }));
     return { json: result, text: lines.join('\n') };
   },
 };
@@ -129,7 +129,7 @@ const release: Command = {
   usage: 'companion release (--interaction I | --session S) [--message M]',
   summary: 'Release a customer stuck on the waiting screen (interactionisnotdelivered).',
   flags: { interaction: { type: 'string' }, session: { type: 'string' }, message: { type: 'string' } },
-  async run({ flags, options, env, signal }) {
+  async run({ flags, options, env, signal, t }) {
     const interactionId = optionalString(flags.interaction);
     const sessionId = optionalString(flags.session);
     const message = optionalString(flags.message);
@@ -142,7 +142,7 @@ const release: Command = {
       { ...(interactionId !== undefined && { interactionId }), ...(sessionId !== undefined && { sessionId }), ...(message !== undefined && { message }) },
       { signal },
     );
-    return { json: result, text: `Released: ${result.message}` };
+    return { json: result, text: t('cli.released', { message: result.message }) };
   },
 };
 
@@ -151,12 +151,12 @@ const audit: Command = {
   usage: 'companion audit',
   summary: 'The force-end audit trail, newest first.',
   flags: {},
-  async run({ options }) {
+  async run({ options, t }) {
     const entries = await new AuditLog(dataDirOf(options)).entries();
     const lines = entries.map(
       (e) => `${e.at}  ${e.actor}  customer ${e.customerId}  staff ${e.staffId}  ${e.outcome}${e.code ? ` (${e.code})` : ''}  ${e.reason}`,
     );
-    return { json: { entries }, text: lines.length ? lines.join('\n') : 'No force-ends recorded.' };
+    return { json: { entries }, text: lines.length ? lines.join('\n') : t('cli.noAudit') };
   },
 };
 
@@ -165,13 +165,13 @@ const loginDiyalog: Command = {
   usage: 'companion login diyalog --key-id K',
   summary: 'Store the Diyalog access key secret in the OS keychain (prompted without echo; stdin when not a terminal).',
   flags: {},
-  async run({ options }) {
+  async run({ options, signal, t }) {
     const keyId = options.keyId;
     if (!keyId) throw new AppError('invalid_input', 'Pass --key-id (or set COMPANION_DIYALOG_KEY_ID): the secret is stored under it.');
-    const secret = process.stdin.isTTY ? await askSecret(`Diyalog secret for key id ${keyId}: `) : await readAllStdin();
+    const secret = process.stdin.isTTY ? await askSecret(`Diyalog secret for key id ${keyId}: `, signal) : await readAllStdin();
     if (secret.trim() === '') throw new AppError('invalid_input', 'The secret is empty; nothing was stored.');
     await new Keychain().setSecret('diyalog', keyId, secret);
-    return { json: { stored: true, keyId }, text: `Stored the Diyalog secret for key id ${keyId} in the keychain.` };
+    return { json: { stored: true, keyId }, text: t('cli.secretStored', { what: t('cli.diyalogSecret'), account: keyId }) };
   },
 };
 

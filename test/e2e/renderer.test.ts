@@ -9,6 +9,8 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { createCompanion, type Companion } from '../../main/services/companion';
+import { dispatch } from '../../main/services/dispatch';
+import type { CallInput, CallName, CallOutput } from '../../shared/contract';
 import { icwsAccount, MemorySecretStore } from '../../main/services/secrets';
 import { TRANSCRIPT_HOST } from '../sim/diyalog/data';
 import { startDiyalogSim, type DiyalogSim } from '../sim/diyalog/server';
@@ -20,6 +22,8 @@ const SCREENSHOT = '/tmp/companion-e2e.png';
 const CUSTOMER = '2337368'; // Ayşe Yılmaz, idle in the seeded data
 const STAFF = '45001';
 const SUPERVISOR_REPLY = 'Geliyorum, bir dakika.';
+const OTHER_CUSTOMER = '7403713'; // Mehmet Öztürk, idle in the seeded data
+const OTHER_STAFF = '45187';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`renderer e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
@@ -33,6 +37,9 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
   let page: Page;
   let dataDir: string;
   const pageErrors: string[] = [];
+  // Frames main sent the page: the only place a history walk's id shows.
+  const received: string[] = [];
+  let unsubscribe = () => {};
 
   beforeAll(async () => {
     if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
@@ -58,7 +65,7 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
       },
     });
     host = await startBrowserHost({ handlers: companion.handlers, rendererDir: RENDERER_DIR });
-    companion.subscribe(host.emit);
+    unsubscribe = companion.subscribe(host.emit);
 
     diyalog.control.startSession(CUSTOMER, STAFF, 'inbound');
 
@@ -71,8 +78,16 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(m.text());
     });
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => received.push(String(payload))));
     await page.goto(host.url);
   });
+
+  /** A call straight to main's handlers, as the page would make it, with no page to see what it pushes. */
+  async function ask<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+    const result = await dispatch(companion.handlers, name, input);
+    if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
+    return result.value as CallOutput<N>;
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -190,7 +205,69 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
+  it('says it is reconnecting while the host is away, then shows what changed meanwhile', async () => {
+    // A slow Diyalog keeps the walk running until the host is gone; it finishes while it is.
+    diyalog.control.setLatency(1000);
+    await page.keyboard.press('Control+2');
+    received.length = 0;
+    await page.getByRole('button', { name: 'Ara', exact: true }).click();
+    await expect.poll(() => walkIdIn(received)).not.toBeNull();
+    const walkId = walkIdIn(received) ?? '';
+    expect(await page.getByTestId('history-progress').getAttribute('data-running')).toBe('true');
+
+    const { origin, token } = host;
+    await host.close();
+    unsubscribe();
+    expect((await ask('history.result', { walkId })).status).toBe('running');
+    diyalog.control.setLatency(0);
+    const reconnecting = page.getByTestId('reconnecting');
+    await expect.poll(() => reconnecting.textContent()).toContain('Yeniden bağlanıyor…');
+    expect(await reconnecting.getAttribute('title')).toContain('bağlantı koptu');
+
+    // Everything below is pushed to no one: only asking again can show it.
+    await ask('language.set', { language: 'en' });
+    await ask('watch.add', { customerId: OTHER_CUSTOMER });
+    diyalog.control.startSession(OTHER_CUSTOMER, OTHER_STAFF, 'outbound');
+    expect((await ask('watch.refresh', { customerId: OTHER_CUSTOMER })).state?.isInHelp).toBe(true);
+    const assistanceIds = async () => (await ask('assistance.list', {})).map((r) => r.assistanceId);
+    const [assistanceId = ''] = await assistanceIds();
+    await ask('assistance.complete', { assistanceId });
+    // ICWS drops a completed request from the list once its message arrives.
+    await expect.poll(assistanceIds).not.toContain(assistanceId);
+    await expect.poll(async () => (await ask('history.result', { walkId })).status, { timeout: 10_000 }).toBe('done');
+    expect(await reconnecting.count()).toBe(1);
+
+    host = await startBrowserHost({ handlers: companion.handlers, rendererDir: RENDERER_DIR, port: Number(new URL(origin).port), token });
+    unsubscribe = companion.subscribe(host.emit);
+
+    await expect.poll(() => reconnecting.count(), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => page.getByRole('tab', { name: 'Settings' }).count()).toBe(1);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    const summary = page.getByTestId('history-summary');
+    await expect.poll(() => summary.textContent()).toMatch(/^\s*\d+ records found with \d+ requests\.\s*$/);
+    expect(await page.getByTestId('history-progress').getAttribute('data-running')).toBe('false');
+    const row = page.locator(`tr[data-customer="${OTHER_CUSTOMER}"]`);
+    await expect.poll(() => row.textContent()).toContain('In help');
+    expect(await row.textContent()).toContain(OTHER_STAFF);
+    await expect.poll(() => page.locator(`article.assistance[data-assistance="${assistanceId}"]`).count()).toBe(0);
+    expect(await page.locator('#panel-assistance').textContent()).toContain('No assistance request yet.');
+
+    // The refused reconnects while the host was away are Chromium's to log, not the page's errors.
+    const refused = /^WebSocket connection to '[^']+' failed: .*ERR_CONNECTION_REFUSED$/;
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !refused.test(e)));
+  });
+
   it('raised no error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** The id in the last answer that carries a history walk id, or null. */
+function walkIdIn(frames: readonly string[]): string | null {
+  for (const frame of [...frames].reverse()) {
+    const message = JSON.parse(frame) as { result?: { ok?: boolean; value?: { walkId?: unknown } } };
+    const walkId = message.result?.ok ? message.result.value?.walkId : undefined;
+    if (typeof walkId === 'string') return walkId;
+  }
+  return null;
+}

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -255,4 +255,97 @@ export async function startDiyalogFixture(options: DiyalogSimOptions): Promise<D
       await dataDir.remove();
     },
   };
+}
+
+/** What a terminal showed (stdout and stderr together, with the terminal's \r\n) and the exit code. */
+export interface TerminalResult {
+  code: number | null;
+  output: string;
+}
+
+/** A `companion` run whose stdin, stdout and stderr are a pseudo-terminal, as for an operator at a shell. */
+export interface TerminalRun {
+  /** Resolves once the terminal has shown `text`; fails when the run ends or stays silent first. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  /** Keys as a terminal sends them: '\r' Enter, '\x7f' Backspace, '\x03' Ctrl-C, '\x04' Ctrl-D. */
+  type(keys: string): void;
+  /** Signals the command itself (not `script`), as `kill` from another shell would. */
+  kill(signal: NodeJS.Signals): void;
+  finished: Promise<TerminalResult>;
+}
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Runs the command under util-linux `script` (Debian: bsdutils, an essential package), which
+ * gives it a pty and relays our pipe to it. Keys typed before a prompt shows would be echoed by
+ * the pty itself, so type only after waitFor(prompt).
+ */
+export function runOnTerminal(args: string[], env: NodeJS.ProcessEnv): TerminalRun {
+  // `exec`: the command is script's own child, whatever shell runs it.
+  const command = `exec ${[process.execPath, COMPANION_JS, ...args].map(shellQuote).join(' ')}`;
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: 'pipe' });
+  let output = '';
+  let scriptErrors = '';
+  let ended = false;
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of listeners) l();
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    output += d;
+    changed();
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (scriptErrors += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  const finished = new Promise<TerminalResult>((resolve, reject) => {
+    child.once('error', (e) => {
+      ended = true;
+      changed();
+      reject(new Error(`cannot run "script" (util-linux; Debian package bsdutils): ${e.message}`));
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      ended = true;
+      changed();
+      if (scriptErrors) return reject(new Error(`script: ${scriptErrors}`));
+      resolve({ code, output });
+    });
+  });
+  // A test that fails at waitFor never awaits this: no unhandled rejection on top of its failure.
+  finished.catch(() => undefined);
+  return {
+    finished,
+    type: (keys) => child.stdin.write(keys),
+    kill: (signal) => {
+      const pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
+      if (!pid) throw new Error('the command under script is not running');
+      process.kill(pid, signal);
+    },
+    waitFor: (text, timeoutMs = 15_000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => settle(new Error(`the terminal did not show ${JSON.stringify(text)}; it showed: ${JSON.stringify(output)}`)), timeoutMs);
+        const settle = (error?: Error) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          if (error) reject(error);
+          else resolve();
+        };
+        const check = () => {
+          if (output.includes(text)) settle();
+          else if (ended) settle(new Error(`the run ended without showing ${JSON.stringify(text)}; it showed: ${JSON.stringify(output)}`));
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
+/** The one JSON document among a terminal's lines (prompts and echoes are on other lines). */
+export function terminalJson<T>(result: TerminalResult): T {
+  // eslint-disable-next-line no-control-regex -- the terminal's own control sequences
+  const plain = result.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replaceAll('\r', '');
+  const docs = plain.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  expect(docs, `terminal: ${JSON.stringify(result.output)}`).toHaveLength(1);
+  return JSON.parse(docs[0]!) as T;
 }

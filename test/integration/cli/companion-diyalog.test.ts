@@ -102,6 +102,20 @@ describe('companion help-state', () => {
     expect(error.message).toContain('COMPANION_DIYALOG_URL');
   });
 
+  it('speaks Turkish to a Turkish terminal, and English otherwise', async () => {
+    const customer = idleCustomer();
+    const turkish = await runCompanion(['help-state', customer], { ...env, LANG: 'tr_TR.UTF-8' });
+    expect(turkish.stdout).toContain(`Müşteri ${customer} canlı yardımda değil.`);
+    const chosen = await runCompanion(['help-state', customer], { ...env, LANG: 'en_US.UTF-8', COMPANION_LANG: 'tr' });
+    expect(chosen.stdout).toContain('canlı yardımda değil');
+    const english = await runCompanion(['help-state', customer], { ...env, LANG: 'C.UTF-8' });
+    expect(english.stdout).toContain(`Customer ${customer} is not in live help.`);
+    const refused = await runCompanion(['help-state', ''], { ...env, COMPANION_LANG: 'tr' });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Girilen değer kabul edilmedi');
+    expect(refused.stderr).toContain('[invalid_input]');
+  });
+
   it('refuses a bad id with exit 2 before looking for credentials', async () => {
     const { COMPANION_DIYALOG_SECRET: _secret, ...rest } = env;
     expectError(await runCompanion(['help-state', 'a\tb', '--json'], { ...rest, COMPANION_DIYALOG_KEY_ID: 'no-such-key-in-keychain' }), 2, 'invalid_input');
