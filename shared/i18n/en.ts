@@ -36,6 +36,8 @@ export const en = {
   'cli.diyalogSecret': 'Diyalog secret',
   'cli.icwsPassword': 'ICWS password',
   'cli.error': '{text}: {message} [{code}]',
+  'settings.clearSecretTitle': 'Clear the stored secret?',
+  'settings.clearSecretText': '{what} will be removed from the system keychain; the connection stops working until a new one is stored.',
   'app.reconnecting': 'Reconnecting…',
   'app.reconnectingHint': 'The connection to the companion was lost and is being restored; what you see may be out of date until then.',
 

@@ -33,6 +33,8 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'cli.diyalogSecret': 'Diyalog gizli anahtarı',
   'cli.icwsPassword': 'ICWS parolası',
   'cli.error': '{text}: {message} [{code}]',
+  'settings.clearSecretTitle': 'Kayıtlı gizli bilgi silinsin mi?',
+  'settings.clearSecretText': '{what} sistem anahtar zincirinden silinecek; yenisi kaydedilene kadar bağlantı çalışmaz.',
   'app.reconnecting': 'Yeniden bağlanıyor…',
   'app.reconnectingHint': 'Companion uygulamasıyla bağlantı koptu ve yeniden kuruluyor; o zamana kadar gördükleriniz güncel olmayabilir.',
 

@@ -257,6 +257,19 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
     pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !refused.test(e)));
   });
 
+  it('asks before clearing a stored secret, and Cancel keeps it', async () => {
+    await page.keyboard.press('Control+5');
+    const field = page.locator('[data-secret="diyalog"]');
+    await expect.poll(() => field.getByTestId('secret-state').textContent()).toBe('stored');
+    await field.getByRole('button', { name: 'Clear' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await companion.handlers['settings.get']({})).toMatchObject({ secrets: { diyalog: true } });
+    expect(await field.getByTestId('secret-state').textContent()).toBe('stored');
+  });
+
   it('raised no error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
