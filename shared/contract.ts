@@ -147,7 +147,15 @@ export const calls = {
   'secret.clear': { input: z.object({ kind: secretKindSchema }).strict(), output: ok },
   'connection.test': {
     input: z.object({ target: secretKindSchema }).strict(),
-    output: z.object({ ok: z.literal(true), latencyMs: z.number(), detail: z.string() }),
+    // Facts, not sentences: the renderer says them in the user's language.
+    output: z.object({
+      ok: z.literal(true),
+      latencyMs: z.number(),
+      /** The host that answered (for ICWS after a switchover, the alternate). */
+      host: z.string(),
+      /** Diyalog only: how far this computer's clock is from the server's, as learned from its answers. */
+      clockOffsetSeconds: z.number().nullable(),
+    }),
   },
   'status.get': { input: empty, output: statusSchema },
   'language.set': { input: z.object({ language: languageSchema.nullable() }).strict(), output: statusSchema },

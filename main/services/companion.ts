@@ -225,10 +225,16 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
       const started = performance.now();
       if (target === 'diyalog') {
         // A one-millisecond history query: signed, authenticated, and changes nothing.
-        const client = new DiyalogClient({ ...(await diyalogOptions()), readRetries: 0 });
+        const clientOptions = await diyalogOptions();
+        const client = new DiyalogClient({ ...clientOptions, readRetries: 0 });
         const now = Date.now();
         await client.getOnlineHelpList({ startDate: now - 1, endDate: now });
-        return { ok: true, latencyMs: Math.round(performance.now() - started), detail: `Signed request accepted (clock offset ${Math.round(client.clockOffsetMs / 1000)} s).` };
+        return {
+          ok: true,
+          latencyMs: Math.round(performance.now() - started),
+          host: new URL(clientOptions.baseUrl).host,
+          clockOffsetSeconds: Math.round(client.clockOffsetMs / 1000),
+        };
       }
       const config = await icwsConfig();
       if (!config) throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.');
@@ -236,7 +242,8 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
       try {
         await session.connect();
         const up = session.state;
-        return { ok: true, latencyMs: Math.round(performance.now() - started), detail: up.state === 'up' ? `Logged in on ${up.host}.` : 'Logged in.' };
+        const host = up.state === 'up' ? up.host : new URL(config.baseUrl).host;
+        return { ok: true, latencyMs: Math.round(performance.now() - started), host, clockOffsetSeconds: null };
       } finally {
         await session.logout().catch(() => undefined);
       }

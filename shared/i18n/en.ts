@@ -208,7 +208,8 @@ export const en = {
   'settings.secretCleared': 'Removed from the keychain.',
   'settings.secretEmpty': 'Enter the value to store.',
   'settings.test': 'Test connection',
-  'settings.testOk': 'OK in {ms} ms. {detail}',
+  'settings.testOk': 'OK: {host} answered in {ms} ms.',
+  'settings.testClock': 'This computer’s clock is {seconds} s off the server’s (corrected automatically).',
   'settings.saved': 'Settings saved.',
   'settings.saveAll': 'Save settings',
 

@@ -205,7 +205,8 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'settings.secretCleared': 'Anahtar zincirinden silindi.',
   'settings.secretEmpty': 'Kaydedilecek değeri girin.',
   'settings.test': 'Bağlantıyı sına',
-  'settings.testOk': 'Başarılı, {ms} ms. {detail}',
+  'settings.testOk': 'Başarılı: {host} {ms} ms içinde yanıt verdi.',
+  'settings.testClock': 'Bu bilgisayarın saati sunucununkinden {seconds} sn farklı (otomatik düzeltiliyor).',
   'settings.saved': 'Ayarlar kaydedildi.',
   'settings.saveAll': 'Ayarları kaydet',
 

@@ -151,9 +151,18 @@ describe('createCompanion against the simulators', () => {
 
   it('tests both connections, and reports a wrong secret as auth_failed without showing it', async () => {
     const diyalog = await call('connection.test', { target: 'diyalog' });
-    expect(diyalog).toMatchObject({ ok: true, latencyMs: expect.any(Number) });
+    expect(diyalog).toMatchObject({ ok: true, latencyMs: expect.any(Number), host: new URL(diyalogSim.url).host, clockOffsetSeconds: 0 });
     const icws = await call('connection.test', { target: 'icws' });
-    expect(icws).toMatchObject({ ok: true, detail: expect.stringContaining(new URL(icwsSim.url).host) });
+    expect(icws).toMatchObject({ ok: true, host: new URL(icwsSim.url).host, clockOffsetSeconds: null });
+
+    // A clock 20 minutes off is corrected, and the test says by how much.
+    diyalogSim.control.setClockOffset(20 * 60_000);
+    try {
+      const skewed = await call('connection.test', { target: 'diyalog' });
+      expect(Math.abs((skewed.clockOffsetSeconds ?? 0) - 1200)).toBeLessThanOrEqual(2);
+    } finally {
+      diyalogSim.control.setClockOffset(0);
+    }
 
     const wrong = `wrong-${randomUUID()}`;
     try {

@@ -405,7 +405,7 @@ describe('dispatch', () => {
     const wrong: [CallName, unknown][] = [
       ['status.get', { demo: 'yes' }],
       ['watch.list', [{ customerId: '70022', state: null, error: null }]],
-      ['connection.test', { ok: false, latencyMs: 3, detail: 'hunter2' }],
+      ['connection.test', { ok: false, latencyMs: 3, host: 'hunter2', clockOffsetSeconds: null }],
       ['recovery.forceEnd', { customerId: '70022', staffId: '45001', outcome: 'maybe', message: 'hunter2' }],
       ['history.result', { status: 'paused' }],
       ['audit.entries', undefined],
