@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBrowserHost } from '../host/server';
 import { createCompanion } from '../services/companion';
@@ -12,7 +13,15 @@ import { findElectronBinary } from './electron-binary';
 // Built layout: out/cli/companion.js beside out/app/main.js and out/renderer/.
 const APP_MAIN = fileURLToPath(new URL('../app/main.js', import.meta.url));
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
-const VERSION = process.env.npm_package_version ?? '0.0.0';
+const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url));
+
+function appVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
 
 const start: Command = {
   name: 'start',
@@ -37,7 +46,7 @@ const start: Command = {
       fetch: globalThis.fetch,
       secrets: demo?.secrets ?? new Keychain(),
       demo: demo !== null,
-      version: VERSION,
+      version: appVersion(),
       osLocale: Intl.DateTimeFormat().resolvedOptions().locale,
       ...(demo && { initialSettings: demo.settings }),
     });
