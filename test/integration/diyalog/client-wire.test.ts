@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiyalogClient } from '../../../main/diyalog/client';
 import type { DiyalogClientOptions } from '../../../main/diyalog/client';
-import { AppError } from '../../../shared/errors';
+import { rejection } from '../../support/rejection';
 
 interface Seen {
   method: string;
@@ -63,15 +63,6 @@ function client(over: Partial<DiyalogClientOptions> = {}): DiyalogClient {
 
 const json = (value: unknown, status = 200): Reply => ({ status, body: JSON.stringify(value) });
 
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('what goes on the wire', () => {
   it('signs exactly the bytes it sends, with the documented headers', async () => {
@@ -101,7 +92,7 @@ describe('what goes on the wire', () => {
 describe('answers the simulator never gives', () => {
   it('a 200 that is not JSON is bad_response', async () => {
     script = () => ({ status: 200, body: '<html>proxy login</html>' });
-    const e = await failure(client().isCustomerInOnlineHelp('70022'));
+    const e = await rejection(client().isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('bad_response');
     expect(e.details.status).toBe(200);
   });
@@ -109,11 +100,11 @@ describe('answers the simulator never gives', () => {
   it('a 200 that breaks the schema is bad_response, and is not retried', async () => {
     script = () => json({ isInHelp: 'yes' });
     const c = client();
-    expect((await failure(c.isCustomerInOnlineHelp('70022'))).code).toBe('bad_response');
+    expect((await rejection(c.isCustomerInOnlineHelp('70022'))).code).toBe('bad_response');
     script = () => json([{ onlineHelpId: 1 }]);
-    expect((await failure(c.getOnlineHelpList({ startDate: 1, endDate: 2 }))).code).toBe('bad_response');
+    expect((await rejection(c.getOnlineHelpList({ startDate: 1, endDate: 2 }))).code).toBe('bad_response');
     script = () => json({ message: 'no isSuccess' });
-    expect((await failure(c.finishOnlineHelp('70022', '45186'))).code).toBe('bad_response');
+    expect((await rejection(c.finishOnlineHelp('70022', '45186'))).code).toBe('bad_response');
     expect(c.requestCount).toBe(3);
   });
 
@@ -164,18 +155,18 @@ describe('answers the simulator never gives', () => {
       'Authorization failed due to date not valid',
     ]) {
       script = () => ({ status: 400, body: message });
-      const e = await failure(client().isCustomerInOnlineHelp('70022'));
+      const e = await rejection(client().isCustomerInOnlineHelp('70022'));
       expect(e.code).toBe('auth_header_rejected');
       expect(e.details.status).toBe(400);
     }
     script = () => ({ status: 400, body: 'Bad Request' });
-    expect((await failure(client().isCustomerInOnlineHelp('70022'))).code).toBe('bad_response');
+    expect((await rejection(client().isCustomerInOnlineHelp('70022'))).code).toBe('bad_response');
   });
 
   it('an unexpected status is bad_response with the status in details, never retried', async () => {
     script = () => ({ status: 418, body: 'teapot' });
     const c = client();
-    const e = await failure(c.getOnlineHelpList({ startDate: 1, endDate: 2 }));
+    const e = await rejection(c.getOnlineHelpList({ startDate: 1, endDate: 2 }));
     expect(e.code).toBe('bad_response');
     expect(e.details.status).toBe(418);
     expect(c.requestCount).toBe(1);
@@ -184,7 +175,7 @@ describe('answers the simulator never gives', () => {
   it('a redirect is not followed (it would change the signed path)', async () => {
     script = () => ({ status: 302, body: '', headers: { location: '/elsewhere' } });
     const c = client();
-    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('bad_response');
     expect(e.details.status).toBe(302);
     expect(seen.map((r) => r.url)).toEqual(['/v1/application/iscustomerinonlinehelp']);
@@ -194,7 +185,7 @@ describe('answers the simulator never gives', () => {
     for (const status of [502, 503, 504]) {
       script = () => ({ status, body: '<html>Bad Gateway</html>', headers: { 'content-type': 'text/html' } });
       const c = client();
-      const e = await failure(c.isCustomerInOnlineHelp('70022'));
+      const e = await rejection(c.isCustomerInOnlineHelp('70022'));
       expect(e.code).toBe('unavailable');
       expect(e.details.status).toBe(status);
       expect(c.requestCount).toBe(3);
@@ -219,7 +210,7 @@ describe('answers the simulator never gives', () => {
   it('a 500 carries the server text, truncated', async () => {
     script = () => ({ status: 500, body: `NullPointerException ${'x'.repeat(1000)}` });
     const c = client({ readRetries: 0 });
-    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('server_error');
     expect(e.details.status).toBe(500);
     expect(e.message).toContain('NullPointerException');
@@ -229,7 +220,7 @@ describe('answers the simulator never gives', () => {
   it('a 403 without a Date header is clock_skew at once', async () => {
     script = () => ({ status: 403, body: 'Request time may not be correct.', headers: { date: '' } });
     const c = client();
-    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('clock_skew');
     expect(c.requestCount).toBe(1);
   });
@@ -237,9 +228,9 @@ describe('answers the simulator never gives', () => {
   it('a messaging-detail link that is not http(s) is bad_response', async () => {
     script = () => json({ isSuccess: true, conversationDetailLink: 'javascript:alert(1)' });
     const q = { staffId: '45186', customerId: '70022', startDate: 1, endDate: 2 };
-    expect((await failure(client().getMessagingDetail(q))).code).toBe('bad_response');
+    expect((await rejection(client().getMessagingDetail(q))).code).toBe('bad_response');
     script = () => json({ isSuccess: true });
-    expect((await failure(client().getMessagingDetail(q))).code).toBe('bad_response');
+    expect((await rejection(client().getMessagingDetail(q))).code).toBe('bad_response');
   });
 
   it('maps interactionisnotdelivered error codes', async () => {
@@ -253,7 +244,7 @@ describe('answers the simulator never gives', () => {
     for (const [errorCode, code] of cases) {
       script = () => json({ isSuccess: false, message: 'nope', errorCode });
       const c = client();
-      const e = await failure(c.interactionIsNotDelivered({ sessionId: 'S-1' }));
+      const e = await rejection(c.interactionIsNotDelivered({ sessionId: 'S-1' }));
       expect(e.code).toBe(code);
       expect(c.requestCount).toBe(1);
     }
@@ -271,7 +262,7 @@ describe('answers the simulator never gives', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const c = client({ baseUrl: `http://127.0.0.1:${port}` });
-    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('unavailable');
     expect(c.requestCount).toBe(3);
   });
@@ -286,7 +277,7 @@ describe('refusing before sending', () => {
     ];
     for (const over of cases) {
       const c = client(over);
-      expect((await failure(c.isCustomerInOnlineHelp('70022'))).code).toBe('missing_credentials');
+      expect((await rejection(c.isCustomerInOnlineHelp('70022'))).code).toBe('missing_credentials');
       expect(c.requestCount).toBe(0);
     }
     expect(seen).toHaveLength(0);
@@ -295,7 +286,7 @@ describe('refusing before sending', () => {
   it('a base URL that is not http(s) → invalid_input, nothing sent', async () => {
     for (const url of ['ftp://example.test', 'not a url', '']) {
       const c = client({ baseUrl: url });
-      expect((await failure(c.isCustomerInOnlineHelp('70022'))).code).toBe('invalid_input');
+      expect((await rejection(c.isCustomerInOnlineHelp('70022'))).code).toBe('invalid_input');
       expect(c.requestCount).toBe(0);
     }
     expect(seen).toHaveLength(0);
@@ -303,14 +294,14 @@ describe('refusing before sending', () => {
 
   it('an already-aborted signal → cancelled, nothing sent', async () => {
     const c = client();
-    const e = await failure(c.isCustomerInOnlineHelp('70022', { signal: AbortSignal.abort() }));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022', { signal: AbortSignal.abort() }));
     expect(e.code).toBe('cancelled');
     expect(c.requestCount).toBe(0);
   });
 
   it('error messages never carry the secret or the signature', async () => {
     script = () => ({ status: 401, body: 'Authorization failed' });
-    const e = await failure(client().isCustomerInOnlineHelp('70022'));
+    const e = await rejection(client().isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('auth_failed');
     const signature = String(seen[0]?.headers['x-dlg-authorization']).split(':')[1] ?? '';
     expect(e.message).not.toContain(SECRET);

@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiyalogClient } from '../../../main/diyalog/client';
 import type { DiyalogClientOptions } from '../../../main/diyalog/client';
 import type { FetchLike } from '../../../main/http';
-import { AppError } from '../../../shared/errors';
 import { startDiyalogSim } from '../../sim/diyalog/server';
 import type { DiyalogSim } from '../../sim/diyalog/server';
+import { rejection } from '../../support/rejection';
 
 let sim: DiyalogSim;
 const extraSims: DiyalogSim[] = [];
@@ -62,15 +62,6 @@ function tappedFetch(hooks: { before?: (endpoint: string, n: number) => void; lo
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A customer with no live session, different on every call. */
 const idle = (() => {
@@ -94,7 +85,7 @@ describe('happy paths', () => {
     await expect(c.isCustomerInOnlineHelp(busy)).resolves.toEqual({ customerId: busy, isInHelp: true, helpType: 'outbound', staffId: AGENT });
     const free = idle();
     await expect(c.isCustomerInOnlineHelp(free)).resolves.toEqual({ customerId: free, isInHelp: false, helpType: null, staffId: null });
-    expect((await failure(c.isCustomerInOnlineHelp('999999999999'))).code).toBe('customer_not_found');
+    expect((await rejection(c.isCustomerInOnlineHelp('999999999999'))).code).toBe('customer_not_found');
     expect(c.requestCount).toBe(3);
     expect(sim.control.requests.at(-1)?.requester).toBe(sim.staffId);
   });
@@ -106,7 +97,7 @@ describe('happy paths', () => {
     const result = await c.finishOnlineHelp(customer, AGENT);
     expect(result).toEqual({ customerId: customer, staffId: AGENT, outcome: 'ended', message: 'Conversation will be stop with peers.' });
     expect(sim.control.session(customer)).toBeNull();
-    const e = await failure(c.finishOnlineHelp(customer, AGENT));
+    const e = await rejection(c.finishOnlineHelp(customer, AGENT));
     expect(e.code).toBe('no_conversation');
     expect(c.requestCount).toBe(2);
   });
@@ -139,14 +130,14 @@ describe('happy paths', () => {
       message: 'Customer waiting will be stopped.',
     });
     expect(sim.control.releasedInteractions().find((r) => r.interactionId === waiting.interactionId)?.message).toBe(message);
-    expect((await failure(c.interactionIsNotDelivered({ sessionId: waiting.sessionId }))).code).toBe('customer_not_waiting');
+    expect((await rejection(c.interactionIsNotDelivered({ sessionId: waiting.sessionId }))).code).toBe('customer_not_waiting');
   });
 });
 
 describe('authentication', () => {
   it('a wrong secret is auth_failed, not retried', async () => {
     const c = client({ credentials: { keyId: sim.credentials.keyId, secret: 'not-the-secret' } });
-    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('auth_failed');
     expect(e.details.status).toBe(401);
     expect(c.requestCount).toBe(1);
@@ -169,7 +160,7 @@ describe('authentication', () => {
     sim.control.setClockOffset(-3 * 60 * 60_000);
     sim.control.rejectSkewAlways(true);
     const c = client();
-    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('clock_skew');
     expect(e.details.status).toBe(403);
     expect(e.message).toContain('180 minutes ahead of');
@@ -190,7 +181,7 @@ describe('authentication', () => {
   it('signs with SHA1 for an old server, and a mismatch is auth_failed', async () => {
     const old = await extraSim({ signatureAlgorithm: 'sha1' });
     await expect(client({ algorithm: 'sha1' }, old).isCustomerInOnlineHelp('70022')).resolves.toMatchObject({ isInHelp: false });
-    expect((await failure(client({}, old).isCustomerInOnlineHelp('70022'))).code).toBe('auth_failed');
+    expect((await rejection(client({}, old).isCustomerInOnlineHelp('70022'))).code).toBe('auth_failed');
   });
 });
 
@@ -205,7 +196,7 @@ describe('failures and retries', () => {
   it('a persistent 500 is server_error after 3 requests, carrying the server text', async () => {
     sim.control.failNext(3, '500');
     const c = client();
-    const e = await failure(c.getOnlineHelpList({ startDate: 0, endDate: Date.now() }));
+    const e = await rejection(c.getOnlineHelpList({ startDate: 0, endDate: Date.now() }));
     expect(e.code).toBe('server_error');
     expect(e.details.status).toBe(500);
     expect(e.message).toMatch(/java\.|org\.springframework/);
@@ -215,7 +206,7 @@ describe('failures and retries', () => {
   it('dropped connections are retried for reads and end as unavailable', async () => {
     sim.control.failNext(3, 'drop');
     const c = client();
-    const e = await failure(c.getMessagingDetail({ staffId: AGENT, customerId: '70022', startDate: 1, endDate: 2 }));
+    const e = await rejection(c.getMessagingDetail({ staffId: AGENT, customerId: '70022', startDate: 1, endDate: 2 }));
     expect(e.code).toBe('unavailable');
     expect(c.requestCount).toBe(3);
   });
@@ -225,7 +216,7 @@ describe('failures and retries', () => {
   it('a timeout on every attempt is unavailable', async () => {
     const slow = await extraSim({ latencyMs: 400 });
     const c = client({ timeoutMs: 40 }, slow);
-    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('unavailable');
     expect(e.details.reason).toBe('timeout');
     expect(c.requestCount).toBe(3);
@@ -234,7 +225,7 @@ describe('failures and retries', () => {
   it('a truncated JSON answer is bad_response and not retried', async () => {
     sim.control.failNext(1, 'bad_json');
     const c = client();
-    const e = await failure(c.isCustomerInOnlineHelp('70022'));
+    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('bad_response');
     expect(c.requestCount).toBe(1);
   });
@@ -243,7 +234,7 @@ describe('failures and retries', () => {
     const slow = await extraSim({ latencyMs: 2_000 });
     const controller = new AbortController();
     const c = client({}, slow);
-    const pending = failure(c.isCustomerInOnlineHelp('70022', { signal: controller.signal }));
+    const pending = rejection(c.isCustomerInOnlineHelp('70022', { signal: controller.signal }));
     setTimeout(() => controller.abort(), 20);
     expect((await pending).code).toBe('cancelled');
     expect(c.requestCount).toBe(1);
@@ -254,7 +245,7 @@ describe('failures and retries', () => {
     sim.control.startSession(customer, AGENT, 'inbound');
     sim.control.failNext(1, '500');
     const c = client();
-    expect((await failure(c.finishOnlineHelp(customer, AGENT))).code).toBe('server_error');
+    expect((await rejection(c.finishOnlineHelp(customer, AGENT))).code).toBe('server_error');
     expect(c.requestCount).toBe(1);
     expect(sim.control.session(customer)).not.toBeNull();
   });
@@ -307,7 +298,7 @@ describe('finishOnlineHelp after a lost answer', () => {
     sim.control.startSession(customer, AGENT, 'inbound');
     sim.control.failNext(4, 'drop'); // the finish, then the check and its two retries
     const c = client();
-    const e = await failure(c.finishOnlineHelp(customer, AGENT));
+    const e = await rejection(c.finishOnlineHelp(customer, AGENT));
     expect(e.code).toBe('unavailable');
     expect(e.details.outcomeUnknown).toBe(true);
     expect(e.message).toMatch(/unknown/);
@@ -328,7 +319,7 @@ describe('bad input sends nothing', () => {
   it.each(cases)('%s → invalid_input', async (_name, call) => {
     const before = sim.control.requestCount;
     const c = client();
-    const e = await failure(call(c));
+    const e = await rejection(call(c));
     expect(e.code).toBe('invalid_input');
     expect(c.requestCount).toBe(0);
     expect(sim.control.requestCount).toBe(before);

@@ -2,7 +2,6 @@
 // a simulator, with fast backoff and a recorder of connection states.
 
 import type { ConnectionState } from '../../../shared/assistance';
-import { isAppError } from '../../../shared/errors';
 import type { AppError } from '../../../shared/errors';
 import { AssistanceClient } from '../../../main/icws/assistance';
 import { MessagePump } from '../../../main/icws/messaging';
@@ -10,6 +9,7 @@ import type { MessagePumpOptions } from '../../../main/icws/messaging';
 import { IcwsSession } from '../../../main/icws/session';
 import type { IcwsSessionOptions } from '../../../main/icws/session';
 import type { IcwsSim } from '../../sim/icws/server';
+export { rejection } from '../../support/rejection';
 
 export interface Client {
   session: IcwsSession;
@@ -62,15 +62,4 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/** The AppError a promise rejects with (fails when it resolves or throws something else). */
-export async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isAppError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import { STALE_TEMP_MS, SettingsStore } from '../../../main/store/settings';
+import { rejection } from '../../support/rejection';
 
 // A fixed instant: names the corrupt copy and dates stray temps without sleeping.
 const NOW = Date.UTC(2025, 2, 9, 13, 28, 32, 123);
@@ -28,14 +29,6 @@ async function loadedStore(): Promise<SettingsStore> {
   return store;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const e = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 const tempsIn = async (d: string) => (await readdir(d)).filter((n) => n.includes('.tmp-'));
 
