@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors';
-import { startDiyalogSim } from '../../test/sim/diyalog/server';
-import { startIcwsSim } from '../../test/sim/icws/server';
+import { startDiyalogSim } from '../sim/diyalog/server';
+import { startIcwsSim } from '../sim/icws/server';
 import { untilAborted, type Command } from './command';
 
 function numberFlag(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number): number {

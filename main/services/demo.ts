@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { SettingsPatch } from '../../shared/settings';
-import { startDiyalogSim, type DiyalogSim } from '../../test/sim/diyalog/server';
-import { TRANSCRIPT_HOST } from '../../test/sim/diyalog/data';
-import { startIcwsSim, type IcwsSim } from '../../test/sim/icws/server';
+import { startDiyalogSim, type DiyalogSim } from '../sim/diyalog/server';
+import { TRANSCRIPT_HOST } from '../sim/diyalog/data';
+import { startIcwsSim, type IcwsSim } from '../sim/icws/server';
 import { icwsAccount, MemorySecretStore } from './secrets';
 
 export interface Demo {

@@ -2,8 +2,8 @@ import type { HelpRecord } from '../../shared/diyalog';
 import { DiyalogClient } from '../../main/diyalog/client';
 import { buildStringToSign, formatDlgDate, signRequest } from '../../main/diyalog/signing';
 import { walkHelpHistory } from '../../main/services/history';
-import { createRng, randomInt } from '../sim/diyalog/data';
-import { startDiyalogSim } from '../sim/diyalog/server';
+import { createRng, randomInt } from '../../main/sim/diyalog/data';
+import { startDiyalogSim } from '../../main/sim/diyalog/server';
 import type { BenchRow } from './table';
 
 const DAY = 86_400_000;

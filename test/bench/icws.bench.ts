@@ -5,10 +5,10 @@ import { sleep } from '../../main/http';
 import { AssistanceClient } from '../../main/icws/assistance';
 import { MessagePump } from '../../main/icws/messaging';
 import { IcwsSession } from '../../main/icws/session';
-import { createRng } from '../sim/diyalog/data';
-import type { Rng } from '../sim/diyalog/data';
-import { startIcwsSim } from '../sim/icws/server';
-import type { IcwsSim } from '../sim/icws/server';
+import { createRng } from '../../main/sim/diyalog/data';
+import type { Rng } from '../../main/sim/diyalog/data';
+import { startIcwsSim } from '../../main/sim/icws/server';
+import type { IcwsSim } from '../../main/sim/icws/server';
 import type { BenchRow } from './table';
 
 const MESSAGES = 200;

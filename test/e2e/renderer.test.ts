@@ -12,9 +12,9 @@ import { createCompanion, type Companion } from '../../main/services/companion';
 import { dispatch } from '../../main/services/dispatch';
 import type { CallInput, CallName, CallOutput } from '../../shared/contract';
 import { icwsAccount, MemorySecretStore } from '../../main/services/secrets';
-import { TRANSCRIPT_HOST } from '../sim/diyalog/data';
-import { startDiyalogSim, type DiyalogSim } from '../sim/diyalog/server';
-import { startIcwsSim, type IcwsSim } from '../sim/icws/server';
+import { TRANSCRIPT_HOST } from '../../main/sim/diyalog/data';
+import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
+import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');

@@ -12,8 +12,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { ErrorValue } from '../../../shared/errors';
-import { startDiyalogSim } from '../../sim/diyalog/server';
-import type { DiyalogSim, DiyalogSimOptions } from '../../sim/diyalog/server';
+import { startDiyalogSim } from '../../../main/sim/diyalog/server';
+import type { DiyalogSim, DiyalogSimOptions } from '../../../main/sim/diyalog/server';
 
 export const COMPANION_JS = fileURLToPath(new URL('../../../out/cli/companion.js', import.meta.url));
 

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssistanceRequest } from '../../../shared/assistance';
 import type { HelpStateAnswer } from '../../../shared/diyalog';
-import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../sim/icws/server';
-import type { IcwsSim, SimRequestRecord } from '../../sim/icws/server';
+import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../../main/sim/icws/server';
+import type { IcwsSim, SimRequestRecord } from '../../../main/sim/icws/server';
 import {
   LineReader,
   assertBuilt,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../../main/store/audit';
 import type { ForceEndResult, HelpStateAnswer } from '../../../shared/diyalog';
-import type { DiyalogSim } from '../../sim/diyalog/server';
+import type { DiyalogSim } from '../../../main/sim/diyalog/server';
 import { cleanEnv, closedPort, expectError, okJson, runCompanion, startDiyalogFixture, tempDir } from './cli-harness';
 import type { DiyalogFixture } from './cli-harness';
 

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HelpRecord, HistoryResult } from '../../../shared/diyalog';
-import type { DiyalogSim } from '../../sim/diyalog/server';
+import type { DiyalogSim } from '../../../main/sim/diyalog/server';
 import { expectError, okJson, parseCsv, runCompanion, startDiyalogFixture } from './cli-harness';
 import type { DiyalogFixture } from './cli-harness';
 

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HelpStateAnswer } from '../../../shared/diyalog';
 import { icwsAccount } from '../../../main/services/secrets';
 import { Keychain } from '../../../main/store/keychain';
-import { startDiyalogSim } from '../../sim/diyalog/server';
-import type { DiyalogSim } from '../../sim/diyalog/server';
-import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../sim/icws/server';
-import type { IcwsSim } from '../../sim/icws/server';
+import { startDiyalogSim } from '../../../main/sim/diyalog/server';
+import type { DiyalogSim } from '../../../main/sim/diyalog/server';
+import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../../main/sim/icws/server';
+import type { IcwsSim } from '../../../main/sim/icws/server';
 import { assertBuilt, cleanEnv, expectError, okJson, runCompanion, tempDir } from './cli-harness';
 
 const run = randomUUID().slice(0, 8);

@@ -12,7 +12,7 @@ import type { AuditEntry } from '../../../main/store/audit';
 import { icwsAccount } from '../../../main/services/secrets';
 import { Keychain } from '../../../main/store/keychain';
 import type { SecretKind } from '../../../main/store/keychain';
-import type { DiyalogSim } from '../../sim/diyalog/server';
+import type { DiyalogSim } from '../../../main/sim/diyalog/server';
 import { cleanEnv, okJson, runCompanion, runOnTerminal, startDiyalogFixture, terminalJson } from './cli-harness';
 import type { DiyalogFixture, TerminalResult, TerminalRun } from './cli-harness';
 

@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiyalogClient } from '../../../main/diyalog/client';
 import type { DiyalogClientOptions } from '../../../main/diyalog/client';
 import type { FetchLike } from '../../../main/http';
-import { startDiyalogSim } from '../../sim/diyalog/server';
-import type { DiyalogSim } from '../../sim/diyalog/server';
+import { startDiyalogSim } from '../../../main/sim/diyalog/server';
+import type { DiyalogSim } from '../../../main/sim/diyalog/server';
 import { rejection } from '../../support/rejection';
 
 let sim: DiyalogSim;

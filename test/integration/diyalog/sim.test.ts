@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HelpRecord } from '../../../shared/diyalog';
-import { DEMO_DIYALOG_CREDENTIALS, startDiyalogSim, type DiyalogSim, type DiyalogSimOptions } from '../../sim/diyalog/server';
+import { DEMO_DIYALOG_CREDENTIALS, startDiyalogSim, type DiyalogSim, type DiyalogSimOptions } from '../../../main/sim/diyalog/server';
 
 const T0 = Date.parse('Tue, 09 Mar 2021 13:28:32 GMT');
 const DATE0 = 'Tue, 09 Mar 2021 13:28:32 GMT';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AssistanceRequest } from '../../../shared/assistance';
-import { startIcwsSim } from '../../sim/icws/server';
-import type { IcwsSim, IcwsSimOptions } from '../../sim/icws/server';
+import { startIcwsSim } from '../../../main/sim/icws/server';
+import type { IcwsSim, IcwsSimOptions } from '../../../main/sim/icws/server';
 import { makeClient, rejection, waitFor } from './client-harness';
 import type { Client } from './client-harness';
 

@@ -8,7 +8,7 @@ import { MessagePump } from '../../../main/icws/messaging';
 import type { MessagePumpOptions } from '../../../main/icws/messaging';
 import { IcwsSession } from '../../../main/icws/session';
 import type { IcwsSessionOptions } from '../../../main/icws/session';
-import type { IcwsSim } from '../../sim/icws/server';
+import type { IcwsSim } from '../../../main/sim/icws/server';
 export { rejection } from '../../support/rejection';
 
 export interface Client {

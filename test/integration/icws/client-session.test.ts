@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { startIcwsSim } from '../../sim/icws/server';
-import type { IcwsSim } from '../../sim/icws/server';
+import { startIcwsSim } from '../../../main/sim/icws/server';
+import type { IcwsSim } from '../../../main/sim/icws/server';
 import { makeClient, rejection, waitFor } from './client-harness';
 import type { Client } from './client-harness';
 

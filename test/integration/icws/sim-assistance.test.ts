@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../sim/icws/server';
-import type { IcwsSim, IcwsSimOptions } from '../../sim/icws/server';
-import { EventStream, call, connect, poll } from '../../sim/icws/raw-client';
-import type { RawSession } from '../../sim/icws/raw-client';
+import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../../main/sim/icws/server';
+import type { IcwsSim, IcwsSimOptions } from '../../../main/sim/icws/server';
+import { EventStream, call, connect, poll } from '../../support/icws-raw-client';
+import type { RawSession } from '../../support/icws-raw-client';
 
 const LIST = 'urn:inin.com:interactions.assistance:assistanceRequestListMessage';
 const DETAILS = 'urn:inin.com:interactions.assistance:assistanceRequestDetailsMessage';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startIcwsSim } from '../../sim/icws/server';
-import type { IcwsSim, IcwsSimOptions, QueuedMessageEvent } from '../../sim/icws/server';
-import { EventStream, call, connect, poll } from '../../sim/icws/raw-client';
-import type { RawSession } from '../../sim/icws/raw-client';
+import { startIcwsSim } from '../../../main/sim/icws/server';
+import type { IcwsSim, IcwsSimOptions, QueuedMessageEvent } from '../../../main/sim/icws/server';
+import { EventStream, call, connect, poll } from '../../support/icws-raw-client';
+import type { RawSession } from '../../support/icws-raw-client';
 
 const LIST = 'urn:inin.com:interactions.assistance:assistanceRequestListMessage';
 const LIST_SUBSCRIPTION = 'messaging/subscriptions/interactions/agent-assistance';

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../sim/icws/server';
-import type { IcwsSim, IcwsSimOptions } from '../../sim/icws/server';
-import { call, connect, connectBody, postConnect } from '../../sim/icws/raw-client';
+import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../../main/sim/icws/server';
+import type { IcwsSim, IcwsSimOptions } from '../../../main/sim/icws/server';
+import { call, connect, connectBody, postConnect } from '../../support/icws-raw-client';
 
 let sim: IcwsSim | undefined;
 async function start(options: IcwsSimOptions = {}): Promise<IcwsSim> {

@@ -13,9 +13,9 @@ import { createCompanion, type Companion } from '../../../main/services/companio
 import { startDemo } from '../../../main/services/demo';
 import { checkEvent, dispatch } from '../../../main/services/dispatch';
 import { Keychain } from '../../../main/store/keychain';
-import { TRANSCRIPT_HOST } from '../../sim/diyalog/data';
-import { startDiyalogSim, type DiyalogSim } from '../../sim/diyalog/server';
-import { startIcwsSim, type IcwsSim } from '../../sim/icws/server';
+import { TRANSCRIPT_HOST } from '../../../main/sim/diyalog/data';
+import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
+import { startIcwsSim, type IcwsSim } from '../../../main/sim/icws/server';
 
 const SUPERVISOR_REPLY = 'Geliyorum, bir dakika.';
 const DAY = 86_400_000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { walkHistory, type FetchHistoryPage, type WalkResult } from '../../../main/diyalog/history-walker';
 import type { HelpRecord, HistoryProgress, HistoryQuery } from '../../../shared/diyalog';
 import { AppError } from '../../../shared/errors';
-import { createRng } from '../../sim/diyalog/data';
+import { createRng } from '../../../main/sim/diyalog/data';
 
 // The walker is a pure algorithm over a page function, so the server here is an in-memory
 // list with getonlinehelplist's semantics: at most 20 per call, newest first by

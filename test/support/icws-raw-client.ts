@@ -2,7 +2,7 @@
 // client (main/icws) is what the simulator checks, so it must not check itself with it.
 
 import { createParser } from 'eventsource-parser';
-import type { IcwsMessage } from './wire';
+import type { IcwsMessage } from '../../main/sim/icws/wire';
 
 export const CONNECT_TYPE = 'urn:inin.com:connection:icAuthConnectionRequestSettings';
 export const ICWS_JSON = 'application/vnd.inin.icws+JSON; charset=utf-8';

@@ -4,8 +4,8 @@
 
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { sleep, systemClock } from '../../../main/http';
-import type { Clock } from '../../../main/http';
+import { sleep, systemClock } from '../../http';
+import type { Clock } from '../../http';
 import { handleIcws } from './icws-routes';
 import type { IcwsContext } from './icws-routes';
 import { handleSim } from './sim-routes';

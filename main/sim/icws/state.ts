@@ -4,7 +4,7 @@
 
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../../../main/http';
+import type { Clock } from '../../http';
 import { AppError } from '../../../shared/errors';
 import { AssistanceState, DETAILS_MESSAGE_TYPE, LIST_MESSAGE_TYPE, ParticipantAction, icwsTime } from './wire';
 import type { IcwsMessage } from './wire';
