@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'bad_response',
   // local
   'settings_corrupt',
+  // too many calls at once on one connection: the caller waits and asks again
+  'busy',
   'internal',
 ] as const;
 

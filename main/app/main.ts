@@ -1,7 +1,8 @@
 // The Electron shell: one hardened window over the services. Everything with secrets,
 // network or disk lives in main/services and below; this file only wires them to Electron.
-import { app, BrowserWindow, net, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, net, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
+import type { Language, Status } from '../../shared/contract';
 import type { FetchLike } from '../http';
 import { createCompanion, type Companion } from '../services/companion';
 import { needsDemo, startDemo, type Demo } from '../services/demo';
@@ -9,6 +10,7 @@ import { Keychain } from '../store/keychain';
 import { SettingsStore } from '../store/settings';
 import { APP_ORIGIN } from './channels';
 import { registerIpc, sendEvent } from './ipc';
+import { menuTemplate, shouldBlockInput } from './menu';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
 
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -28,6 +30,14 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (e) => e.preventDefault());
+    // Also fires for subframes, which will-navigate does not cover.
+    contents.on('will-frame-navigate', (e) => e.preventDefault());
+    // The menu carries no Reload or DevTools in a packaged build; the keys are swallowed
+    // too, so a confirmation cannot be reloaded away or skipped from a console.
+    contents.on('before-input-event', (e, input) => {
+      if (shouldBlockInput(input, { packaged: app.isPackaged, platform: process.platform })) e.preventDefault();
+    });
+    if (app.isPackaged) contents.on('devtools-opened', () => contents.closeDevTools());
     contents.on('will-redirect', (e) => e.preventDefault());
     contents.on('will-attach-webview', (e) => e.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
@@ -59,8 +69,24 @@ async function start(): Promise<void> {
     ...(demo && { initialSettings: demo.settings }),
   });
   registerIpc(companion.handlers);
+  installMenu(companion);
   mainWindow = createWindow(companion);
   quitCleanly(companion, demo);
+}
+
+/** Our own menu (see menu.ts), in the app's language, rebuilt when the language changes. */
+function installMenu(companion: Companion): void {
+  let current: Language | null = null;
+  const apply = (language: Language) => {
+    if (language === current) return;
+    current = language;
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ packaged: app.isPackaged, platform: process.platform, language })));
+  };
+  apply(app.getLocale().toLowerCase().startsWith('tr') ? 'tr' : 'en');
+  void companion.handlers['status.get']({}).then((status) => apply(status.language), () => undefined);
+  companion.subscribe((event, payload) => {
+    if (event === 'status.changed') apply((payload as Status).language);
+  });
 }
 
 function createWindow(companion: Companion): BrowserWindow {
