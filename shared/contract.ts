@@ -8,6 +8,7 @@ import type { AssistanceRequest, ConnectionState } from './assistance';
 import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryProgress, HistoryResult } from './diyalog';
 import { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName } from './contract-names';
 import { ERROR_CODES, type ErrorValue } from './errors';
+import { RECOVERY_OUTCOMES } from './recovery';
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
 import { settingsPatchSchema, settingsSchema } from './settings';
@@ -96,10 +97,18 @@ export const auditEntrySchema = z.object({
   customerId: z.string(),
   staffId: z.string(),
   reason: z.string(),
-  outcome: z.enum(['ended', 'already_ended', 'failed', 'unknown']),
+  // The settled outcome (shared/recovery.ts says what each means).
+  outcome: z.enum(RECOVERY_OUTCOMES),
   outcomeAt: z.string().optional(),
+  settledBy: z.enum(['answer', 'check']).optional(),
   code: z.string().optional(),
   message: z.string().optional(),
+  /** What the finishonlinehelp call itself returned; absent when the process died first. */
+  answer: z
+    .object({ outcome: z.enum(RECOVERY_OUTCOMES), code: z.string().optional(), message: z.string().optional(), at: z.string() })
+    .optional(),
+  /** The help state an unclear outcome was settled with. */
+  check: z.object({ isInHelp: z.boolean(), staffId: z.string().nullable() }).optional(),
 });
 export type AuditEntryView = z.infer<typeof auditEntrySchema>;
 
