@@ -54,10 +54,16 @@ export function queryOf(target: string): URLSearchParams {
   return new URLSearchParams(target.slice(start + 1, hash === -1 ? undefined : hash));
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  421: 'Misdirected Request',
+  503: 'Service Unavailable',
+};
 
 /** Answers a refused upgrade on the raw socket and closes it: the client never sees a 101. */
-export function refuseUpgrade(socket: Duplex, status: 400 | 403 | 404 | 421): void {
+export function refuseUpgrade(socket: Duplex, status: 400 | 403 | 404 | 421 | 503): void {
   socket.on('error', () => socket.destroy());
   socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

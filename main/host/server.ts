@@ -24,6 +24,10 @@ export interface BrowserHostOptions {
   token?: string;
   /** Largest accepted frame; a bigger one closes the socket with 1009. Default 1 MiB. */
   maxFrameBytes?: number;
+  /** Open sockets at once; the next handshake gets 503 and no 101. Default 8. */
+  maxConnections?: number;
+  /** Calls running at once on one socket; the next is answered `busy` at once. Default 32. */
+  maxCallsInFlight?: number;
 }
 
 export interface BrowserHost {
@@ -37,6 +41,10 @@ export interface BrowserHost {
 }
 
 const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+// A person has a tab or two open; these bounds only stop a script on the machine from
+// holding thousands of sockets or queueing thousands of calls (each may reach a server).
+const DEFAULT_MAX_CONNECTIONS = 8;
+const DEFAULT_MAX_CALLS_IN_FLIGHT = 32;
 const MAX_ID_LENGTH = 64;
 /** How long close() lets sockets finish their closing handshake before cutting them. */
 const CLOSE_GRACE_MS = 1000;
@@ -46,6 +54,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   // A short token would be guessable by any page on the machine; refuse rather than weaken.
   if (token.length < 16) throw new AppError('invalid_input', 'The browser host token must be at least 16 characters.');
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxCallsInFlight = options.maxCallsInFlight ?? DEFAULT_MAX_CALLS_IN_FLIGHT;
   const root = await rendererRoot(options.rendererDir);
 
   const server = createServer();
@@ -54,6 +64,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const origin = `http://127.0.0.1:${port}`;
   const guards = createGuards(port, token);
   const files = staticFiles(root, pageHeaders(port));
+  let open = 0;
 
   server.on('request', (req, res) => {
     if (!guards.hostAllowed(req)) {
@@ -70,7 +81,21 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (!guards.hostAllowed(req)) return refuseUpgrade(socket, 421);
     if (pathOf(req.url ?? '') !== '/ws') return refuseUpgrade(socket, 404);
     if (!guards.originAllowed(req) || !guards.tokenAllowed(req)) return refuseUpgrade(socket, 403);
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, options.handlers));
+    // Counted from the accepted handshake to the socket's close, so a burst of handshakes
+    // cannot all slip in before the first one finishes.
+    if (open >= maxConnections) return refuseUpgrade(socket, 503);
+    open += 1;
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      open -= 1;
+    };
+    socket.once('close', release);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('close', release);
+      serveSocket(ws, options.handlers, maxCallsInFlight);
+    });
   });
 
   const emit: EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => {
@@ -111,7 +136,8 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
   });
 }
 
-function serveSocket(ws: WebSocket, handlers: Handlers): void {
+function serveSocket(ws: WebSocket, handlers: Handlers, maxCallsInFlight: number): void {
+  let inFlight = 0;
   // Protocol violations (oversized frame, bad UTF-8) arrive here and then as a close code; nothing to add.
   ws.on('error', () => {});
   ws.on('message', (data, isBinary) => {
@@ -124,8 +150,15 @@ function serveSocket(ws: WebSocket, handlers: Handlers): void {
       reply(ws, null, { ok: false, error: { code: 'invalid_input', message: frame.message } });
       return;
     }
+    if (inFlight >= maxCallsInFlight) {
+      reply(ws, frame.id, { ok: false, error: { code: 'busy', message: `Too many calls at once on this connection (at most ${maxCallsInFlight}): wait for an answer first.` } });
+      return;
+    }
+    inFlight += 1;
     // Not awaited: calls on one socket run concurrently and their answers carry their ids.
-    void dispatch(handlers, frame.call, frame.input).then((result) => reply(ws, frame.id, result));
+    void dispatch(handlers, frame.call, frame.input)
+      .then((result) => reply(ws, frame.id, result))
+      .finally(() => (inFlight -= 1));
   });
 }
 

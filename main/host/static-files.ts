@@ -13,7 +13,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
@@ -100,6 +99,9 @@ async function resolveFile(root: string, target: string): Promise<string | undef
   try {
     const real = await realpath(candidate);
     if (!inside(root, real)) return undefined;
+    // Source maps carry the whole source: never served, even if a build left one behind.
+    // Judged on the real name, after links and the file system's own spelling (Windows drops a trailing dot).
+    if (extname(real).toLowerCase() === '.map') return undefined;
     return (await stat(real)).isFile() ? real : undefined;
   } catch {
     return undefined;

@@ -54,6 +54,9 @@ beforeAll(async () => {
   await mkdir(join(rendererDir, 'assets'), { recursive: true });
   await writeFile(join(rendererDir, 'index.html'), `<!doctype html><title>${PAGE_MARKER}</title>`);
   await writeFile(join(rendererDir, 'assets', 'app.js'), 'console.log(1);');
+  await writeFile(join(rendererDir, 'assets', 'app.js.map'), '{"version":3,"sources":["secret.ts"],"mappings":"AAAA"}');
+  await writeFile(join(rendererDir, 'assets', 'APP.JS.MAP'), '{"version":3,"mappings":"AAAA"}');
+  await symlink(join(rendererDir, 'assets', 'app.js.map'), join(rendererDir, 'assets', 'linked.js'));
   await writeFile(join(dir, 'package.json'), `{"name":"${OUTSIDE_SECRET}"}`);
   await writeFile(join(dir, 'secret.txt'), OUTSIDE_SECRET);
   await symlink(join(dir, 'secret.txt'), join(rendererDir, 'link.txt'));
@@ -215,6 +218,16 @@ describe('browser host: pages', () => {
     }
   });
 
+  it('never serves a source map, in any spelling, even one that is there', async () => {
+    for (const path of ['/assets/app.js.map', '/assets/APP.JS.MAP', '/assets/app.js%2emap', '/assets/app.js.map?x=1', '/assets/linked.js']) {
+      const page = await get(path);
+      expect(page.status, path).toBe(404);
+      expect(page.body, path).not.toContain('mappings');
+    }
+    // The control: the file beside it is served.
+    expect((await get('/assets/app.js')).status).toBe(200);
+  });
+
   it('answers 404 for a missing file or a directory, and 405 for other methods', async () => {
     expect((await get('/nope.js')).status).toBe(404);
     expect((await get('/assets/')).status).toBe(404);
@@ -311,5 +324,132 @@ describe('browser host: calls and events', () => {
     expect(await b.next()).toEqual({ event: 'watch.changed', payload });
     a.close();
     b.close();
+  });
+});
+
+describe('browser host: limits', () => {
+  // Its own host with the default limits, so the sockets above do not count against them.
+  let limited: BrowserHost;
+  let limitedPort: number;
+  let releaseHeld: () => void = () => {};
+  let held = new Promise<void>((resolve) => (releaseHeld = resolve));
+  const limitHandlers = handlersWith({
+    'watch.refresh': async ({ customerId }) => {
+      if (customerId === 'hold') await held;
+      return entry(customerId);
+    },
+  });
+
+  beforeAll(async () => {
+    limited = await startBrowserHost({ handlers: limitHandlers, rendererDir: join(dir, 'renderer') });
+    limitedPort = Number(new URL(limited.origin).port);
+  });
+
+  afterAll(async () => {
+    releaseHeld();
+    await limited?.close();
+  });
+
+  const open = () =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${limitedPort}/ws?token=${encodeURIComponent(limited.token)}`, { origin: limited.origin });
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+    });
+  /** The status line a raw handshake to the limited host gets; a 101 socket is dropped at once. */
+  const rawHandshake = () =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(limitedPort, '127.0.0.1', () =>
+        socket.write(
+          [
+            `GET /ws?token=${encodeURIComponent(limited.token)} HTTP/1.1`,
+            `Host: 127.0.0.1:${limitedPort}`,
+            `Origin: ${limited.origin}`,
+            'Upgrade: websocket',
+            'Connection: Upgrade',
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+            'Sec-WebSocket-Version: 13',
+          ].join('\r\n') + '\r\n\r\n',
+        ),
+      );
+      let received = '';
+      const done = () => {
+        socket.destroy();
+        resolve(received.split('\r\n')[0] ?? '');
+      };
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (received.includes('\r\n\r\n')) done();
+      });
+      socket.on('end', done);
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error('no handshake answer')), WAIT_MS).unref();
+    });
+
+  it('holds 8 connections; the 9th handshake gets 503 and no 101; a closed one frees its place', async () => {
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => open()));
+    expect(await rawHandshake()).toBe('HTTP/1.1 503 Service Unavailable');
+    // A ws client sees the refusal as an unexpected response, never as an open socket.
+    const refused = new WebSocket(`ws://127.0.0.1:${limitedPort}/ws?token=${encodeURIComponent(limited.token)}`, { origin: limited.origin });
+    const outcome = await new Promise<string>((resolve) => {
+      refused.once('open', () => resolve('open'));
+      refused.once('unexpected-response', (_req, res) => resolve(`status ${res.statusCode}`));
+      refused.once('error', (e) => resolve(`error ${e.message}`));
+    });
+    expect(outcome).toMatch(/503/);
+    refused.terminate();
+
+    const first = sockets.shift()!;
+    await new Promise<void>((resolve) => {
+      first.once('close', () => resolve());
+      first.close();
+    });
+    // The host counts the socket until its own side has closed too, which the client cannot
+    // observe; so ask again until a handshake answers (each attempt is a real round trip).
+    let status = '';
+    for (let attempt = 0; attempt < 100 && !status.includes(' 101 '); attempt++) status = await rawHandshake();
+    expect(status).toMatch(/^HTTP\/1\.1 101 /);
+    for (const ws of sockets) ws.close();
+  });
+
+  it('runs at most 32 calls at once on one socket: the 33rd is answered busy at once, with its id', async () => {
+    const ws = await open();
+    const other = await open();
+    const answers = new Map<unknown, Frame>();
+    let onAnswer: () => void = () => {};
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Frame;
+      answers.set(frame.id, frame);
+      onAnswer();
+    });
+    const answered = (count: number) =>
+      new Promise<void>((resolve) => {
+        onAnswer = () => answers.size >= count && resolve();
+        onAnswer();
+      });
+
+    for (let i = 0; i < 32; i++) ws.send(JSON.stringify({ id: i, call: 'watch.refresh', input: { customerId: 'hold' } }));
+    ws.send(JSON.stringify({ id: 'over', call: 'watch.refresh', input: { customerId: 'quick' } }));
+    await answered(1);
+    expect([...answers.keys()]).toEqual(['over']);
+    expect(answers.get('over')?.result?.ok).toBe(false);
+    expect(answers.get('over')?.result?.error?.code).toBe('busy');
+
+    // Another socket has its own allowance.
+    const otherAnswer = new Promise<Frame>((resolve) => other.once('message', (data) => resolve(JSON.parse(String(data)) as Frame)));
+    other.send(JSON.stringify({ id: 1, call: 'watch.refresh', input: { customerId: 'elsewhere' } }));
+    expect((await otherAnswer).result?.ok).toBe(true);
+
+    // Once the held calls answer, the socket takes calls again.
+    releaseHeld();
+    await answered(33);
+    for (let i = 0; i < 32; i++) expect(answers.get(i)?.result, String(i)).toEqual({ ok: true, value: entry('hold') });
+    held = new Promise<void>((resolve) => (releaseHeld = resolve));
+    ws.send(JSON.stringify({ id: 'after', call: 'watch.refresh', input: { customerId: 'after' } }));
+    await answered(34);
+    expect(answers.get('after')?.result).toEqual({ ok: true, value: entry('after') });
+    ws.close();
+    other.close();
   });
 });
