@@ -11,7 +11,6 @@ import type { Clock, FetchLike } from '../http';
 import { authorizationHeader, buildStringToSign, DEFAULT_SIGNATURE_ALGORITHM, formatDlgDate, signRequest } from './signing';
 import type { SignatureAlgorithm } from './signing';
 import { helpListWire, helpStateWire, messagingDetailWire, operationResultWire } from './wire';
-import type { OperationResultWire } from './wire';
 
 export interface DiyalogCredentials {
   keyId: string;
@@ -128,61 +127,25 @@ export class DiyalogClient {
   }
 
   /**
-   * Force-ends a session. Never blindly retried: a lost answer is settled by asking
-   * whether the customer is still in help, and finishing once more only if so.
+   * Force-ends a session: one call, never retried after it may have reached the server
+   * (only a 401, which proves the server did nothing, is re-signed and sent again).
+   * Success is `ended`; "no conversation" (errorCode 400) is AppError('no_conversation');
+   * another refusal is AppError('operation_failed'). A lost answer (timeout, network,
+   * gateway), a 500 or a cancel is thrown as it came: whether the session ended is then
+   * unknown, and settling that (by asking iscustomerinonlinehelp) is the caller's job
+   * (services/recovery.ts), which records both the answer and the settlement in the audit.
    */
   async finishOnlineHelp(customerId: string, staffId: string, opts: CallOptions = {}): Promise<ForceEndResult> {
     const customer = parseInput(idSchema, customerId, 'customer id');
     const staff = parseInput(idSchema, staffId, 'staff id');
-    let first: OperationResultWire;
-    try {
-      first = await this.#finish(customer, staff, opts.signal);
-    } catch (e) {
-      if (!isLostAnswer(e)) throw e;
-      return this.#settleLostFinish(customer, staff, opts.signal);
-    }
-    if (first.isSuccess) return forceEnd(customer, staff, 'ended', first.message || 'The session was ended.');
-    if (first.errorCode === 400) {
-      throw new AppError('no_conversation', first.message || `No conversation between customer ${customer} and staff ${staff}.`, {
+    const answer = await this.#post(DIYALOG_PATHS.finishOnlineHelp, { customerId: customer, staffId: staff }, operationResultWire, 0, opts.signal);
+    if (answer.isSuccess) return forceEnd(customer, staff, 'ended', answer.message || 'The session was ended.');
+    if (answer.errorCode === 400) {
+      throw new AppError('no_conversation', answer.message || `No conversation between customer ${customer} and staff ${staff}.`, {
         errorCode: 400,
       });
     }
-    throw operationFailed('finishonlinehelp', first.message, first.errorCode);
-  }
-
-  #finish(customerId: string, staffId: string, signal: AbortSignal | undefined): Promise<OperationResultWire> {
-    return this.#post(DIYALOG_PATHS.finishOnlineHelp, { customerId, staffId }, operationResultWire, 0, signal);
-  }
-
-  async #settleLostFinish(customer: string, staff: string, signal: AbortSignal | undefined): Promise<ForceEndResult> {
-    const unknown = (cause: unknown) =>
-      new AppError(
-        'unavailable',
-        `The answer to the force-end was lost and the session state could not be checked: the outcome is unknown. Check customer ${customer} again.`,
-        { outcomeUnknown: true },
-        { cause },
-      );
-    let state: HelpStateAnswer;
-    try {
-      state = await this.isCustomerInOnlineHelp(customer, { signal });
-    } catch (e) {
-      if (isAppError(e) && e.code === 'cancelled') throw e;
-      throw unknown(e);
-    }
-    if (!state.isInHelp || state.staffId !== staff) {
-      return forceEnd(customer, staff, 'ended', 'The answer to the force-end was lost, but the session is over.');
-    }
-    let second: OperationResultWire;
-    try {
-      second = await this.#finish(customer, staff, signal);
-    } catch (e) {
-      if (isLostAnswer(e)) throw unknown(e);
-      throw e;
-    }
-    if (second.isSuccess) return forceEnd(customer, staff, 'ended', second.message || 'The session was ended.');
-    // Something ended it between our check and this call (the lost first call, the customer, the agent).
-    if (second.errorCode === 400) return forceEnd(customer, staff, 'already_ended', second.message || 'The session had already been ended.');
-    throw operationFailed('finishonlinehelp', second.message, second.errorCode);
+    throw operationFailed('finishonlinehelp', answer.message, answer.errorCode);
   }
 
   /** One page: at most 20 records, newest first. Walking pages is the history walker's job. */
