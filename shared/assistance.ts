@@ -1,7 +1,9 @@
 // ICWS agent-assistance domain types shared by main and the renderer.
 
-export type AssistanceState = 'none' | 'accepted' | 'completed';
-export type ParticipantAction = 'none' | 'initiated' | 'ignored' | 'accepted';
+// ICWS enumerations may grow: a number a newer server sends that we do not know is
+// `unknown`, and the rest of its message is kept.
+export type AssistanceState = 'none' | 'accepted' | 'completed' | 'unknown';
+export type ParticipantAction = 'none' | 'initiated' | 'ignored' | 'accepted' | 'unknown';
 
 export interface AssistanceMessage {
   text: string;
@@ -24,6 +26,21 @@ export interface AssistanceRequest {
   participants: AssistanceParticipant[];
 }
 
+/**
+ * The agent's requests as the live view knows them. `stale`: the server said the
+ * subscription was Suspended or Faulted, so the list may be out of date until it says
+ * Normal again or sends a full list (the client re-subscribes by itself meanwhile).
+ */
+export interface AssistanceList {
+  requests: AssistanceRequest[];
+  stale: boolean;
+}
+
+/**
+ * `down` with code `session_ended`: the server ended the session and asked not to log in
+ * again automatically (an administrator, or the user logged in elsewhere); `reason` is the
+ * server's own text. Nothing logs in again until the user asks.
+ */
 export type ConnectionState =
   | { state: 'connecting' }
   | { state: 'up'; host: string; sse: boolean }

@@ -66,10 +66,10 @@ export const forceEndResultSchema = z.object({
 export const assistanceRequestSchema = z.object({
   assistanceId: z.string(),
   interactionId: z.string().nullable(),
-  state: z.enum(['none', 'accepted', 'completed']),
+  state: z.enum(['none', 'accepted', 'completed', 'unknown']),
   messages: z.array(z.object({ text: z.string(), participantId: z.string(), timeAdded: z.string() })),
   participants: z.array(
-    z.object({ userId: z.string(), displayName: z.string(), action: z.enum(['none', 'initiated', 'ignored', 'accepted']) }),
+    z.object({ userId: z.string(), displayName: z.string(), action: z.enum(['none', 'initiated', 'ignored', 'accepted', 'unknown']) }),
   ),
 });
 

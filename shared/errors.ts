@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'auth_failed',
   'clock_skew',
   'session_expired',
+  // the server ended the session and asked us not to log in again by ourselves
+  'session_ended',
   // the server refused or the thing is not there
   'customer_not_found',
   'no_conversation',
@@ -26,6 +28,8 @@ export const ERROR_CODES = [
   'server_error',
   'unavailable',
   'bad_response',
+  // a server answered with a redirect, which is never followed (credentials stay with the configured server)
+  'unexpected_redirect',
   // local
   'settings_corrupt',
   // too many calls at once on one connection: the caller waits and asks again

@@ -24,6 +24,9 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'unavailable':
     case 'server_error':
     case 'bad_response':
+    case 'unexpected_redirect':
+    // The server ended the session (an administrator, or a login elsewhere): a watch stops here.
+    case 'session_ended':
       return EXIT.unreachable;
     default:
       return EXIT.refused;

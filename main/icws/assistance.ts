@@ -1,10 +1,16 @@
 // Agent assistance (ICWS feature `interactions` ≥ 9): ask a supervisor, add a message,
 // complete; and a live view of the user's requests fed by the message pump.
+//
+// No late delivery: a call waits at most `deadlineMs` (15 s) for a session and an answer,
+// then fails with a clear error; a call given up on before it went out is never sent later.
+// The view is `stale` while the server says its subscription is Suspended or Faulted (the
+// client re-subscribes), or after the server ended the session.
 
-import type { AssistanceRequest } from '../../shared/assistance';
+import type { AssistanceList, AssistanceRequest } from '../../shared/assistance';
 import { AppError, isAppError } from '../../shared/errors';
 import { applyDetailsMessage, applyListMessage, currentRequests, emptyView } from './assistance-view';
 import type { AssistanceView, ViewChange } from './assistance-view';
+import { backoffDelay } from '../http';
 import { badResponse } from './errors';
 import { Listeners } from './listeners';
 import type { Unsubscribe } from './listeners';
@@ -13,11 +19,13 @@ import type { IcwsSession } from './session';
 import {
   ASSISTANCE_DETAILS_TYPE,
   ASSISTANCE_LIST_TYPE,
-  assistanceDetailsMessageSchema,
-  assistanceListMessageSchema,
+  ASSISTANCE_SUBSCRIPTION_STATE_TYPE,
   createAssistanceAnswerSchema,
   parseAssistanceText,
+  parseDetailsMessage,
   parseId,
+  parseListMessage,
+  parseSubscriptionState,
 } from './wire';
 import type { IcwsMessage } from './wire';
 
@@ -26,45 +34,89 @@ const FEATURE_VERSION = 9;
 const LIST_SUBSCRIPTION = 'messaging/subscriptions/interactions/agent-assistance';
 const detailsSubscription = (assistanceId: string) => `${LIST_SUBSCRIPTION}/${encodeURIComponent(assistanceId)}`;
 
+export interface AssistanceClientOptions {
+  /** how long create, add message and complete wait for a session and an answer; default 15 s */
+  deadlineMs?: number;
+  /** wait before re-subscribing after a Suspended or Faulted subscription, growing while it repeats; default 1 s up to 30 s */
+  resubscribe?: { baseMs: number; capMs: number };
+  random?: () => number;
+}
+
 export class AssistanceClient {
   readonly #session: IcwsSession;
   readonly #pump: MessagePump;
+  readonly #deadlineMs: number;
+  readonly #resubscribe: { baseMs: number; capMs: number };
+  readonly #random: () => number;
   readonly #changes = new Listeners<AssistanceRequest[]>();
+  readonly #staleListeners = new Listeners<boolean>();
   readonly #errors = new Listeners<AppError>();
   #listSeen = false;
   #syncWaiters: (() => void)[] = [];
   #view: AssistanceView = emptyView;
   #offHandlers: Unsubscribe[] = [];
+  #stale = false;
+  #faults = 0;
+  #resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(session: IcwsSession, pump: MessagePump) {
+  constructor(session: IcwsSession, pump: MessagePump, options: AssistanceClientOptions = {}) {
     this.#session = session;
     this.#pump = pump;
+    this.#deadlineMs = options.deadlineMs ?? 15_000;
+    this.#resubscribe = options.resubscribe ?? { baseMs: 1_000, capMs: 30_000 };
+    this.#random = options.random ?? Math.random;
   }
 
   /** Asks a supervisor for help on an interaction; returns the new assistance id. */
   async request(interactionId: string, text: string, signal?: AbortSignal): Promise<string> {
     const id = parseId(interactionId, 'interaction id');
     const body = { text: parseAssistanceText(text) };
-    await this.#ready(signal);
-    const answer = await this.#session.request('POST', `interactions/${encodeURIComponent(id)}/agent-assistance`, {
-      body,
-      schema: createAssistanceAnswerSchema,
-      signal,
+    return this.#deadline(signal, async (bounded) => {
+      await this.#ready(bounded);
+      const answer = await this.#session.request('POST', `interactions/${encodeURIComponent(id)}/agent-assistance`, {
+        body,
+        schema: createAssistanceAnswerSchema,
+        signal: bounded,
+      });
+      return answer.assistanceId;
     });
-    return answer.assistanceId;
   }
 
   async addMessage(assistanceId: string, text: string, signal?: AbortSignal): Promise<void> {
     const id = parseId(assistanceId, 'assistance id');
     const body = { text: parseAssistanceText(text) };
-    await this.#ready(signal);
-    await this.#session.request('POST', `interactions/agent-assistance/${encodeURIComponent(id)}`, { body, signal });
+    await this.#deadline(signal, async (bounded) => {
+      await this.#ready(bounded);
+      await this.#session.request('POST', `interactions/agent-assistance/${encodeURIComponent(id)}`, { body, signal: bounded });
+    });
   }
 
   async complete(assistanceId: string, signal?: AbortSignal): Promise<void> {
     const id = parseId(assistanceId, 'assistance id');
-    await this.#ready(signal);
-    await this.#session.request('DELETE', `interactions/agent-assistance/${encodeURIComponent(id)}`, { signal });
+    await this.#deadline(signal, async (bounded) => {
+      await this.#ready(bounded);
+      await this.#session.request('DELETE', `interactions/agent-assistance/${encodeURIComponent(id)}`, { signal: bounded });
+    });
+  }
+
+  /**
+   * Runs a user's call under the deadline. When the deadline (not the caller) ends it, the
+   * error says whether the request went out: never sent, or sent without an answer.
+   */
+  async #deadline<T>(signal: AbortSignal | undefined, work: (bounded: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = AbortSignal.timeout(this.#deadlineMs);
+    const bounded = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    try {
+      return await work(bounded);
+    } catch (e) {
+      if (!deadline.aborted || signal?.aborted) throw e;
+      const seconds = Math.round(this.#deadlineMs / 1000);
+      const sent = isAppError(e) && e.details.sent === true;
+      const why = this.#session.state.state === 'down' ? ` (${this.#session.state.reason})` : '';
+      throw sent
+        ? new AppError('unavailable', `ICWS did not answer within ${seconds} s${why}; the request may or may not have reached the server.`, { sent: true }, { cause: e })
+        : new AppError('unavailable', `ICWS is not reachable${why}; the request was not sent (gave up after ${seconds} s).`, { sent: false }, { cause: e });
+    }
   }
 
   /**
@@ -77,6 +129,9 @@ export class AssistanceClient {
       this.#offHandlers = [
         this.#pump.on(ASSISTANCE_LIST_TYPE, (m) => this.#onList(m)),
         this.#pump.on(ASSISTANCE_DETAILS_TYPE, (m) => this.#onDetails(m)),
+        this.#pump.on(ASSISTANCE_SUBSCRIPTION_STATE_TYPE, (m) => this.#onSubscriptionState(m)),
+        // What we show is frozen once the server ended the session; a resume() brings a full list.
+        this.#session.onEnded(() => this.#setStale(true)),
       ];
     }
     this.#pump.start();
@@ -87,6 +142,10 @@ export class AssistanceClient {
   async stop(): Promise<void> {
     for (const off of this.#offHandlers) off();
     this.#offHandlers = [];
+    clearTimeout(this.#resubscribeTimer);
+    this.#resubscribeTimer = undefined;
+    this.#faults = 0;
+    this.#stale = false;
     const paths = [LIST_SUBSCRIPTION, ...this.#view.ids.map(detailsSubscription)];
     this.#view = emptyView;
     this.#listSeen = false;
@@ -95,6 +154,21 @@ export class AssistanceClient {
 
   list(): AssistanceRequest[] {
     return currentRequests(this.#view);
+  }
+
+  /** The requests with whether they may be out of date. */
+  snapshot(): AssistanceList {
+    return { requests: this.list(), stale: this.#stale };
+  }
+
+  /** True while the server says the subscription is Suspended or Faulted (until Normal or a full list), or after it ended the session. */
+  get stale(): boolean {
+    return this.#stale;
+  }
+
+  /** Called when `stale` changes. */
+  onStaleChange(listener: (stale: boolean) => void): Unsubscribe {
+    return this.#staleListeners.add(listener);
   }
 
   /**
@@ -123,7 +197,7 @@ export class AssistanceClient {
     return this.#changes.add(listener);
   }
 
-  /** Malformed messages and failed (un)subscriptions, for the log. */
+  /** Malformed messages (and fields left out of them) and failed (un)subscriptions, for the log. */
   onError(listener: (error: AppError) => void): Unsubscribe {
     return this.#errors.add(listener);
   }
@@ -134,16 +208,69 @@ export class AssistanceClient {
   }
 
   #onList(message: IcwsMessage): void {
-    const parsed = assistanceListMessageSchema.safeParse(message);
-    if (!parsed.success) return this.#errors.emit(badResponse('assistance list message', parsed.error.message, 200));
-    if (!parsed.data.isDelta) this.#listSeen = true;
-    this.#apply(applyListMessage(this.#view, parsed.data));
+    const parsed = parseListMessage(message);
+    if ('error' in parsed) return this.#errors.emit(badResponse('assistance list message', parsed.error, 200));
+    this.#reportProblems('assistance list message', parsed.problems);
+    if (!parsed.value.isDelta) {
+      this.#listSeen = true;
+      // A full list is the whole picture again.
+      this.#recovered();
+    }
+    this.#apply(applyListMessage(this.#view, parsed.value));
   }
 
   #onDetails(message: IcwsMessage): void {
-    const parsed = assistanceDetailsMessageSchema.safeParse(message);
-    if (!parsed.success) return this.#errors.emit(badResponse('assistance details message', parsed.error.message, 200));
-    this.#apply(applyDetailsMessage(this.#view, parsed.data));
+    const parsed = parseDetailsMessage(message, new Date().toISOString());
+    if ('error' in parsed) return this.#errors.emit(badResponse('assistance details message', parsed.error, 200));
+    this.#reportProblems('assistance details message', parsed.problems);
+    this.#apply(applyDetailsMessage(this.#view, parsed.value));
+  }
+
+  /** Suspended or Faulted: what we show may be out of date; re-subscribe (after a growing wait while it repeats). */
+  #onSubscriptionState(message: IcwsMessage): void {
+    const parsed = parseSubscriptionState(message);
+    if ('error' in parsed) return this.#errors.emit(badResponse('assistance subscription state message', parsed.error, 200));
+    this.#reportProblems('assistance subscription state message', parsed.problems);
+    const { state, error } = parsed.value;
+    if (state === 'normal') return this.#recovered();
+    if (state !== 'suspended' && state !== 'faulted') return;
+    if (error?.message) this.#errors.emit(new AppError('server_error', `The assistance subscription is ${state}: ${error.message}`, { errorId: error.errorId ?? null }));
+    this.#setStale(true);
+    if (this.#resubscribeTimer !== undefined) return;
+    const delay = backoffDelay(this.#faults++, this.#resubscribe.baseMs, this.#resubscribe.capMs, this.#random);
+    this.#resubscribeTimer = setTimeout(() => {
+      this.#resubscribeTimer = undefined;
+      void this.#resubscribeAll();
+    }, delay);
+  }
+
+  async #resubscribeAll(): Promise<void> {
+    if (this.#offHandlers.length === 0) return;
+    const paths = [LIST_SUBSCRIPTION, ...this.#view.ids.map(detailsSubscription)];
+    for (const path of paths) {
+      try {
+        await this.#session.subscribe(path);
+      } catch (e) {
+        this.#report(e);
+      }
+    }
+  }
+
+  #recovered(): void {
+    clearTimeout(this.#resubscribeTimer);
+    this.#resubscribeTimer = undefined;
+    this.#faults = 0;
+    if (!this.#session.ended) this.#setStale(false);
+  }
+
+  #setStale(stale: boolean): void {
+    if (this.#stale === stale) return;
+    this.#stale = stale;
+    this.#staleListeners.emit(stale, (e) => this.#report(e));
+  }
+
+  #reportProblems(what: string, problems: string[]): void {
+    if (problems.length > 0) this.#errors.emit(badResponse(what, `kept the rest; ${problems.join('; ')}`, 200));
   }
 
   #apply(change: ViewChange): void {

@@ -4,7 +4,7 @@
 import { AppError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import { isAbortError, isTimeoutError } from '../http';
-import { errorBodySchema } from './wire';
+import { INVALID_COOKIE_ERROR_ID, errorBodySchema } from './wire';
 import type { IcwsErrorBody } from './wire';
 
 export interface IcwsErrorContext {
@@ -28,11 +28,23 @@ function looksNotFound(body: IcwsErrorBody): boolean {
   return /notfound/i.test(body.errorId ?? '') || /does not exist|not found|no such/i.test(body.message ?? '');
 }
 
+/** 400s about the request's own form: the input was wrong. Any other 400 is the server refusing. */
+function looksLikeBadInput(body: IcwsErrorBody): boolean {
+  if (!body.errorId) return true;
+  return /invalidRepresentation|missingHeader|invalidParameter|unsupportedMediaType|validation/i.test(body.errorId);
+}
+
 export function codeForStatus(status: number, body: IcwsErrorBody, context: IcwsErrorContext = {}): ErrorCode {
+  // Whatever status it comes with (§2.4): the session is gone, log in again.
+  if (body.errorId === INVALID_COOKIE_ERROR_ID) return 'session_expired';
   if (context.connect && (status === 400 || status === 401)) {
     if (status === 401 || /authenticationFailure/i.test(body.errorId ?? '')) return 'auth_failed';
   }
-  if (status === 400) return looksNotFound(body) ? 'not_found' : 'invalid_input';
+  if (status === 400) {
+    if (looksNotFound(body)) return 'not_found';
+    // A refusal such as "not an ACD interaction" or a missing right: the server's message says why.
+    return looksLikeBadInput(body) ? 'invalid_input' : 'operation_failed';
+  }
   if (status === 401) return 'session_expired';
   if (status === 404) return 'not_found';
   if (status === 410) return 'feature_unsupported';
@@ -57,4 +69,30 @@ export function transportError(e: unknown, what: string, callerSignal?: AbortSig
 
 export function badResponse(what: string, detail: string, status: number): AppError {
   return new AppError('bad_response', `ICWS ${what} answered something unexpected: ${detail}`, { status, errorId: null });
+}
+
+/** A 3xx (or the opaque redirect a browser-like fetch returns for `redirect: 'manual'`). */
+export function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+}
+
+/**
+ * A redirect is never followed: following one would send the login (user and password) or
+ * the session's token and cookie to whatever address it names. Only the target's origin is
+ * kept, never a path or query that could carry something.
+ */
+export function redirectError(response: Response, requestUrl: string, what: string): AppError {
+  const location = response.headers.get('location');
+  let target: string | null = null;
+  try {
+    if (location) target = new URL(location, requestUrl).origin;
+  } catch {
+    target = null;
+  }
+  const status = response.status || null;
+  return new AppError(
+    'unexpected_redirect',
+    `ICWS ${what} answered with a redirect${status ? ` (HTTP ${status})` : ''}${target ? ` to ${target}` : ''}; it was not followed. Check the ICWS server address in Settings.`,
+    { status, location: target },
+  );
 }

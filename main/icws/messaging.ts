@@ -1,6 +1,9 @@
 // The session's one message pump: a server-sent-event stream when the server offers it
 // (messaging ≥ 2), short polling otherwise, and a dispatcher by `__type`. The server
 // queues messages per session, so a dropped stream only has to come back to lose nothing.
+// A stream can also stall (open and silent behind a proxy or NAT): one silent for more
+// than three times the ping interval seen so far (60 s before any ping) is reopened (§2.4).
+// The server's own connectionStateChangeMessage goes to the session.
 
 import { createParser } from 'eventsource-parser';
 import { z } from 'zod';
@@ -10,7 +13,7 @@ import { badResponse } from './errors';
 import { Listeners } from './listeners';
 import type { Unsubscribe } from './listeners';
 import type { IcwsSession } from './session';
-import { messageSchema } from './wire';
+import { CONNECTION_STATE_CHANGE_TYPE, messageSchema, parseConnectionStateChange } from './wire';
 import type { IcwsMessage } from './wire';
 
 export type PumpMode = 'auto' | 'sse' | 'poll';
@@ -27,8 +30,10 @@ export interface MessagePumpOptions {
   random?: () => number;
   /** consecutive unreachable/5xx failures after which the session is re-established (switchover); default 3 */
   failuresBeforeRenew?: number;
-  /** reopen a stream that has been silent this long (pings included); 0 (default) = never */
-  idleTimeoutMs?: number;
+  /** a stream silent this long before any ping was seen is reopened; default 60 s */
+  stallTimeoutMs?: number;
+  /** once pings were seen: reopened when silent longer than this many ping intervals; default 3 */
+  stallFactor?: number;
 }
 
 export type MessageHandler = (message: IcwsMessage) => void;
@@ -43,9 +48,11 @@ export class MessagePump {
   readonly #backoff: { baseMs: number; capMs: number };
   readonly #random: () => number;
   readonly #failuresBeforeRenew: number;
-  readonly #idleTimeoutMs: number;
+  readonly #stallTimeoutMs: number;
+  readonly #stallFactor: number;
   readonly #handlers = new Map<string, Listeners<IcwsMessage>>();
   readonly #errors = new Listeners<AppError>();
+  readonly #stallListeners = new Listeners<{ silentMs: number }>();
 
   #retryMs: number;
   #controller: AbortController | null = null;
@@ -55,6 +62,9 @@ export class MessagePump {
   #streamUnsupported = false;
   #offRenewed: Unsubscribe | null = null;
   #current: 'sse' | 'poll' | null = null;
+  /** the longest gap between pings seen so far (the stream's opening counts as one); null before any */
+  #pingIntervalMs: number | null = null;
+  #stalls = 0;
 
   constructor(session: IcwsSession, options: MessagePumpOptions = {}) {
     this.#session = session;
@@ -64,7 +74,24 @@ export class MessagePump {
     this.#backoff = options.backoff ?? { baseMs: 1_000, capMs: 30_000 };
     this.#random = options.random ?? Math.random;
     this.#failuresBeforeRenew = options.failuresBeforeRenew ?? 3;
-    this.#idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
+    this.#stallFactor = options.stallFactor ?? 3;
+    this.on(CONNECTION_STATE_CHANGE_TYPE, (m) => this.#onConnectionState(m));
+  }
+
+  /** How long a stream may stay silent before it is reopened, given the pings seen so far. */
+  get stallAfterMs(): number {
+    return this.#pingIntervalMs === null ? this.#stallTimeoutMs : this.#stallFactor * this.#pingIntervalMs;
+  }
+
+  /** Streams reopened because they went silent. */
+  get stalls(): number {
+    return this.#stalls;
+  }
+
+  /** A silent stream was found dead and reopened (for the log and the status bar). */
+  onStall(listener: (stall: { silentMs: number }) => void): Unsubscribe {
+    return this.#stallListeners.add(listener);
   }
 
   /** How messages arrive right now; null before the first fetch. */
@@ -135,7 +162,14 @@ export class MessagePump {
         const error = isAppError(e) ? e : new AppError('internal', e instanceof Error ? e.message : String(e));
         this.#errors.emit(error);
         // Bad credentials or a finished session: retrying only risks locking the account.
-        if (error.code === 'auth_failed' || error.code === 'cancelled') break;
+        // A redirect is a wrong address, not a passing fault.
+        if (error.code === 'auth_failed' || error.code === 'cancelled' || error.code === 'unexpected_redirect') break;
+        if (error.code === 'session_ended') {
+          // The server asked us not to log in again by ourselves: wait for the user.
+          await this.#session.untilResumed(signal);
+          failures = 0;
+          continue;
+        }
         if (error.code === 'feature_unsupported' && this.#current === 'sse') this.#streamUnsupported = true;
         failures++;
         if ((error.code === 'unavailable' || error.code === 'server_error') && failures >= this.#failuresBeforeRenew) {
@@ -159,23 +193,38 @@ export class MessagePump {
     for (const message of messages) this.#dispatch(message);
   }
 
-  /** Returns when the stream ends or drops; throws only when it cannot be opened. */
+  /** Returns when the stream ends, drops or stalls; throws only when it cannot be opened. */
   async #streamOnce(signal: AbortSignal): Promise<void> {
     const stream = new AbortController();
     this.#stream = stream;
     const streamSignal = AbortSignal.any([signal, stream.signal]);
-    let idleTimer: ReturnType<typeof setTimeout> | undefined;
-    const touch = () => {
-      if (this.#idleTimeoutMs <= 0) return;
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => stream.abort(), this.#idleTimeoutMs);
+    let silenceTimer: ReturnType<typeof setTimeout> | undefined;
+    let lastHeard = performance.now();
+    let lastPing = lastHeard;
+    let stalled = false;
+    // Any byte is a sign of life; the limit is recomputed each time, as pings teach us the interval.
+    const heard = () => {
+      lastHeard = performance.now();
+      clearTimeout(silenceTimer);
+      silenceTimer = setTimeout(() => {
+        stalled = true;
+        stream.abort();
+      }, this.stallAfterMs);
     };
     try {
-      touch();
+      heard();
       const response = await this.#session.openEventStream(streamSignal);
       if (!response.body) throw badResponse('GET messaging/messages (event stream)', 'no body', response.status);
+      lastPing = performance.now();
+      heard();
       const parser = createParser({
         onEvent: (event) => this.#dispatchData(event.data),
+        onComment: () => {
+          const now = performance.now();
+          this.#pingIntervalMs = Math.max(this.#pingIntervalMs ?? 0, now - lastPing);
+          lastPing = now;
+          heard();
+        },
         onRetry: (ms) => {
           if (ms >= 0) this.#retryMs = ms;
         },
@@ -185,8 +234,8 @@ export class MessagePump {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          touch();
           parser.feed(value);
+          heard();
         }
       } catch {
         // A dropped connection: the caller reopens it and the server still holds what was queued.
@@ -194,12 +243,30 @@ export class MessagePump {
         reader.cancel().catch(() => {});
       }
     } catch (e) {
-      // Our own idle or renewal abort is a drop too, not a failure.
+      // Our own stall or renewal abort is a drop too, not a failure.
       if (stream.signal.aborted && !signal.aborted) return;
       throw e;
     } finally {
-      clearTimeout(idleTimer);
+      clearTimeout(silenceTimer);
       if (this.#stream === stream) this.#stream = null;
+      if (stalled && !signal.aborted) {
+        this.#stalls++;
+        // Reopen at once: the server still holds the queue, and nothing arrived for a while already.
+        this.#wake.abort();
+        this.#stallListeners.emit({ silentMs: Math.round(performance.now() - lastHeard) });
+      }
+    }
+  }
+
+  /** The server says the session is down: the session drops it now, and the pump moves on without waiting for `retry:`. */
+  #onConnectionState(message: IcwsMessage): void {
+    const parsed = parseConnectionStateChange(message);
+    if ('error' in parsed) return this.#errors.emit(badResponse('connection state message', parsed.error, 200));
+    if (parsed.problems.length > 0) this.#errors.emit(badResponse('connection state message', parsed.problems.join('; '), 200));
+    this.#session.applyConnectionStateChange(parsed.value);
+    if (parsed.value.next === 'down') {
+      this.#stream?.abort();
+      this.#wake.abort();
     }
   }
 

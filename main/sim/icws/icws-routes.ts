@@ -10,7 +10,12 @@ import type { HostKey, IcwsSimState, MessageSink, Session } from './state';
 export interface IcwsContext {
   state: IcwsSimState;
   host: HostKey;
+  /** how a host's peers are named in alternateHostList: its host name, or behind the reverse proxy its server name */
   hostName(host: HostKey): string;
+  /** set when reached through the reverse proxy (`/api/<server>`): the path prefix before `/icws` */
+  proxyPrefix: string | null;
+  /** replaces every alternateHostList when set (a knob for tests: own names, full URLs, junk) */
+  alternateHostList: string[] | null;
   features: { featureId: string; version: number }[];
   messagingVersion: number;
   interactionsVersion: number;
@@ -76,7 +81,7 @@ export async function handleIcws(ctx: IcwsContext, req: IncomingMessage, reply: 
 
 async function connect(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url: URL): Promise<void> {
   if (ctx.state.activeHost !== ctx.host) {
-    return reply.error(503, { ...ERRORS.notAcceptingConnections, alternateHostList: [ctx.hostName(ctx.state.activeHost)] });
+    return reply.error(503, { ...ERRORS.notAcceptingConnections, alternateHostList: ctx.alternateHostList ?? [ctx.hostName(ctx.state.activeHost)] });
   }
   if (!req.headers['accept-language']?.trim()) return reply.error(400, ERRORS.missingAcceptLanguage);
   const parsed = connectBodySchema.safeParse(await readJsonBody(req));
@@ -85,13 +90,14 @@ async function connect(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url
   if (!user) return reply.error(400, ERRORS.authenticationFailure);
 
   const session = ctx.state.createSession(user, ctx.host);
+  const cookiePath = `${ctx.proxyPrefix ?? ''}/icws/${session.id}`;
   const include = new Set((url.searchParams.get('include') ?? '').split(',').map((s) => s.trim().toLowerCase()));
   reply.json(
     201,
     {
       csrfToken: session.csrfToken,
       sessionId: session.id,
-      alternateHostList: [ctx.hostName(other(ctx.host))],
+      alternateHostList: ctx.alternateHostList ?? [ctx.hostName(other(ctx.host))],
       userID: user.userId,
       userDisplayName: user.displayName,
       icServer: IC_SERVER,
@@ -101,8 +107,8 @@ async function connect(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url
     {
       'ININ-ICWS-CSRF-Token': session.csrfToken,
       'ININ-ICWS-Session-ID': session.id,
-      Location: `/icws/${session.id}/connection`,
-      'Set-Cookie': `icws_${session.id}=${session.cookieValue}; Path=/icws/${session.id}; HttpOnly`,
+      Location: `${ctx.proxyPrefix ?? ''}/icws/${session.id}/connection`,
+      'Set-Cookie': `icws_${session.id}=${session.cookieValue}; Path=${cookiePath}; HttpOnly`,
     },
   );
 }
@@ -111,6 +117,12 @@ async function connect(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url
 function authenticate(ctx: IcwsContext, req: IncomingMessage, reply: Reply, sessionId: string, csrfExempt: boolean): Session | undefined {
   const session = ctx.state.liveSession(sessionId, ctx.host);
   if (!session) return void reply.unauthorized(ERRORS.invalidSession);
+  if (session.cookieInvalidStatus !== null) {
+    ctx.state.endSession(session.id, 'destroy');
+    return void reply.error(session.cookieInvalidStatus, ERRORS.invalidCookie);
+  }
+  // Ended by the server: only the message fetch (csrf-exempt) still collects the goodbye.
+  if (session.closing && !csrfExempt) return void reply.unauthorized(ERRORS.invalidSession);
   if (parseCookies(req.headers.cookie).get(`icws_${session.id}`) !== session.cookieValue) return void reply.unauthorized(ERRORS.missingSessionCookie);
   if (!csrfExempt && req.headers['inin-icws-csrf-token'] !== session.csrfToken) return void reply.unauthorized(ERRORS.missingCsrfToken);
   return session;
@@ -145,7 +157,10 @@ async function sessionRoute(ctx: IcwsContext, req: IncomingMessage, reply: Reply
   if (rest.length === 3 && is(a, 'interactions') && is(c, 'agent-assistance') && b && method === 'POST') {
     const text = await readText(req);
     const result = state.createRequest(session.user, b, text);
-    if ('error' in result) return reply.error(400, result.error === 'already_active' ? ERRORS.assistanceAlreadyActive : ERRORS.interactionNotFound);
+    if ('error' in result) {
+      const refusal = { already_active: ERRORS.assistanceAlreadyActive, not_acd: ERRORS.assistanceNotAcd, no_right: ERRORS.assistanceNoRight, unknown_interaction: ERRORS.interactionNotFound };
+      return reply.error(400, refusal[result.error]);
+    }
     return reply.json(201, { assistanceId: result.assistanceId });
   }
   if (rest.length === 3 && is(a, 'interactions') && is(b, 'agent-assistance') && c) {
@@ -169,7 +184,12 @@ async function readText(req: IncomingMessage): Promise<string> {
 function messages(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session: Session): void {
   const wantsStream = (req.headers.accept ?? '').toLowerCase().includes('text/event-stream');
   // Messaging 1 predates server-sent events: the same GET is always a short poll there.
-  if (!wantsStream || ctx.messagingVersion < 2) return reply.json(200, ctx.state.takeQueue(session));
+  if (!wantsStream || ctx.messagingVersion < 2) {
+    const queued = ctx.state.takeQueue(session);
+    // The server ended this session: this was its last delivery.
+    if (session.closing) ctx.state.endSession(session.id, 'end');
+    return reply.json(200, queued);
+  }
 
   const res = reply.stream(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -178,18 +198,25 @@ function messages(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session:
   });
   res.write(`retry: ${SSE_RETRY_MS}\n\n`);
   const ping = setInterval(() => res.write(':ping\n\n'), ctx.pingIntervalMs);
+  let stalled = false;
   const sink: MessageSink = {
     write(message: IcwsMessage) {
-      if (res.destroyed || res.writableEnded) return false;
+      if (stalled || res.destroyed || res.writableEnded) return false;
       res.write(`data: ${JSON.stringify(message)}\n\n`);
       return true;
     },
     end: () => res.end(),
     destroy: () => res.destroy(),
+    stall: () => {
+      stalled = true;
+      clearInterval(ping);
+    },
   };
   res.on('close', () => {
     clearInterval(ping);
     ctx.state.detachStream(session, sink);
   });
   ctx.state.attachStream(session, sink);
+  // The server ended this session: the goodbye went out with the queue; close.
+  if (session.closing) ctx.state.endSession(session.id, 'end');
 }

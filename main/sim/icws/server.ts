@@ -1,6 +1,8 @@
 // A PureConnect ICWS switchover pair on loopback: 127.0.0.1:P is the primary, 127.0.0.2:P
-// the backup, sharing one state with one of them active. Used by `npm start` in demo mode,
-// the integration tests and the benchmarks.
+// the backup, sharing one state with one of them active. Both listeners also act as the
+// bank's reverse proxy (§2.4): `/api/icserver1/icws/...` reaches the primary and
+// `/api/icserver2/icws/...` the backup, whose alternateHostList then names servers, not hosts.
+// Used by `npm start` in demo mode, the integration tests and the benchmarks.
 
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -10,10 +12,10 @@ import { handleIcws } from './icws-routes';
 import type { IcwsContext } from './icws-routes';
 import { handleSim } from './sim-routes';
 import { IcwsSimState } from './state';
-import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimUser } from './state';
+import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimUser, SupervisorBehaviour } from './state';
 import { ERRORS, RequestError, Reply } from './wire';
 
-export type { QueuedMessageEvent } from './state';
+export type { QueuedMessageEvent, SupervisorBehaviour } from './state';
 
 export const DEMO_ICWS_USER: Readonly<SimUser> = { userId: 'demo.agent', password: 'demo-agent-pw', displayName: 'Deniz Yılmaz' };
 export const DEMO_ICWS_SUPERVISOR: Readonly<SimUser> = { userId: 'demo.supervisor', password: 'demo-supervisor-pw', displayName: 'Selin Kaya' };
@@ -41,6 +43,26 @@ export interface IcwsSimOptions {
   latencyMs?: number;
   /** drives idle expiry and message times */
   clock?: Clock;
+  /** the servers' names behind the reverse proxy (`/api/<name>`); default icserver1 and icserver2 */
+  serverNames?: { primary: string; alternate: string };
+}
+
+/** A redirect every ICWS request (or only the login) answers with, never a real server's habit: a test of the client. */
+export interface SimRedirect {
+  location: string;
+  /** 301, 302, 303, 307 or 308; default 307 (which keeps the method and body) */
+  status?: number;
+  /** only `POST /icws/connection`; default every ICWS request */
+  connectOnly?: boolean;
+}
+
+export interface ServerEnd {
+  /** the server's (localized) text, shown to the user */
+  reason: string;
+  /** false: the client must not log in again by itself; left out: as real servers may */
+  shouldReconnect?: boolean;
+  /** one session, or every session */
+  sessionId?: string;
 }
 
 export interface SimRequestRecord {
@@ -74,7 +96,23 @@ export interface IcwsSimControl {
   supervisorIgnore(assistanceId: string): void;
   /** the request disappears (list delta) without being completed */
   removeRequest(assistanceId: string): void;
-  addInteraction(userId: string): string;
+  addInteraction(userId: string, options?: { acd?: boolean; supervisor?: SupervisorBehaviour }): string;
+  /** takes the "Request Assistance from Supervisors" right away from a user, or gives it back */
+  setAssistanceRight(userId: string, allowed: boolean): void;
+  /** the server ends sessions with a connectionStateChangeMessage (Down, the reason, shouldReconnect); returns how many */
+  endSessions(end: ServerEnd): number;
+  /** open streams stall: they stay open and send nothing, not even pings; returns how many */
+  stallStreams(): number;
+  /** Suspended or Faulted assistance subscriptions lose their updates until re-subscribed; returns how many sessions */
+  setAssistanceSubscriptionState(state: 'normal' | 'suspended' | 'faulted', options?: { announce?: boolean }): number;
+  /** every live session answers the bad-cookie error (`error.request.accessDenied.cookie.invalid`) with this status; returns how many */
+  invalidateCookies(status: number): number;
+  /** false: the servers are gone (every ICWS connection is cut, sessions end); true: back */
+  setAvailable(available: boolean): void;
+  /** answer with a redirect instead; null: stop */
+  setRedirect(redirect: SimRedirect | null): void;
+  /** every alternateHostList (503 and connect answer) is exactly this list; null: the real peer */
+  setAlternateHostList(list: string[] | null): void;
   sessions(): IcwsSimSessionInfo[];
   /** ICWS requests received (not /sim/) */
   readonly requestCount: number;
@@ -88,8 +126,20 @@ export interface IcwsSimControl {
 export interface IcwsSim {
   url: string;
   alternateUrl: string;
+  /** the primary through the reverse proxy: `<url>/api/icserver1` */
+  proxyUrl: string;
   user: SimUser;
+  /** the agent's ACD interactions; the scripted supervisor answers requests on these */
   interactionIds: string[];
+  /** the agent's interactions where agents meet what real deployments do */
+  scenarios: {
+    /** the supervisor ignores a request on this one */
+    ignored: string;
+    /** nobody ever answers a request on this one */
+    unanswered: string;
+    /** not ACD-routed: a request is refused (400, the server's message) */
+    notAcd: string;
+  };
   control: IcwsSimControl;
   close(): Promise<void>;
 }
@@ -123,6 +173,10 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
   let requestCount = 0;
   const log: SimRequestRecord[] = [];
   const names: Record<HostKey, string> = { primary: PRIMARY_HOST, alternate: '127.0.0.2' };
+  const serverNames: Record<HostKey, string> = options.serverNames ?? { primary: 'icserver1', alternate: 'icserver2' };
+  let available = true;
+  let redirect: SimRedirect | null = null;
+  let alternateHostList: string[] | null = null;
 
   const control: IcwsSimControl = {
     expireSession: (sessionId) => state.expire(sessionId),
@@ -135,7 +189,22 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     supervisorMessage: (id, text) => state.supervisorMessage(id, text),
     supervisorIgnore: (id) => state.supervisorIgnore(id),
     removeRequest: (id) => state.removeRequest(id),
-    addInteraction: (userId) => state.addInteraction(userId),
+    addInteraction: (userId, interactionOptions) => state.addInteraction(userId, interactionOptions),
+    setAssistanceRight: (userId, allowed) => state.setAssistanceRight(userId, allowed),
+    endSessions: (end) => state.endByServer(end.reason, end.shouldReconnect, end.sessionId),
+    stallStreams: () => state.stallStreams(),
+    setAssistanceSubscriptionState: (subscriptionState, o) => state.setAssistanceSubscriptionState(subscriptionState, o?.announce ?? true),
+    invalidateCookies: (status) => state.invalidateCookies(status),
+    setAvailable: (on) => {
+      if (!on) state.expire();
+      available = on;
+    },
+    setRedirect: (r) => {
+      redirect = r;
+    },
+    setAlternateHostList: (list) => {
+      alternateHostList = list === null ? null : [...list];
+    },
     sessions: () => state.sessions().map((s) => ({ sessionId: s.id, userId: s.user.userId, host: names[s.host], streaming: s.stream !== null })),
     get requestCount() {
       return requestCount;
@@ -149,10 +218,12 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     },
   };
 
-  const context = (host: HostKey): IcwsContext => ({
+  const context = (host: HostKey, proxyPrefix: string | null): IcwsContext => ({
     state,
     host,
-    hostName: (h) => names[h],
+    hostName: (h) => (proxyPrefix === null ? names[h] : serverNames[h]),
+    proxyPrefix,
+    alternateHostList,
     features,
     messagingVersion,
     interactionsVersion,
@@ -167,13 +238,31 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
         return await handleSim(control, req, new Reply(res, () => {}), url);
       }
       requestCount++;
+      // The servers are gone: the connection is cut before any answer.
+      if (!available) return void req.socket.destroy();
       const reply = new Reply(res, (status) => {
         log.push({ method, path: url.pathname, status, host: names[host] });
         if (log.length > MAX_LOG) log.shift();
       });
       if (latencyMs > 0) await sleep(latencyMs);
-      if (!/^\/icws(\/|$)/i.test(url.pathname)) return reply.error(404, ERRORS.notFound);
-      await handleIcws(context(host), req, reply, url);
+      // The reverse proxy: /api/<server>/icws/... goes to that server, whichever listener took it.
+      let target = host;
+      let proxyPrefix: string | null = null;
+      let icwsUrl = url;
+      const proxied = /^(\/api\/([^/]+))(\/icws(?:\/.*)?)$/i.exec(url.pathname);
+      if (proxied) {
+        const name = decodeURIComponent(proxied[2]!).toLowerCase();
+        const key = (Object.keys(serverNames) as HostKey[]).find((k) => serverNames[k].toLowerCase() === name);
+        if (!key) return reply.error(502, { errorId: 'error.proxy.unknownServer', message: `The proxy has no route to ${name}.` });
+        target = key;
+        proxyPrefix = proxied[1]!;
+        icwsUrl = new URL(`${proxied[3]}${url.search}`, url);
+      }
+      if (!/^\/icws(\/|$)/i.test(icwsUrl.pathname)) return reply.error(404, ERRORS.notFound);
+      if (redirect && (!redirect.connectOnly || (method === 'POST' && /^\/icws\/connection$/i.test(icwsUrl.pathname)))) {
+        return reply.empty(redirect.status ?? 307, { Location: redirect.location });
+      }
+      await handleIcws(context(target, proxyPrefix), req, reply, icwsUrl);
     } catch (e) {
       if (res.headersSent) return void res.destroy();
       const [status, body] = e instanceof RequestError ? [e.status, e.body] : [500, ERRORS.internal];
@@ -190,12 +279,19 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
   const sweep = setInterval(() => state.sweepIdle(), Math.max(10, Math.min(idleTimeoutMs, 60_000)));
   sweep.unref();
   const interactionIds = [1, 2, 3].map(() => state.addInteraction(agent.userId));
+  const scenarios = {
+    ignored: state.addInteraction(agent.userId, { supervisor: 'ignores' }),
+    unanswered: state.addInteraction(agent.userId, { supervisor: 'silent' }),
+    notAcd: state.addInteraction(agent.userId, { acd: false }),
+  };
 
   return {
     url: `http://${names.primary}:${port}`,
     alternateUrl: `http://${names.alternate}:${port}`,
+    proxyUrl: `http://${names.primary}:${port}/api/${encodeURIComponent(serverNames.primary)}`,
     user: agent,
     interactionIds,
+    scenarios,
     control,
     async close() {
       clearInterval(sweep);

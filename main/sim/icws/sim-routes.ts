@@ -11,7 +11,20 @@ import type { IcwsSimControl } from './server';
 const textSchema = z.object({ text: z.string().min(1) });
 const switchoverSchema = z.object({ on: z.boolean() });
 const expireSchema = z.object({ sessionId: z.string().min(1).optional() }).optional();
-const interactionSchema = z.object({ userId: z.string().min(1) });
+const interactionSchema = z.object({
+  userId: z.string().min(1),
+  acd: z.boolean().optional(),
+  supervisor: z.enum(['answers', 'ignores', 'silent']).optional(),
+});
+const endSchema = z.object({ reason: z.string().min(1), shouldReconnect: z.boolean().optional(), sessionId: z.string().min(1).optional() });
+const subscriptionStateSchema = z.object({ state: z.enum(['normal', 'suspended', 'faulted']), announce: z.boolean().optional() });
+const statusSchema = z.object({ status: z.number().int().min(200).max(599) });
+const availableSchema = z.object({ on: z.boolean() });
+const redirectSchema = z.object({
+  redirect: z.object({ location: z.string().min(1), status: z.number().int().min(300).max(399).optional(), connectOnly: z.boolean().optional() }).nullable(),
+});
+const alternatesSchema = z.object({ list: z.array(z.string()).nullable() });
+const rightSchema = z.object({ userId: z.string().min(1), canRequestAssistance: z.boolean() });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
@@ -43,8 +56,34 @@ export async function handleSim(control: IcwsSimControl, req: IncomingMessage, r
         return reply.json(200, { activeHost: control.activeHost });
       case 'POST /sim/streams/drop':
         return reply.json(200, { dropped: control.dropStreams() });
-      case 'POST /sim/interactions':
-        return reply.json(201, { interactionId: control.addInteraction(parse(interactionSchema, await readJsonBody(req)).userId) });
+      case 'POST /sim/interactions': {
+        const { userId, ...options } = parse(interactionSchema, await readJsonBody(req));
+        return reply.json(201, { interactionId: control.addInteraction(userId, options) });
+      }
+      case 'POST /sim/users/rights': {
+        const { userId, canRequestAssistance } = parse(rightSchema, await readJsonBody(req));
+        control.setAssistanceRight(userId, canRequestAssistance);
+        return reply.empty(204);
+      }
+      case 'POST /sim/sessions/end':
+        return reply.json(200, { ended: control.endSessions(parse(endSchema, await readJsonBody(req))) });
+      case 'POST /sim/streams/stall':
+        return reply.json(200, { stalled: control.stallStreams() });
+      case 'POST /sim/subscriptions/assistance': {
+        const { state, announce } = parse(subscriptionStateSchema, await readJsonBody(req));
+        return reply.json(200, { sessions: control.setAssistanceSubscriptionState(state, { announce }) });
+      }
+      case 'POST /sim/cookies/invalidate':
+        return reply.json(200, { sessions: control.invalidateCookies(parse(statusSchema, await readJsonBody(req)).status) });
+      case 'POST /sim/available':
+        control.setAvailable(parse(availableSchema, await readJsonBody(req)).on);
+        return reply.empty(204);
+      case 'POST /sim/redirect':
+        control.setRedirect(parse(redirectSchema, await readJsonBody(req)).redirect);
+        return reply.empty(204);
+      case 'POST /sim/alternates':
+        control.setAlternateHostList(parse(alternatesSchema, await readJsonBody(req)).list);
+        return reply.empty(204);
       case 'GET /sim/requests':
         return reply.json(200, { requestCount: control.requestCount, requests: control.requests });
       default:

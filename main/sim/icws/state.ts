@@ -6,7 +6,17 @@ import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../http';
 import { AppError } from '../../../shared/errors';
-import { AssistanceState, DETAILS_MESSAGE_TYPE, LIST_MESSAGE_TYPE, ParticipantAction, icwsTime } from './wire';
+import {
+  AssistanceState,
+  CONNECTION_STATE_MESSAGE_TYPE,
+  ConnectionState,
+  DETAILS_MESSAGE_TYPE,
+  LIST_MESSAGE_TYPE,
+  ParticipantAction,
+  SUBSCRIPTION_STATE_MESSAGE_TYPE,
+  SubscriptionState,
+  icwsTime,
+} from './wire';
 import type { IcwsMessage } from './wire';
 
 export type HostKey = 'primary' | 'alternate';
@@ -15,6 +25,21 @@ export interface SimUser {
   userId: string;
   password: string;
   displayName: string;
+  /** the "Request Assistance from Supervisors" right (default true); without it a request is refused with 400 */
+  canRequestAssistance?: boolean;
+}
+
+/**
+ * What the workgroup's supervisors do with a request on an interaction: one answers (accepts
+ * and replies), one ignores, or nobody ever answers (§2.4: a request may stay unanswered).
+ */
+export type SupervisorBehaviour = 'answers' | 'ignores' | 'silent';
+
+export interface SimInteraction {
+  owner: string;
+  /** ACD-routed; assistance is refused on anything else */
+  acd: boolean;
+  supervisor: SupervisorBehaviour;
 }
 
 /** Where a session's messages go while a server-sent-event stream is open. */
@@ -25,6 +50,8 @@ export interface MessageSink {
   end(): void;
   /** the connection broke: no goodbye */
   destroy(): void;
+  /** a proxy or NAT lost the connection: it stays open and sends nothing more, not even pings */
+  stall(): void;
 }
 
 export interface QueuedMessageEvent {
@@ -45,6 +72,12 @@ export interface Session {
   stream: MessageSink | null;
   listSubscribed: boolean;
   readonly detailSubscriptions: Set<string>;
+  /** the server said Down: the next message fetch delivers what is queued, then the session is gone */
+  closing: boolean;
+  /** the assistance subscriptions are Suspended or Faulted: their updates are lost until re-subscribed */
+  assistanceDegraded: boolean;
+  /** answer every request with the bad-cookie error and this status (the session is unusable) */
+  cookieInvalidStatus: number | null;
 }
 
 interface Participant {
@@ -76,14 +109,13 @@ export interface StateOptions {
   activeHost: HostKey;
 }
 
-export type CreateResult = { assistanceId: string } | { error: 'unknown_interaction' | 'already_active' };
+export type CreateResult = { assistanceId: string } | { error: 'unknown_interaction' | 'already_active' | 'not_acd' | 'no_right' };
 
 export class IcwsSimState {
   activeHost: HostKey;
   readonly #opts: StateOptions;
   readonly #sessions = new Map<string, Session>();
-  /** interactionId → owning userId */
-  readonly #interactions = new Map<string, string>();
+  readonly #interactions = new Map<string, SimInteraction>();
   readonly #requests = new Map<string, AssistanceRequest>();
   readonly #queuedListeners = new Set<(e: QueuedMessageEvent) => void>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -118,6 +150,9 @@ export class IcwsSimState {
       stream: null,
       listSubscribed: false,
       detailSubscriptions: new Set(),
+      closing: false,
+      assistanceDegraded: false,
+      cookieInvalidStatus: null,
     };
     this.#sessions.set(id, session);
     return session;
@@ -170,6 +205,69 @@ export class IcwsSimState {
     const old = this.activeHost;
     this.activeHost = host;
     for (const session of [...this.#sessions.values()]) if (session.host === old) this.endSession(session.id, 'destroy');
+  }
+
+  /**
+   * The server ends sessions and says so (connectionStateChangeMessage, Down): an open stream
+   * gets the message and closes; otherwise the next message fetch gets it. Returns how many.
+   */
+  endByServer(reason: string, shouldReconnect: boolean | undefined, sessionId?: string): number {
+    const targets = [...this.#sessions.values()].filter((s) => sessionId === undefined || s.id === sessionId);
+    for (const session of targets) {
+      const message: IcwsMessage = {
+        __type: CONNECTION_STATE_MESSAGE_TYPE,
+        isDelta: true,
+        previousConnectionState: ConnectionState.Up,
+        newConnectionState: ConnectionState.Down,
+        reason,
+        ...(shouldReconnect === undefined ? {} : { shouldReconnect }),
+      };
+      session.closing = true;
+      this.publish(session, message);
+      if (session.stream) this.endSession(session.id, 'end');
+    }
+    return targets.length;
+  }
+
+  /** Every live session answers the bad-cookie error with `status` from now on; returns how many. */
+  invalidateCookies(status: number): number {
+    const sessions = [...this.#sessions.values()];
+    for (const session of sessions) session.cookieInvalidStatus = status;
+    return sessions.length;
+  }
+
+  /** Open streams stall (stay open, silent); messages wait in the queue for the next stream. Returns how many. */
+  stallStreams(): number {
+    let stalled = 0;
+    for (const session of this.#sessions.values()) {
+      const stream = session.stream;
+      if (!stream) continue;
+      this.detachStream(session, stream);
+      stream.stall();
+      stalled++;
+    }
+    return stalled;
+  }
+
+  /**
+   * Suspended or Faulted: list and details updates to the subscribed sessions are lost (not
+   * queued) until the session re-subscribes or the state is Normal again. `announce` sends
+   * the subscription state message. Returns how many sessions it touched.
+   */
+  setAssistanceSubscriptionState(state: 'normal' | 'suspended' | 'faulted', announce: boolean): number {
+    const sessions = [...this.#sessions.values()].filter((s) => s.listSubscribed);
+    const number = state === 'normal' ? SubscriptionState.Normal : state === 'suspended' ? SubscriptionState.Suspended : SubscriptionState.Faulted;
+    for (const session of sessions) {
+      session.assistanceDegraded = state !== 'normal';
+      if (!announce) continue;
+      this.publish(session, {
+        __type: SUBSCRIPTION_STATE_MESSAGE_TYPE,
+        isDelta: true,
+        state: number,
+        ...(state === 'faulted' ? { error: { errorId: 'error.server.subscriptionFaulted', message: 'The subscription could not be kept up to date.' } } : {}),
+      });
+    }
+    return sessions.length;
   }
 
   sessions(): readonly Session[] {
@@ -234,14 +332,22 @@ export class IcwsSimState {
 
   // --- interactions and agent assistance ---
 
-  addInteraction(userId: string): string {
+  addInteraction(userId: string, options: { acd?: boolean; supervisor?: SupervisorBehaviour } = {}): string {
     const id = String(this.#nextInteraction++);
-    this.#interactions.set(id, userId);
+    this.#interactions.set(id, { owner: userId, acd: options.acd ?? true, supervisor: options.supervisor ?? 'answers' });
     return id;
+  }
+
+  setAssistanceRight(userId: string, allowed: boolean): void {
+    const user = this.#opts.users.find((u) => u.userId.toLowerCase() === userId.toLowerCase());
+    if (!user) throw new AppError('not_found', `No user ${userId}.`);
+    user.canRequestAssistance = allowed;
   }
 
   subscribeList(session: Session): void {
     session.listSubscribed = true;
+    // Re-subscribing repairs a Suspended or Faulted subscription: a full list follows.
+    session.assistanceDegraded = false;
     const ids = [...this.#requests.values()].filter((r) => r.initiator.userId === session.user.userId).map((r) => r.id);
     this.publish(session, { __type: LIST_MESSAGE_TYPE, isDelta: false, requestsAdded: ids, requestsRemoved: [] });
   }
@@ -264,7 +370,10 @@ export class IcwsSimState {
   }
 
   createRequest(user: SimUser, interactionId: string, text: string): CreateResult {
-    if (this.#interactions.get(interactionId) !== user.userId) return { error: 'unknown_interaction' };
+    const interaction = this.#interactions.get(interactionId);
+    if (interaction?.owner !== user.userId) return { error: 'unknown_interaction' };
+    if (user.canRequestAssistance === false) return { error: 'no_right' };
+    if (!interaction.acd) return { error: 'not_acd' };
     if ([...this.#requests.values()].some((r) => r.interactionId === interactionId)) return { error: 'already_active' };
     const request: AssistanceRequest = {
       id: randomUUID(),
@@ -369,13 +478,15 @@ export class IcwsSimState {
 
   #script(assistanceId: string): void {
     const script = this.#opts.script;
-    if (!script) return;
+    const behaviour = this.#interactions.get(this.#requests.get(assistanceId)?.interactionId ?? '')?.supervisor ?? 'answers';
+    if (!script || behaviour === 'silent') return;
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       const request = this.#requests.get(assistanceId);
       const supervisor = request?.participants.find((p) => p.userId === this.#opts.supervisor.userId);
       if (!request || supervisor?.action === ParticipantAction.Ignored) return;
-      this.supervisorMessage(assistanceId, script.reply);
+      if (behaviour === 'ignores') this.supervisorIgnore(assistanceId);
+      else this.supervisorMessage(assistanceId, script.reply);
     }, script.acceptDelayMs);
     this.#timers.add(timer);
   }
@@ -383,7 +494,7 @@ export class IcwsSimState {
   // Deltas carry only what changed: an empty list is left out, as optional fields are on the wire.
   #notifyList(request: AssistanceRequest, field: 'requestsAdded' | 'requestsRemoved'): void {
     for (const session of this.#sessions.values()) {
-      if (session.listSubscribed && session.user.userId === request.initiator.userId) {
+      if (session.listSubscribed && !session.assistanceDegraded && session.user.userId === request.initiator.userId) {
         this.publish(session, { __type: LIST_MESSAGE_TYPE, isDelta: true, [field]: [request.id] });
       }
     }
@@ -391,7 +502,7 @@ export class IcwsSimState {
 
   #notifyDetails(request: AssistanceRequest, delta: Record<string, unknown>): void {
     for (const session of this.#sessions.values()) {
-      if (session.detailSubscriptions.has(request.id)) {
+      if (session.detailSubscriptions.has(request.id) && !session.assistanceDegraded) {
         this.publish(session, { __type: DETAILS_MESSAGE_TYPE, isDelta: true, assistanceId: request.id, ...delta });
       }
     }

@@ -8,6 +8,8 @@ export const RESPONSE_CONTENT_TYPE = 'application/vnd.inin.icws+JSON; charset=ut
 export const CONNECT_REQUEST_TYPE = 'urn:inin.com:connection:icAuthConnectionRequestSettings';
 export const LIST_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:assistanceRequestListMessage';
 export const DETAILS_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:assistanceRequestDetailsMessage';
+export const SUBSCRIPTION_STATE_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:assistanceRequestSubscriptionStateMessage';
+export const CONNECTION_STATE_MESSAGE_TYPE = 'urn:inin.com:connection:connectionStateChangeMessage';
 export const WWW_AUTHENTICATE = 'ICWS realm="ICWS" location="/ICWS/connection"';
 
 /** Same limit as the companion's client (main/icws/wire.ts), counted in code points after trimming. */
@@ -16,6 +18,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export const AssistanceState = { None: 0, Accepted: 1, Completed: 2 } as const;
 export const ParticipantAction = { None: 0, Initiated: 1, Ignored: 2, Accepted: 3 } as const;
+export const ConnectionState = { None: 0, Up: 1, Down: 2 } as const;
+export const SubscriptionState = { None: 0, Normal: 1, Suspended: 2, Faulted: 3 } as const;
 
 export interface IcwsErrorBody {
   errorId?: string;
@@ -48,6 +52,15 @@ export const ERRORS = {
   assistanceAlreadyActive: { errorId: 'error.request.interactions.assistanceAlreadyActive', message: 'The interaction already has an active assistance request.' },
   assistanceNotFound: { errorId: 'error.request.interactions.assistanceNotFound', message: 'The assistance request does not exist or was not initiated by this user.' },
   internal: { errorId: 'error.server.internal', message: 'An unexpected error occurred while processing the request.' },
+  // A real server's body for a bad session cookie (§2.4); its status is not documented.
+  invalidCookie: { errorId: 'error.request.accessDenied.cookie.invalid', errorCode: 5, message: 'The session cookie is invalid.' },
+  serverUnavailable: { errorId: 'error.server.unavailable', message: 'The server is not available.' },
+  // Genesys' agent help: assistance only on ACD-routed interactions, and only with the rights for it.
+  assistanceNotAcd: { errorId: 'error.request.interactions.assistance.notAcdInteraction', message: 'Assistance can only be requested on an ACD-routed interaction.' },
+  assistanceNoRight: {
+    errorId: 'error.request.accessDenied.assistance',
+    message: 'You do not have the "Request Assistance from Supervisors" security right or the "Assistance" interaction command right.',
+  },
 } as const satisfies Record<string, IcwsErrorBody>;
 
 /** ICWS times are ISO 8601 basic format, UTC, to the second: 20201029T082018Z. */

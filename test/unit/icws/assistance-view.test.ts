@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { applyDetailsMessage, applyListMessage, currentRequests, emptyView } from '../../../main/icws/assistance-view';
 import type { AssistanceView } from '../../../main/icws/assistance-view';
-import { ASSISTANCE_DETAILS_TYPE, ASSISTANCE_LIST_TYPE, assistanceDetailsMessageSchema, assistanceListMessageSchema } from '../../../main/icws/wire';
+import { ASSISTANCE_DETAILS_TYPE, ASSISTANCE_LIST_TYPE, parseDetailsMessage, parseListMessage } from '../../../main/icws/wire';
+
+function parsed<T>(result: { value: T; problems: string[] } | { error: string }): T {
+  if ('error' in result) throw new Error(result.error);
+  expect(result.problems).toEqual([]);
+  return result.value;
+}
 
 const list = (isDelta: boolean, requestsAdded: string[] = [], requestsRemoved: string[] = []) =>
-  assistanceListMessageSchema.parse({ __type: ASSISTANCE_LIST_TYPE, isDelta, requestsAdded, requestsRemoved });
+  parsed(parseListMessage({ __type: ASSISTANCE_LIST_TYPE, isDelta, requestsAdded, requestsRemoved }));
 
-const details = (fields: Record<string, unknown>) =>
-  assistanceDetailsMessageSchema.parse({ __type: ASSISTANCE_DETAILS_TYPE, ...fields });
+const details = (fields: Record<string, unknown>) => parsed(parseDetailsMessage({ __type: ASSISTANCE_DETAILS_TYPE, ...fields }, '2000-01-01T00:00:00.000Z'));
 
 function run(view: AssistanceView, ...steps: ((v: AssistanceView) => { view: AssistanceView })[]): AssistanceView {
   return steps.reduce((v, step) => step(v).view, view);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CookieJar, setCookieLines } from '../../../main/icws/cookies';
 import { codeForStatus, icwsError } from '../../../main/icws/errors';
-import { alternateOrigin } from '../../../main/icws/session';
+import { alternateHostProblem, alternateTarget, configuredTarget } from '../../../main/icws/session';
 
 describe('session cookies', () => {
   it('keeps only icws_ cookies and renders them for the Cookie header', () => {
@@ -32,21 +32,48 @@ describe('session cookies', () => {
 
 describe('alternate hosts', () => {
   const base = 'https://ic1.bank.local:8019';
-  it('takes scheme and port from the server that listed the host', () => {
-    expect(alternateOrigin(base, 'ic2.bank.local')).toBe('https://ic2.bank.local:8019');
-    expect(alternateOrigin('http://127.0.0.1:41234', '127.0.0.2')).toBe('http://127.0.0.2:41234');
+  it('uses a bare host name with the configured scheme and port', () => {
+    expect(alternateTarget(base, 'ic2.bank.local')).toEqual({ base: 'https://ic2.bank.local:8019', label: 'ic2.bank.local:8019', server: 'ic2.bank.local' });
+    expect(alternateTarget('http://127.0.0.1:41234', '127.0.0.2').base).toBe('http://127.0.0.2:41234');
+    expect(alternateTarget(base, 'IC2').base).toBe('https://ic2:8019');
+    expect(alternateTarget(base, '[::1]').base).toBe('https://[::1]:8019');
+    expect(alternateTarget('https://ic1.bank.local:8019/prefix/', 'ic2').base).toBe('https://ic2:8019/prefix');
   });
 
-  it('honours a port or a scheme the entry names', () => {
-    expect(alternateOrigin(base, 'ic2.bank.local:9000')).toBe('https://ic2.bank.local:9000');
-    expect(alternateOrigin(base, 'ic2.bank.local:443')).toBe('https://ic2.bank.local');
-    expect(alternateOrigin(base, 'http://ic2.bank.local:8018')).toBe('http://ic2.bank.local:8018');
-    expect(alternateOrigin(base, '[::1]')).toBe('https://[::1]:8019');
+  it('behind a reverse proxy replaces the last path segment and keeps the proxy host', () => {
+    expect(configuredTarget('https://web.bank.local/api/icserver1')).toEqual({
+      base: 'https://web.bank.local/api/icserver1',
+      label: 'web.bank.local/api/icserver1',
+      server: 'icserver1',
+    });
+    expect(alternateTarget('https://web.bank.local/api/icserver1', 'icserver2')).toEqual({
+      base: 'https://web.bank.local/api/icserver2',
+      label: 'web.bank.local/api/icserver2',
+      server: 'icserver2',
+    });
+    expect(alternateTarget('https://web.bank.local:8443/cc/api/icserver1/', 'ic2.bank.local').base).toBe('https://web.bank.local:8443/cc/api/ic2.bank.local');
   });
 
-  it('ignores an entry that is not a host', () => {
-    expect(alternateOrigin(base, '')).toBeNull();
-    expect(alternateOrigin(base, 'bad host')).toBeNull();
+  it('refuses anything more than a host name: scheme, port, user info, path', () => {
+    const cases: [string, RegExp][] = [
+      ['http://ic2.bank.local', /scheme/],
+      ['https://evil.example:8019', /scheme/],
+      ['ic2.bank.local:8018', /port/],
+      ['user:pw@ic2', /user info/],
+      ['ic2/icws', /path/],
+      ['ic2?x=1', /path/],
+      ['bad host', /not a host name/],
+      ['', /empty/],
+      ['ic2\u202e', /not a host name/],
+    ];
+    for (const [entry, why] of cases) {
+      expect(alternateHostProblem(entry), entry).toMatch(why);
+      expect(() => alternateTarget(base, entry), entry).toThrow(/skipped/);
+    }
+  });
+
+  it('never turns https into http', () => {
+    for (const entry of ['ic2', 'ic2.bank.local', '10.0.0.2']) expect(alternateTarget(base, entry).base.startsWith('https://'), entry).toBe(true);
   });
 });
 
@@ -57,6 +84,10 @@ describe('error mapping', () => {
     expect(codeForStatus(400, { errorId: 'error.request.interactions.assistanceNotFound' })).toBe('not_found');
     expect(codeForStatus(400, { message: 'The assistance request does not exist.' })).toBe('not_found');
     expect(codeForStatus(400, { errorId: 'error.request.invalidRepresentation' })).toBe('invalid_input');
+    // The server refusing (not an ACD interaction, a missing right) is not bad input.
+    expect(codeForStatus(400, { errorId: 'error.request.accessDenied.assistance', message: 'No right.' })).toBe('operation_failed');
+    // A bad session cookie means "log in again" whatever status it comes with.
+    for (const status of [400, 403, 500]) expect(codeForStatus(status, { errorId: 'error.request.accessDenied.cookie.invalid', errorCode: 5 })).toBe('session_expired');
     expect(codeForStatus(401, {})).toBe('session_expired');
     expect(codeForStatus(410, {})).toBe('feature_unsupported');
     expect(codeForStatus(500, {})).toBe('server_error');
