@@ -2,7 +2,7 @@
 // object when it is there, else the browser host's WebSocket (preview and e2e).
 
 import type { CallInput, CallName, CallOutput, CompanionApi, Result } from '../shared/contract';
-import { connectWebSocketApi, type WebSocketApi } from './ws-transport';
+import { connectWebSocketApi, takeLaunchToken, type WebSocketApi } from './ws-transport';
 
 declare global {
   interface Window {
@@ -44,7 +44,7 @@ function fromSocket(socket: WebSocketApi): RendererApi {
   };
 }
 
-export const api: RendererApi = window.companion ? fromPreload(window.companion) : fromSocket(connectWebSocketApi(window.location.href));
+export const api: RendererApi = window.companion ? fromPreload(window.companion) : fromSocket(connectWebSocketApi(takeLaunchToken(window)));
 
 /**
  * `api.call` that never rejects: a transport failure (a bug, or a preload that threw)

@@ -23,6 +23,45 @@ export function tokenFromLocation(search: string): string | null {
   return token ? token : null;
 }
 
+/** What takeLaunchToken needs of the page (a fake one in tests). */
+export interface TokenPage {
+  location: Pick<Location, 'href'>;
+  history: Pick<History, 'state' | 'replaceState'>;
+  sessionStorage: Pick<Storage, 'getItem' | 'setItem'>;
+}
+
+const TOKEN_STORAGE_KEY = 'companion.launchToken';
+
+/**
+ * Takes the launch token out of the address bar as soon as the page has read it, so it is
+ * not left in the browser history, a bookmark, a screenshot or a shared screen. This tab
+ * keeps it in sessionStorage (this tab only, gone with it) so a reload still connects.
+ * Returns the page's address with the token, for connectWebSocketApi.
+ */
+export function takeLaunchToken(page: TokenPage): string {
+  const url = new URL(page.location.href);
+  const given = tokenFromLocation(url.search);
+  if (given !== null) {
+    try {
+      page.sessionStorage.setItem(TOKEN_STORAGE_KEY, given);
+    } catch {
+      // Storage switched off: the page works until a reload, which then asks for the address again.
+    }
+    url.searchParams.delete('token');
+    page.history.replaceState(page.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    url.searchParams.set('token', given);
+    return url.href;
+  }
+  let kept: string | null = null;
+  try {
+    kept = page.sessionStorage.getItem(TOKEN_STORAGE_KEY);
+  } catch {
+    // as above
+  }
+  if (kept) url.searchParams.set('token', kept);
+  return url.href;
+}
+
 /**
  * The browser host's CompanionApi, plus what only a socket has: it can drop. Events main
  * pushes while it is down are not replayed, so the page must ask again for what it shows.
