@@ -11,8 +11,17 @@ import { ERROR_CODES, type ErrorValue } from './errors';
 import { RECOVERY_OUTCOMES } from './recovery';
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
-import { settingsPatchSchema, settingsSchema } from './settings';
-import { epochMsSchema, idSchema } from './validation';
+import { LANGUAGES, settingsPatchSchema, settingsSchema } from './settings';
+import {
+  assistanceTextSchema,
+  epochMsSchema,
+  historyConcurrencySchema,
+  idSchema,
+  linkSchema,
+  reasonSchema,
+  secretSchema,
+  withDateRange,
+} from './validation';
 
 // ---------------------------------------------------------------------------
 // Value schemas (outputs). Each is checked against its shared interface below.
@@ -121,10 +130,12 @@ export const settingsViewSchema = z.object({
   secrets: z.object({ diyalog: z.boolean(), icws: z.boolean() }),
   /** Set when the settings file was corrupt and was moved aside at start. */
   recoveredFrom: z.string().nullable(),
+  /** Dotted keys (e.g. `diyalog.baseUrl`) set for this run by a COMPANION_* variable or flag: shown, not saved. */
+  overridden: z.array(z.string()),
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
-export const languageSchema = z.enum(['tr', 'en']);
+export const languageSchema = z.enum(LANGUAGES);
 export type Language = z.infer<typeof languageSchema>;
 
 export const statusSchema = z.object({
@@ -137,22 +148,18 @@ export const statusSchema = z.object({
 });
 export type Status = z.infer<typeof statusSchema>;
 
-const historyWalkIdSchema = z.object({ walkId: z.string().min(1).max(64) });
+const historyWalkIdSchema = z.object({ walkId: idSchema });
 
 // ---------------------------------------------------------------------------
 // The calls.
 
 const empty = z.object({}).strict();
-const reasonSchema = z.string().trim().min(1, { error: 'a reason is required' }).max(500);
-const assistanceTextSchema = z.string().trim().min(1, { error: 'the text is empty' }).max(2000);
 const ok = z.object({ ok: z.literal(true) });
-const startNotAfterEnd = (r: { startDate: number; endDate: number }) => r.startDate <= r.endDate;
-const startNotAfterEndError = { error: 'start date must not be after end date', path: ['endDate'] };
 
 export const calls = {
   'settings.get': { input: empty, output: settingsViewSchema },
   'settings.update': { input: settingsPatchSchema, output: settingsViewSchema },
-  'secret.set': { input: z.object({ kind: secretKindSchema, secret: z.string().min(1).max(4096) }).strict(), output: ok },
+  'secret.set': { input: z.object({ kind: secretKindSchema, secret: secretSchema }).strict(), output: ok },
   'secret.clear': { input: z.object({ kind: secretKindSchema }).strict(), output: ok },
   'connection.test': {
     input: z.object({ target: secretKindSchema }).strict(),
@@ -181,16 +188,17 @@ export const calls = {
   },
 
   'history.start': {
-    input: z
-      .object({
-        startDate: epochMsSchema,
-        endDate: epochMsSchema,
-        customerId: idSchema.optional(),
-        agentId: idSchema.optional(),
-        concurrency: z.number().int().min(1).max(16).optional(),
-      })
-      .strict()
-      .refine(startNotAfterEnd, startNotAfterEndError),
+    input: withDateRange(
+      z
+        .object({
+          startDate: epochMsSchema,
+          endDate: epochMsSchema,
+          customerId: idSchema.optional(),
+          agentId: idSchema.optional(),
+          concurrency: historyConcurrencySchema.optional(),
+        })
+        .strict(),
+    ),
     output: historyWalkIdSchema,
   },
   'history.cancel': { input: historyWalkIdSchema.strict(), output: ok },
@@ -204,14 +212,11 @@ export const calls = {
   },
 
   'transcript.link': {
-    input: z
-      .object({ staffId: idSchema, customerId: idSchema, startDate: epochMsSchema, endDate: epochMsSchema })
-      .strict()
-      .refine(startNotAfterEnd, startNotAfterEndError),
+    input: withDateRange(z.object({ staffId: idSchema, customerId: idSchema, startDate: epochMsSchema, endDate: epochMsSchema }).strict()),
     output: z.object({ url: z.string() }),
   },
   'transcript.open': {
-    input: z.object({ url: z.string().max(4096) }).strict(),
+    input: z.object({ url: linkSchema }).strict(),
     // opened false: main cannot open windows here (the browser host); the page opens the vetted url itself.
     output: z.object({ opened: z.boolean(), url: z.string() }),
   },

@@ -3,52 +3,56 @@
 // deliberately no field for a secret: secrets live in the keychain only.
 
 import { z } from 'zod';
-import { idSchema } from './validation';
+import { insecureUrlProblem, isHttpOrigin } from './urls';
+import { codePointLength } from './text';
+import { addRuleIssue, applicationNameSchema, checkChars, idSchema, ruleError } from './validation';
 
 export const WATCH_LIST_MAX = 200;
 export const TRANSCRIPT_HOSTS_MAX = 50;
 export const SIGNATURE_ALGORITHM_CHOICES = ['sha256', 'sha1'] as const;
+/** The two canonical strings to sign (digest §1.1): `example` has a newline before the path. */
+export const SIGNING_FORM_CHOICES = ['example', 'pseudocode'] as const;
+/** What getonlinehelplist calls its agent filter: `agentUserId` on servers before 2021-03-31. */
+export const HISTORY_AGENT_FIELD_CHOICES = ['agentId', 'agentUserId'] as const;
 export const LANGUAGES = ['tr', 'en'] as const;
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 // A base path is allowed; a query or fragment is not (no endpoint uses one), and
 // user:password@ would put a credential in a plain file.
+// NUL, ESC, spaces, bidi or zero-width characters are refused before the URL is parsed:
+// `new URL` would percent-encode or drop some of them, so the address shown in Settings
+// would not be the address used.
+const BASE_URL_MAX_LENGTH = 2048;
 const baseUrlSchema = z
-  .string({ error: 'must be text' })
+  .string()
   .trim()
-  .max(2048, { error: 'must be at most 2048 characters' })
+  .superRefine((s, ctx) => {
+    if (codePointLength(s) > BASE_URL_MAX_LENGTH) return addRuleIssue(ctx, 'too_long', { max: BASE_URL_MAX_LENGTH });
+    checkChars(ctx, s, 'url');
+  })
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }))
-  .refine((s) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(s), { error: 'must not contain a user name or password' })
-  .refine((s) => !/[?#]/.test(s), { error: 'must not contain a query or fragment' });
+  .refine((s) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(s), ruleError('url_credentials'))
+  .refine((s) => !/[?#]/.test(s), ruleError('url_query'));
 
 // Compared against URL.hostname, which is lower case and has no port.
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const hostNameSchema = z
-  .string({ error: 'must be text' })
+  .string()
   .trim()
   .toLowerCase()
-  .regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, {
-    error: 'must be a host name, without scheme, port or path',
+  .superRefine((s, ctx) => {
+    if (!HOST_NAME.test(s)) addRuleIssue(ctx, 'not_host');
   });
-
-const applicationNameSchema = z
-  .string({ error: 'must be text' })
-  .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(100, { error: 'must be at most 100 characters' })
-  .refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' });
 
 const dedupe = (ids: string[]): string[] => [...new Set(ids)];
 
 const watchListSchema = z
   .array(idSchema)
-  .max(WATCH_LIST_MAX, { error: `must list at most ${WATCH_LIST_MAX} customers` })
+  .max(WATCH_LIST_MAX, ruleError('too_many', { max: WATCH_LIST_MAX }))
   .transform(dedupe);
 
 const transcriptHostsSchema = z
   .array(hostNameSchema)
-  .max(TRANSCRIPT_HOSTS_MAX, { error: `must list at most ${TRANSCRIPT_HOSTS_MAX} hosts` })
+  .max(TRANSCRIPT_HOSTS_MAX, ruleError('too_many', { max: TRANSCRIPT_HOSTS_MAX }))
   .transform(dedupe);
 
 const windowSize = z.number().int().min(1).max(100_000);
@@ -58,6 +62,23 @@ const windowPosition = z.number().int().min(-100_000).max(100_000);
 const windowFields = { width: windowSize, height: windowSize, x: windowPosition, y: windowPosition, maximized: z.boolean() };
 
 const signatureAlgorithmSchema = z.enum(SIGNATURE_ALGORITHM_CHOICES, { error: 'must be sha256 or sha1' });
+const signingFormSchema = z.enum(SIGNING_FORM_CHOICES, { error: 'must be example or pseudocode' });
+const historyAgentFieldSchema = z.enum(HISTORY_AGENT_FIELD_CHOICES, { error: 'must be agentId or agentUserId' });
+
+// A URL origin (scheme, host, port), exactly as URL.origin writes it.
+const originSchema = z
+  .string({ error: 'must be text' })
+  .max(2048, { error: 'must be at most 2048 characters' })
+  .refine(isHttpOrigin, { error: 'must be an http or https origin, such as https://diyalog.bank.example' });
+
+/**
+ * The signing form and algorithm a Diyalog server was seen to accept (the client found it
+ * after a 401). A learned fact, not a choice: it applies only while the configured server
+ * has this origin, and the client still falls back if the server changes.
+ */
+export const learnedSigningSchema = z.object({ origin: originSchema, form: signingFormSchema, algorithm: signatureAlgorithmSchema });
+export type LearnedSigning = z.output<typeof learnedSigningSchema>;
+
 const languageSchema = z.enum(LANGUAGES, { error: 'must be tr or en' });
 
 /**
@@ -72,6 +93,10 @@ export const settingsSchema = z.object({
       signatureAlgorithm: signatureAlgorithmSchema.default('sha256'),
       /** Host names on which a transcript link (getmessagingdetail) may be opened. */
       transcriptHosts: transcriptHostsSchema.default([]),
+      /** The name of getonlinehelplist's agent filter the configured server expects. */
+      historyAgentField: historyAgentFieldSchema.default('agentId'),
+      /** Written by the app when the client detects the server's signing; null until then. */
+      learnedSigning: learnedSigningSchema.nullable().default(null),
     })
     .prefault({}),
   /** The operator's staff number (sicil), sent as x-dlg-requester-userid. */
@@ -83,6 +108,8 @@ export const settingsSchema = z.object({
       applicationName: applicationNameSchema.default('Agent Companion'),
     })
     .prefault({}),
+  /** Plain http to a server other than this computer; off by default, shown as insecure when on. */
+  allowInsecureHttp: z.boolean({ error: 'must be true or false' }).default(false),
   /** null: follow the OS locale. */
   language: languageSchema.nullable().default(null),
   /** Customer ids watched for help state, in the user's order, without duplicates. */
@@ -96,6 +123,13 @@ export const settingsSchema = z.object({
       maximized: windowFields.maximized.optional(),
     })
     .optional(),
+}).superRefine((s, ctx) => {
+  // One rule (shared/urls.ts) for the settings and both clients: http only to loopback unless allowed.
+  for (const service of ['diyalog', 'icws'] as const) {
+    const url = s[service].baseUrl;
+    const problem = url === null ? null : insecureUrlProblem(url, s.allowInsecureHttp);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: [service, 'baseUrl'], message: problem });
+  }
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -126,6 +160,8 @@ export const settingsPatchSchema = z.strictObject({
       keyId: idSchema.nullable(),
       signatureAlgorithm: signatureAlgorithmSchema,
       transcriptHosts: transcriptHostsSchema,
+      historyAgentField: historyAgentFieldSchema,
+      learnedSigning: learnedSigningSchema.nullable(),
     })
     .partial()
     .optional(),
@@ -138,6 +174,7 @@ export const settingsPatchSchema = z.strictObject({
     })
     .partial()
     .optional(),
+  allowInsecureHttp: z.boolean({ error: 'must be true or false' }).optional(),
   language: languageSchema.nullable().optional(),
   watchList: watchListSchema.optional(),
   window: z.strictObject(windowFields).partial().nullable().optional(),

@@ -4,37 +4,42 @@ import { AssistanceClient } from '../icws/assistance';
 import { MessagePump } from '../icws/messaging';
 import { IcwsSession } from '../icws/session';
 import { parseAssistanceText, parseId } from '../icws/wire';
-import { icwsAccount } from '../services/secrets';
-import { Keychain } from '../store/keychain';
+import type { ServiceContext } from '../services/context';
 import { untilAborted, type Command, type CommandContext, type CommandOutput } from './command';
-import type { GlobalOptions } from './config';
-import type { Translate } from './language';
+import { escapeForTerminal as esc } from '../../shared/text';
+import { cliLanguage, type Translate } from './language';
 import { exactlyOneArg, requiredString } from './parse';
 import { askSecret, readAllStdin } from './terminal';
 
 /** How long `list` waits for the live view to fill before it gives up. */
 const SYNC_TIMEOUT_MS = 15_000;
 
-function icwsTarget(options: GlobalOptions): { baseUrl: string; userId: string } {
-  if (!options.icwsUrl) throw new AppError('missing_credentials', 'No ICWS URL configured: pass --icws-url or set COMPANION_ICWS_URL.');
-  if (!options.icwsUser) throw new AppError('missing_credentials', 'No ICWS user configured: pass --icws-user or set COMPANION_ICWS_USER.');
-  try {
-    new URL(options.icwsUrl);
-  } catch {
-    throw new AppError('invalid_input', `--icws-url is not a URL: ${options.icwsUrl}`);
-  }
-  return { baseUrl: options.icwsUrl, userId: options.icwsUser };
+/** The ICWS server and user from the effective settings (file, variables, flags). */
+function icwsTarget(services: ServiceContext): { baseUrl: string; userId: string } {
+  const { baseUrl, userId } = services.config.get().icws;
+  const hint = 'set it with "companion settings set", in Settings, or for one run with';
+  if (!baseUrl) throw new AppError('missing_credentials', `No ICWS server configured: ${hint} --icws-url or COMPANION_ICWS_URL.`);
+  if (!userId) throw new AppError('missing_credentials', `No ICWS user configured: ${hint} --icws-user or COMPANION_ICWS_USER.`);
+  return { baseUrl, userId };
 }
 
 /** Runs `work` with a logged-in assistance client, and always logs out before returning. */
 async function withAssistance<T>(ctx: CommandContext, work: (client: AssistanceClient) => Promise<T>): Promise<T> {
-  const { baseUrl, userId } = icwsTarget(ctx.options);
-  const password = ctx.env.COMPANION_ICWS_PASSWORD || (await new Keychain().getSecret('icws', icwsAccount(userId, baseUrl)));
+  const services = await ctx.services();
+  const { baseUrl, userId } = icwsTarget(services);
+  const password = await services.secretOf('icws');
   if (!password) {
     throw new AppError('missing_credentials', `No ICWS password for ${userId}: run "companion login icws" or set COMPANION_ICWS_PASSWORD.`);
   }
   // A command gives up rather than retrying a dead server forever.
-  const session = new IcwsSession({ baseUrl, credentials: { userId, password }, fetch: globalThis.fetch, reconnect: { baseMs: 500, capMs: 4_000, maxAttempts: 3 } });
+  const session = new IcwsSession({
+    baseUrl,
+    credentials: { userId, password },
+    applicationName: services.config.get().icws.applicationName,
+    language: services.language() === 'tr' ? 'tr-TR' : 'en-US',
+    fetch: services.fetch,
+    reconnect: { baseMs: 500, capMs: 4_000, maxAttempts: 3 },
+  });
   const pump = new MessagePump(session);
   const client = new AssistanceClient(session, pump);
   try {
@@ -49,9 +54,11 @@ function describe(requests: AssistanceRequest[], t: Translate): string {
   if (requests.length === 0) return t('cli.noAssistance');
   return requests
     .map((r) => {
-      const who = r.participants.map((p) => `${p.displayName} (${p.action})`).join(', ');
-      const lines = r.messages.map((m) => `    ${m.timeAdded}  ${m.participantId}: ${m.text}`);
-      return [`${r.assistanceId}  interaction ${r.interactionId ?? '-'}  ${r.state}  ${who}`, ...lines].join('\n');
+      // Server values, escaped: a message's newline stays on its line, so no one can forge a
+      // message from the supervisor or an escape sequence reach the terminal.
+      const who = r.participants.map((p) => `${esc(p.displayName)} (${p.action})`).join(', ');
+      const lines = r.messages.map((m) => `    ${esc(m.timeAdded)}  ${esc(m.participantId)}: ${esc(m.text)}`);
+      return [`${esc(r.assistanceId)}  interaction ${esc(r.interactionId ?? '-')}  ${r.state}  ${who}`, ...lines].join('\n');
     })
     .join('\n');
 }
@@ -87,11 +94,12 @@ const create: Command = {
   flags: { text: { type: 'string' } },
   run: (ctx) => {
     // Bad input is refused before any credential is looked up or anything is sent.
-    const interactionId = parseId(exactlyOneArg(ctx.args, 'interaction id'), 'interaction id');
-    const text = parseAssistanceText(requiredString(ctx.flags.text, '--text'));
+    const lang = cliLanguage(ctx.env);
+    const interactionId = parseId(exactlyOneArg(ctx.args, 'interactionId', { lang }), 'interactionId', lang);
+    const text = parseAssistanceText(requiredString(ctx.flags.text, '--text', { lang }), lang);
     return withAssistance(ctx, async (client) => {
       const assistanceId = await client.request(interactionId, text, ctx.signal);
-      return { json: { assistanceId }, text: ctx.t('cli.assistanceCreated', { assistanceId }) };
+      return { json: { assistanceId }, text: ctx.t('cli.assistanceCreated', { assistanceId: esc(assistanceId) }) };
     });
   },
 };
@@ -102,8 +110,9 @@ const update: Command = {
   summary: 'Add a message to an assistance request.',
   flags: { text: { type: 'string' } },
   run: (ctx) => {
-    const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistance id'), 'assistance id');
-    const text = parseAssistanceText(requiredString(ctx.flags.text, '--text'));
+    const lang = cliLanguage(ctx.env);
+    const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistanceId', { lang }), 'assistanceId', lang);
+    const text = parseAssistanceText(requiredString(ctx.flags.text, '--text', { lang }), lang);
     return withAssistance(ctx, async (client) => {
       await client.addMessage(assistanceId, text, ctx.signal);
       return { json: { assistanceId, ok: true }, text: ctx.t('cli.assistanceUpdated', { assistanceId }) };
@@ -117,7 +126,8 @@ const complete: Command = {
   summary: 'Complete (close) an assistance request.',
   flags: {},
   run: (ctx) => {
-    const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistance id'), 'assistance id');
+    const lang = cliLanguage(ctx.env);
+    const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistanceId', { lang }), 'assistanceId', lang);
     return withAssistance(ctx, async (client) => {
       await client.complete(assistanceId, ctx.signal);
       return { json: { assistanceId, ok: true }, text: ctx.t('cli.assistanceCompleted', { assistanceId }) };
@@ -142,15 +152,16 @@ const watch: Command = {
 
 const loginIcws: Command = {
   name: 'login icws',
-  usage: 'companion login icws --icws-url U --icws-user N',
+  usage: 'companion login icws [--icws-url U] [--icws-user N]',
   summary: 'Store the ICWS password in the OS keychain (prompted without echo; stdin when not a terminal).',
   flags: {},
-  async run({ options, signal, t }) {
-    const { baseUrl, userId } = icwsTarget(options);
+  async run({ services, signal, t }) {
+    const opened = await services();
+    const { userId } = icwsTarget(opened);
     const password = process.stdin.isTTY ? await askSecret(`ICWS password for ${userId}: `, signal) : await readAllStdin();
     if (password === '') throw new AppError('invalid_input', 'The password is empty; nothing was stored.');
-    const account = icwsAccount(userId, baseUrl);
-    await new Keychain().setSecret('icws', account, password);
+    const account = opened.accountOf('icws') ?? userId;
+    await opened.storeSecret('icws', password);
     return { json: { stored: true, account }, text: t('cli.secretStored', { what: t('cli.icwsPassword'), account }) };
   },
 };

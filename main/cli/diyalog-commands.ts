@@ -1,15 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
 import type { HelpRecord } from '../../shared/diyalog';
 import { AppError } from '../../shared/errors';
-import { dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
-import { DiyalogClient } from '../diyalog/client';
+import { escapeForTerminal as esc } from '../../shared/text';
+import { HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput, reasonSchema } from '../../shared/validation';
 import { walkHelpHistory } from '../services/history';
 import { forceEndAudited } from '../services/recovery';
-import { AuditLog } from '../store/audit';
-import { Keychain } from '../store/keychain';
 import type { Command } from './command';
-import { dataDirOf, diyalogClientOptions } from './config';
 import { exactlyOneArg, optionalString, parseDateArg, positiveInteger, requiredString } from './parse';
+import { cliLanguage } from './language';
 import { ask, askSecret, readAllStdin } from './terminal';
 
 const helpState: Command = {
@@ -17,17 +15,18 @@ const helpState: Command = {
   usage: 'companion help-state <customerId>',
   summary: 'Is the customer in a live-help session now, and with whom?',
   flags: {},
-  async run({ args, options, env, signal, t }) {
-    const customerId = parseInput(idSchema, exactlyOneArg(args, 'customer id'), 'customer id');
-    const client = new DiyalogClient(await diyalogClientOptions(options, env));
+  async run({ args, env, services, signal, t }) {
+    const lang = cliLanguage(env);
+    const customerId = parseInput(idSchema, exactlyOneArg(args, 'customerId', { lang }), 'customerId', lang);
+    const client = await (await services()).diyalog();
     const state = await client.isCustomerInOnlineHelp(customerId, { signal });
     const text = state.isInHelp
       ? t('cli.inHelp', {
-          customerId: state.customerId,
+          customerId: esc(state.customerId),
           helpType: state.helpType ? t(`cli.helpType.${state.helpType}`) : '?',
-          staffId: state.staffId ?? '?',
+          staffId: esc(state.staffId ?? '?'),
         })
-      : t('cli.notInHelp', { customerId: state.customerId });
+      : t('cli.notInHelp', { customerId: esc(state.customerId) });
     return { json: state, text };
   },
 };
@@ -37,27 +36,28 @@ const forceEnd: Command = {
   usage: 'companion force-end <customerId> --staff <staffId> --reason <text> [--yes]',
   summary: "Force-end a stuck live-help session (the agent's app crashed). Audited.",
   flags: { staff: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean' } },
-  async run({ args, flags, options, env, signal, t }) {
-    const customerId = parseInput(idSchema, exactlyOneArg(args, 'customer id'), 'customer id');
-    const staffId = parseInput(idSchema, requiredString(flags.staff, '--staff'), 'staff id');
-    const reason = requiredString(flags.reason, '--reason').trim();
-    if (reason.length > 500) throw new AppError('invalid_input', '--reason is at most 500 characters.');
-    const clientOptions = await diyalogClientOptions(options, env);
+  async run({ args, flags, env, services, signal, t }) {
+    const lang = cliLanguage(env);
+    const customerId = parseInput(idSchema, exactlyOneArg(args, 'customerId', { lang }), 'customerId', lang);
+    const staffId = parseInput(idSchema, requiredString(flags.staff, '--staff', { lang }), 'staffId', lang);
+    const reason = parseInput(reasonSchema, requiredString(flags.reason, '--reason', { lang }), 'reason', lang);
+    const opened = await services();
+    const clientOptions = await opened.diyalogOptions();
     if (flags.yes !== true) {
       if (!process.stdin.isTTY) {
         throw new AppError('confirmation_required', 'Force-ending needs confirmation: run it on a terminal, or pass --yes.');
       }
-      const answer = await ask(t('cli.confirmForceEnd', { customerId, staffId, reason }), signal);
+      // Escaped: a reason's newline or escape sequence must not redraw the question being confirmed.
+      const answer = await ask(t('cli.confirmForceEnd', { customerId, staffId, reason: esc(reason) }), signal);
       if (!/^(yes|evet)$/i.test(answer.trim())) throw new AppError('cancelled', 'Not confirmed; nothing was sent.');
     }
-    const audit = new AuditLog(dataDirOf(options));
     const result = await forceEndAudited(
-      new DiyalogClient(clientOptions),
-      audit,
+      await opened.diyalog(),
+      opened.audit,
       { actor: clientOptions.requesterUserId, customerId, staffId, reason },
       { signal },
     );
-    const text = t(result.outcome === 'ended' ? 'cli.ended' : 'cli.alreadyEnded', { customerId, staffId, message: result.message });
+    const text = t(result.outcome === 'ended' ? 'cli.ended' : 'cli.alreadyEnded', { customerId, staffId, message: esc(result.message) });
     return { json: result, text };
   },
 };
@@ -75,17 +75,20 @@ const history: Command = {
     from: { type: 'string' }, to: { type: 'string' }, customer: { type: 'string' }, agent: { type: 'string' },
     concurrency: { type: 'string' }, csv: { type: 'boolean' },
   },
-  async run({ flags, options, env, progress, signal, t }) {
-    const startDate = parseDateArg(flags.from, '--from');
-    const endDate = parseDateArg(flags.to, '--to');
-    const concurrency = positiveInteger(flags.concurrency, '--concurrency', 4, 32);
+  async run({ flags, options, env, services, progress, signal, t }) {
+    const lang = cliLanguage(env);
+    const usage = { lang, usage: history.usage };
+    const startDate = parseDateArg(flags.from, '--from', usage);
+    const endDate = parseDateArg(flags.to, '--to', usage);
+    // The same bound as the app's history search (shared/validation.ts).
+    const concurrency = positiveInteger(flags.concurrency, '--concurrency', 4, HISTORY_CONCURRENCY_MAX, usage);
     if (flags.csv === true && options.json) throw new AppError('invalid_input', 'Choose one of --csv and --json.');
     const customer = optionalString(flags.customer);
     const agent = optionalString(flags.agent);
-    const customerId = customer === undefined ? undefined : parseInput(idSchema, customer, 'customer id');
-    const agentId = agent === undefined ? undefined : parseInput(idSchema, agent, 'agent id');
+    const customerId = customer === undefined ? undefined : parseInput(idSchema, customer, 'customerId', lang);
+    const agentId = agent === undefined ? undefined : parseInput(idSchema, agent, 'agentId', lang);
     const result = await walkHelpHistory(
-      await diyalogClientOptions(options, env),
+      await (await services()).diyalogOptions(),
       { startDate, endDate, ...(customerId !== undefined && { customerId }), ...(agentId !== undefined && { agentId }) },
       {
         concurrency,
@@ -100,7 +103,8 @@ const history: Command = {
       return { json: result, text: csv.trimEnd(), textIsDocument: true };
     }
     const lines = result.items.map(
-      (r) => `${new Date(r.helpRequestedAt).toISOString()}  ${r.customerNo}  ${r.customerName}  ${r.agentId ?? '-'}  ${r.helpState}`,
+      // Server values, escaped: a name with a newline or an escape sequence cannot forge a line or recolour the terminal.
+      (r) => `${new Date(r.helpRequestedAt).toISOString()}  ${esc(r.customerNo)}  ${esc(r.customerName)}  ${esc(r.agentId ?? '-')}  ${esc(r.helpState)}`,
     );
     lines.push(t('cli.historySummary', { records: result.items.length, requests: result.requests, warnings: result.warnings.length }));
     return { json: result, text: lines.join('\n') };
@@ -112,15 +116,17 @@ const transcriptLink: Command = {
   usage: 'companion transcript-link --staff S --customer C --from F --to T',
   summary: 'A browser link to the transcript between a staff member and a customer.',
   flags: { staff: { type: 'string' }, customer: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
-  async run({ flags, options, env, signal }) {
+  async run({ flags, env, services, signal }) {
+    const lang = cliLanguage(env);
+    const usage = { lang, usage: transcriptLink.usage };
     const query = {
-      staffId: parseInput(idSchema, requiredString(flags.staff, '--staff'), 'staff id'),
-      customerId: parseInput(idSchema, requiredString(flags.customer, '--customer'), 'customer id'),
-      ...parseInput(dateRangeSchema, { startDate: parseDateArg(flags.from, '--from'), endDate: parseDateArg(flags.to, '--to') }, 'date range'),
+      staffId: parseInput(idSchema, requiredString(flags.staff, '--staff', usage), 'staffId', lang),
+      customerId: parseInput(idSchema, requiredString(flags.customer, '--customer', usage), 'customerId', lang),
+      ...parseInput(dateRangeSchema, { startDate: parseDateArg(flags.from, '--from', usage), endDate: parseDateArg(flags.to, '--to', usage) }, 'dateRange', lang),
     };
-    const client = new DiyalogClient(await diyalogClientOptions(options, env));
+    const client = await (await services()).diyalog();
     const { url } = await client.getMessagingDetail(query, { signal });
-    return { json: { url }, text: url };
+    return { json: { url }, text: esc(url) };
   },
 };
 
@@ -129,20 +135,22 @@ const release: Command = {
   usage: 'companion release (--interaction I | --session S) [--message M]',
   summary: 'Release a customer stuck on the waiting screen (interactionisnotdelivered).',
   flags: { interaction: { type: 'string' }, session: { type: 'string' }, message: { type: 'string' } },
-  async run({ flags, options, env, signal, t }) {
+  async run({ flags, env, services, signal, t }) {
+    const lang = cliLanguage(env);
     const interactionId = optionalString(flags.interaction);
     const sessionId = optionalString(flags.session);
     const message = optionalString(flags.message);
     if ((interactionId === undefined) === (sessionId === undefined)) {
       throw new AppError('invalid_input', 'Give exactly one of --interaction or --session.');
     }
-    parseInput(idSchema, interactionId ?? sessionId, interactionId !== undefined ? 'interaction id' : 'session id');
-    const client = new DiyalogClient(await diyalogClientOptions(options, env));
+    parseInput(idSchema, interactionId ?? sessionId, interactionId !== undefined ? 'interactionId' : 'sessionId', lang);
+    if (message !== undefined) parseInput(customerMessageSchema, message, 'message', lang);
+    const client = await (await services()).diyalog();
     const result = await client.interactionIsNotDelivered(
       { ...(interactionId !== undefined && { interactionId }), ...(sessionId !== undefined && { sessionId }), ...(message !== undefined && { message }) },
       { signal },
     );
-    return { json: result, text: t('cli.released', { message: result.message }) };
+    return { json: result, text: t('cli.released', { message: esc(result.message) }) };
   },
 };
 
@@ -151,10 +159,12 @@ const audit: Command = {
   usage: 'companion audit',
   summary: 'The force-end audit trail, newest first.',
   flags: {},
-  async run({ options, t }) {
-    const entries = await new AuditLog(dataDirOf(options)).entries();
+  async run({ services, t }) {
+    const entries = await (await services()).audit.entries();
     const lines = entries.map(
-      (e) => `${e.at}  ${e.actor}  customer ${e.customerId}  staff ${e.staffId}  ${e.outcome}${e.code ? ` (${e.code})` : ''}  ${e.reason}`,
+      // Stored values, escaped: a reason with a newline cannot forge an audit line of its own.
+      (e) =>
+        `${esc(e.at)}  ${esc(e.actor)}  customer ${esc(e.customerId)}  staff ${esc(e.staffId)}  ${e.outcome}${e.code ? ` (${esc(e.code)})` : ''}  ${esc(e.reason)}`,
     );
     return { json: { entries }, text: lines.length ? lines.join('\n') : t('cli.noAudit') };
   },
@@ -162,15 +172,18 @@ const audit: Command = {
 
 const loginDiyalog: Command = {
   name: 'login diyalog',
-  usage: 'companion login diyalog --key-id K',
+  usage: 'companion login diyalog [--key-id K]',
   summary: 'Store the Diyalog access key secret in the OS keychain (prompted without echo; stdin when not a terminal).',
   flags: {},
-  async run({ options, signal, t }) {
-    const keyId = options.keyId;
-    if (!keyId) throw new AppError('invalid_input', 'Pass --key-id (or set COMPANION_DIYALOG_KEY_ID): the secret is stored under it.');
+  async run({ services, signal, t }) {
+    const opened = await services();
+    const keyId = opened.config.get().diyalog.keyId;
+    if (!keyId) {
+      throw new AppError('invalid_input', 'Set the access key id first ("companion settings set diyalog.keyId K", --key-id or COMPANION_DIYALOG_KEY_ID): the secret is stored under it.');
+    }
     const secret = process.stdin.isTTY ? await askSecret(`Diyalog secret for key id ${keyId}: `, signal) : await readAllStdin();
     if (secret.trim() === '') throw new AppError('invalid_input', 'The secret is empty; nothing was stored.');
-    await new Keychain().setSecret('diyalog', keyId, secret);
+    await opened.storeSecret('diyalog', secret);
     return { json: { stored: true, keyId }, text: t('cli.secretStored', { what: t('cli.diyalogSecret'), account: keyId }) };
   },
 };

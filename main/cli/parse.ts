@@ -1,35 +1,106 @@
-import { AppError } from '../../shared/errors';
+// Flag and argument parsing for `companion`: every bad value is `invalid_input` (exit 2)
+// worded in the operator's language, never a NaN that fails later as `internal`. The
+// rules themselves are shared/validation.ts's, so a flag accepts what the app accepts.
 
-/** `--from`/`--to` values: ISO 8601 or epoch milliseconds. */
-export function parseDateArg(value: string | boolean | undefined, flag: string): number {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new AppError('invalid_input', `${flag} is required (ISO 8601, e.g. 2026-11-01T00:00:00Z, or epoch milliseconds).`);
-  }
-  const text = value.trim();
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isSafeInteger(ms) || Number.isNaN(new Date(ms).getTime())) {
-    throw new AppError('invalid_input', `${flag} is not a date: "${text}" (use ISO 8601 or epoch milliseconds).`);
-  }
-  return ms;
+import { z } from 'zod';
+import type { Language } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+import { translate } from '../../shared/i18n';
+import { addRuleIssue, epochMsSchema, fieldLabel, integerSchema, invalidInput } from '../../shared/validation';
+
+type FlagValue = string | boolean | undefined;
+
+/** What a flag error says besides the problem: the command's usage line. */
+export interface FlagContext {
+  lang?: Language;
+  /** e.g. `companion start [--browser] [--port P]`, appended on a line of its own. */
+  usage?: string;
 }
 
-export function requiredString(value: string | boolean | undefined, flag: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new AppError('invalid_input', `${flag} is required.`);
+function withUsage(e: AppError, { lang = 'en', usage }: FlagContext): AppError {
+  if (usage === undefined) return e;
+  return new AppError(e.code, `${e.message}\n${translate(lang, 'input.usage', { usage })}`, { ...e.details });
+}
+
+function invalid(message: string, ctx: FlagContext, details: Record<string, unknown> = {}): AppError {
+  return withUsage(new AppError('invalid_input', message, details), ctx);
+}
+
+/** `--from`/`--to` values: ISO 8601 or epoch milliseconds, a date the app accepts (1970 on). */
+export function parseDateArg(value: FlagValue, flag: string, ctx: FlagContext = {}): number {
+  const lang = ctx.lang ?? 'en';
+  if (typeof value !== 'string' || value.trim() === '') throw invalid(translate(lang, 'input.flagRequired', { flag }), ctx, { field: flag });
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (Number.isNaN(ms)) throw invalid(translate(lang, 'input.flagDate', { flag, value: text }), ctx, { field: flag });
+  const checked = epochMsSchema.safeParse(ms);
+  if (!checked.success) throw withUsage(invalidInput(checked.error, lang, flag), ctx);
+  return checked.data;
+}
+
+export function requiredString(value: FlagValue, flag: string, ctx: FlagContext = {}): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalid(translate(ctx.lang ?? 'en', 'input.flagRequired', { flag }), ctx, { field: flag });
+  }
   return value;
 }
 
-export function optionalString(value: string | boolean | undefined): string | undefined {
+export function optionalString(value: FlagValue): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function positiveInteger(value: string | boolean | undefined, flag: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new AppError('invalid_input', `${flag} must be a whole number from 1 to ${max}.`);
-  return n;
+// A number as an operator types it: optional sign, digits, optional fraction. Not '',
+// not '0x10', not '1e3', not ' 80' with inner junk: Number() would take all of those.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/** Text that must be a number, then `schema`'s rule (range, whole). */
+function numberText(schema: z.ZodType<number, number>) {
+  return z
+    .string()
+    .trim()
+    .superRefine((s, ctx) => {
+      if (!DECIMAL.test(s)) addRuleIssue(ctx, 'not_a_number');
+    })
+    .transform(Number)
+    .pipe(schema);
 }
 
-export function exactlyOneArg(args: string[], what: string): string {
-  if (args.length !== 1 || args[0] === undefined) throw new AppError('invalid_input', `Expected exactly one ${what}.`);
+/**
+ * A numeric flag: `fallback` when absent, else a number from `min` to `max` (whole unless
+ * `fraction`). Anything else is `invalid_input` with the usage line.
+ */
+export function numberFlag(
+  value: FlagValue,
+  flag: string,
+  range: { min: number; max: number; fallback: number; fraction?: boolean },
+  ctx: FlagContext = {},
+): number {
+  if (value === undefined) return range.fallback;
+  const schema = range.fraction
+    ? z.number().superRefine((n, c) => {
+        if (n < range.min || n > range.max) addRuleIssue(c, 'out_of_range', { min: range.min, max: range.max });
+      })
+    : integerSchema(range.min, range.max);
+  const result = numberText(schema).safeParse(typeof value === 'string' ? value : undefined);
+  if (result.success) return result.data;
+  throw withUsage(invalidInput(result.error, ctx.lang ?? 'en', flag, { value }), ctx);
+}
+
+/** A TCP port to listen on: 0 (any free port) to 65535; `fallback` when absent. */
+export function portFlag(value: FlagValue, flag: string, fallback: number, ctx: FlagContext = {}): number {
+  return numberFlag(value, flag, { min: 0, max: 65_535, fallback }, ctx);
+}
+
+/** A whole number from 1 to `max`; `fallback` when absent. */
+export function positiveInteger(value: FlagValue, flag: string, fallback: number, max: number, ctx: FlagContext = {}): number {
+  return numberFlag(value, flag, { min: 1, max, fallback }, ctx);
+}
+
+/** The one positional a command takes; `what` is a field name (`customerId`) or words. */
+export function exactlyOneArg(args: string[], what: string, ctx: FlagContext = {}): string {
+  if (args.length !== 1 || args[0] === undefined) {
+    const lang = ctx.lang ?? 'en';
+    throw invalid(translate(lang, 'input.exactlyOne', { what: fieldLabel(what, lang) }), ctx, { field: what });
+  }
   return args[0];
 }

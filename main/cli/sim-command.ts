@@ -1,38 +1,65 @@
 import { AppError } from '../../shared/errors';
-import { startDiyalogSim } from '../sim/diyalog/server';
-import { startIcwsSim } from '../sim/icws/server';
 import { untilAborted, type Command } from './command';
+import { numberFlag as parseNumberFlag, portFlag } from './parse';
 
+// The shared flag parser (main/cli/parse.ts): '', '0x10' or '1e3' are refused like 'abc'.
 function numberFlag(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'string' ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n < min || n > max) throw new AppError('invalid_input', `${flag} must be a number from ${min} to ${max}.`);
-  return n;
+  return parseNumberFlag(value, flag, { min, max, fallback, fraction: true }, { usage: sim.usage });
 }
 
+function choiceFlag<T extends string>(value: string | boolean | undefined, flag: string, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+  throw new AppError('invalid_input', `${flag} must be one of ${choices.join(', ')}.`);
+}
 
 const sim: Command = {
   name: 'sim',
-  usage: 'companion sim [--diyalog-port P] [--skew-minutes M] [--latency-ms L] [--failure-rate R]',
+  usage:
+    'companion sim [--diyalog-port P] [--skew-minutes M] [--latency-ms L] [--failure-rate R] ' +
+    '[--signing example|pseudocode] [--algorithm sha256|sha1] [--page-size 20|25] [--agent-field agentId|agentUserId]',
   summary: 'Run the Diyalog and ICWS simulators on 127.0.0.1 (demo data) until stopped.',
   flags: {
     'diyalog-port': { type: 'string' },
     'skew-minutes': { type: 'string' },
     'latency-ms': { type: 'string' },
     'failure-rate': { type: 'string' },
+    // Diyalog server versions and readings of the signing document (specs README §1.3).
+    signing: { type: 'string' },
+    algorithm: { type: 'string' },
+    'page-size': { type: 'string' },
+    'agent-field': { type: 'string' },
   },
   async run({ flags, signal }) {
+    const signingForm = choiceFlag(flags.signing, '--signing', ['example', 'pseudocode'] as const, 'example');
+    const signatureAlgorithm = choiceFlag(flags.algorithm, '--algorithm', ['sha256', 'sha1'] as const, 'sha256');
+    const pageSize = Number(choiceFlag(flags['page-size'], '--page-size', ['20', '25'] as const, '20'));
+    const historyAgentField = choiceFlag(flags['agent-field'], '--agent-field', ['agentId', 'agentUserId'] as const, 'agentId');
+    // Loaded on demand: every other command starts without parsing the simulators.
+    const [{ startDiyalogSim }, { startIcwsSim }] = await Promise.all([import('../sim/diyalog/server'), import('../sim/icws/server')]);
     const diyalog = await startDiyalogSim({
-      port: numberFlag(flags['diyalog-port'], '--diyalog-port', 0, 65535, 0),
+      port: portFlag(flags['diyalog-port'], '--diyalog-port', 0, { usage: sim.usage }),
       clockOffsetMs: numberFlag(flags['skew-minutes'], '--skew-minutes', -1440, 1440, 0) * 60_000,
       latencyMs: numberFlag(flags['latency-ms'], '--latency-ms', 0, 60_000, 0),
       failureRate: numberFlag(flags['failure-rate'], '--failure-rate', 0, 1, 0),
+      signingForm,
+      signatureAlgorithm,
+      pageSize,
+      historyAgentField,
       demo: true,
     });
     const icws = await startIcwsSim({ mode: 'demo' });
     // Demo credentials of a local simulator, printed on purpose: they open nothing real.
     const line = {
-      diyalog: { url: diyalog.url, keyId: diyalog.credentials.keyId, secret: diyalog.credentials.secret, staffId: diyalog.staffId },
+      diyalog: {
+        url: diyalog.url,
+        keyId: diyalog.credentials.keyId,
+        secret: diyalog.credentials.secret,
+        staffId: diyalog.staffId,
+        signing: diyalog.control.signing,
+        pageSize,
+        historyAgentField,
+      },
       icws: { url: icws.url, alternateUrl: icws.alternateUrl, userId: icws.user.userId, password: icws.user.password, interactionIds: icws.interactionIds },
     };
     process.stdout.write(JSON.stringify(line) + '\n');

@@ -3,6 +3,7 @@ import type { SettingsPatch } from '../../shared/settings';
 import { startDiyalogSim, type DiyalogSim } from '../sim/diyalog/server';
 import { TRANSCRIPT_HOST } from '../sim/diyalog/data';
 import { startIcwsSim, type IcwsSim } from '../sim/icws/server';
+import type { SettingsLoadResult } from '../store/settings';
 import { icwsAccount, MemorySecretStore } from './secrets';
 
 export interface Demo {
@@ -43,4 +44,14 @@ export async function startDemo(dataDir: string): Promise<Demo> {
 /** No server configured anywhere: the app runs in demo mode. */
 export function needsDemo(settings: { diyalog: { baseUrl: string | null }; icws: { baseUrl: string | null } }, env: NodeJS.ProcessEnv): boolean {
   return !settings.diyalog.baseUrl && !settings.icws.baseUrl && !env.COMPANION_DIYALOG_URL && !env.COMPANION_ICWS_URL;
+}
+
+/**
+ * Whether this start runs in demo mode: only for a data dir that never had servers. A data
+ * dir whose settings were reset (an unreadable file moved aside: what it held is unknown)
+ * or that once had a server configured starts unconfigured instead, and the window shows
+ * the reset with the path of the saved copy; it never silently turns into demo.
+ */
+export function shouldStartDemo(loaded: Pick<SettingsLoadResult, 'settings' | 'hadServers' | 'recovered'>, env: NodeJS.ProcessEnv): boolean {
+  return !loaded.hadServers && loaded.recovered === undefined && needsDemo(loaded.settings, env);
 }

@@ -28,7 +28,8 @@ import { lock } from 'proper-lockfile';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { RECOVERY_OUTCOMES, type RecoveryOutcome, type SettledBy, type SettlementCheck } from '../../shared/recovery';
-import { idSchema, parseInput } from '../../shared/validation';
+import { truncateCodePoints } from '../../shared/text';
+import { idSchema, parseInput, reasonSchema } from '../../shared/validation';
 
 export interface AuditIntent {
   actor: string;
@@ -88,7 +89,6 @@ export const AUDIT_FILE = 'audit.jsonl';
 export const AUDIT_HEAD_FILE = 'audit.head.json';
 const LOCK_FILE = 'audit.lock';
 const GENESIS = '0'.repeat(64);
-const REASON_MAX_LENGTH = 500;
 const MESSAGE_MAX_LENGTH = 2000;
 const CODE_MAX_LENGTH = 64;
 const NEWLINE = 0x0a;
@@ -99,11 +99,8 @@ const intentInputSchema = z.object({
   actor: idSchema,
   customerId: idSchema,
   staffId: idSchema,
-  reason: z
-    .string({ error: 'must be text' })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(REASON_MAX_LENGTH, { error: `must be at most ${REASON_MAX_LENGTH} characters` }),
+  // The contract's rule (shared/validation.ts): the CLI and the app record the same reasons.
+  reason: reasonSchema,
 });
 
 const outcomeInputSchema = z.object({
@@ -112,7 +109,7 @@ const outcomeInputSchema = z.object({
   // A server's error text can be long; the log keeps its head.
   message: z
     .string()
-    .transform((s) => s.slice(0, MESSAGE_MAX_LENGTH))
+    .transform((s) => truncateCodePoints(s, MESSAGE_MAX_LENGTH))
     .optional(),
 });
 
@@ -175,6 +172,11 @@ type Head = z.infer<typeof headSchema>;
 
 type HeadRead = { kind: 'ok'; head: Head } | { kind: 'missing' } | { kind: 'unreadable' };
 
+/** The intent as it will be written (ids and reason checked, the reason trimmed); invalid_input otherwise. */
+export function parseAuditIntent(intent: AuditIntent): AuditIntent {
+  return parseInput(intentInputSchema, intent, 'audit intent');
+}
+
 export class AuditLog {
   readonly file: string;
   readonly headFile: string;
@@ -193,7 +195,7 @@ export class AuditLog {
 
   /** Returns the entry id; the line is on disk (fsynced) when this resolves. */
   async recordIntent(intent: AuditIntent): Promise<string> {
-    const valid = parseInput(intentInputSchema, intent, 'audit intent');
+    const valid = parseAuditIntent(intent);
     const id = randomUUID();
     await this.#append(() => ({ type: 'intent', id, at: this.#now(), ...valid }));
     return id;

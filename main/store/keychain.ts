@@ -4,16 +4,15 @@
 
 import { secretKindSchema, type SecretKind } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
+import { codePointLength, findUnsafeChar } from '../../shared/text';
+import { parseInput, secretSchema } from '../../shared/validation';
 
 export type { SecretKind } from '../../shared/contract';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'agent-companion';
-const SECRET_MAX_LENGTH = 4096;
 const ACCOUNT_MAX_LENGTH = 256;
 /** Long enough for the user to answer an unlock prompt; a keychain that never answers is unavailable. */
 const CALL_TIMEOUT_MS = 60_000;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 const WHAT_TO_DO: Partial<Record<NodeJS.Platform, string>> = {
   darwin: 'Unlock the login keychain (Keychain Access) and allow the companion to use it, then try again.',
@@ -59,8 +58,9 @@ function reasonOf(e: unknown): string {
 function validAccount(kind: SecretKind, account: string): string {
   if (!secretKindSchema.safeParse(kind).success) throw new AppError('invalid_input', 'Unknown kind of secret.');
   if (typeof account !== 'string' || account.trim() === '') throw new AppError('invalid_input', 'The keychain account must not be empty.');
-  if (account.length > ACCOUNT_MAX_LENGTH || CONTROL_CHARS.test(account)) {
-    throw new AppError('invalid_input', `The keychain account must be at most ${ACCOUNT_MAX_LENGTH} characters without control characters.`);
+  // The shared character rule for one line (shared/text.ts), and its unit for the length.
+  if (codePointLength(account) > ACCOUNT_MAX_LENGTH || findUnsafeChar(account, 'line') !== null) {
+    throw new AppError('invalid_input', `The keychain account must be one line of at most ${ACCOUNT_MAX_LENGTH} printable characters.`);
   }
   return `${kind}:${account}`;
 }
@@ -76,8 +76,8 @@ export class Keychain {
 
   async setSecret(kind: SecretKind, account: string, secret: string): Promise<void> {
     const key = validAccount(kind, account);
-    if (typeof secret !== 'string' || secret.length === 0) throw new AppError('invalid_input', 'The secret must not be empty.');
-    if (secret.length > SECRET_MAX_LENGTH) throw new AppError('invalid_input', `The secret must be at most ${SECRET_MAX_LENGTH} characters.`);
+    // The contract's rule for a secret (never echoed: the message names the rule, not the value).
+    parseInput(secretSchema, secret, 'secret');
     await this.call((k) => k.setPassword(this.service, key, secret), secret);
   }
 
