@@ -8,8 +8,20 @@ import { build as viteBuild } from 'vite';
 const node = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning' };
 
 await Promise.all([
-  build({ ...node, entryPoints: { 'cli/companion': 'main/cli/companion.ts' }, outdir: 'out', format: 'esm', packages: 'external', banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...node, entryPoints: { 'app/main': 'main/app/main.ts' }, outdir: 'out', format: 'esm', packages: 'external' }),
+  // One build for both entry points, split: what they share is one chunk, and the
+  // simulators (imported dynamically, demo mode and `companion sim` only) are chunks of
+  // their own that a configured app never loads.
+  build({
+    ...node,
+    entryPoints: { 'cli/companion': 'main/cli/companion.ts', 'app/main': 'main/app/main.ts' },
+    outdir: 'out',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    packages: 'external',
+    // The shebang only matters for the command; in the app's entry it is an ignored comment line.
+    banner: { js: '#!/usr/bin/env node' },
+  }),
   build({ ...node, entryPoints: ['main/app/preload.ts'], outfile: 'out/app/preload.cjs', format: 'cjs', external: ['electron'], minify: true }),
 ]);
 if (!process.argv.includes('--node-only')) await viteBuild({ logLevel: 'warn' });

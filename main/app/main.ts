@@ -4,10 +4,9 @@ import { app, BrowserWindow, Menu, net, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
 import type { Language, Status } from '../../shared/contract';
 import type { FetchLike } from '../http';
-import { createCompanion, type Companion } from '../services/companion';
-import { needsDemo, startDemo, type Demo } from '../services/demo';
+import type { Companion } from '../services/companion';
+import { launchCompanion, type Launched } from '../services/launch';
 import { Keychain } from '../store/keychain';
-import { SettingsStore } from '../store/settings';
 import { APP_ORIGIN } from './channels';
 import { registerIpc, sendEvent } from './ipc';
 import { menuTemplate, shouldBlockInput } from './menu';
@@ -54,24 +53,21 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(RENDERER_DIR);
 
-  const dataDir = process.env.COMPANION_DATA_DIR || app.getPath('userData');
-  const { settings } = await new SettingsStore(dataDir).load();
-  const demo: Demo | null = needsDemo(settings, process.env) ? await startDemo(dataDir) : null;
-  const companion = await createCompanion({
-    dataDir: demo?.dataDir ?? dataDir,
+  const launched = await launchCompanion({
+    dataDir: process.env.COMPANION_DATA_DIR || app.getPath('userData'),
+    env: process.env,
     // net.fetch: the system proxy and the OS certificate store apply, as bank networks need.
     fetch: net.fetch as unknown as FetchLike,
-    secrets: demo?.secrets ?? new Keychain(),
-    demo: demo !== null,
+    keychain: () => new Keychain(),
     version: app.getVersion(),
     osLocale: app.getLocale(),
     openExternal: (url) => shell.openExternal(url),
-    ...(demo && { initialSettings: demo.settings }),
   });
+  const { companion } = launched;
   registerIpc(companion.handlers);
   installMenu(companion);
   mainWindow = createWindow(companion);
-  quitCleanly(companion, demo);
+  quitCleanly(launched);
 }
 
 /** Our own menu (see menu.ts), in the app's language, rebuilt when the language changes. */
@@ -139,7 +135,7 @@ function createWindow(companion: Companion): BrowserWindow {
   return window;
 }
 
-function quitCleanly(companion: Companion, demo: Demo | null): void {
+function quitCleanly(launched: Launched): void {
   let stopping = false;
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (event) => {
@@ -147,7 +143,7 @@ function quitCleanly(companion: Companion, demo: Demo | null): void {
     stopping = true;
     event.preventDefault();
     // ICWS logout and pollers stopped before the process goes; bounded so quitting never hangs.
-    const cleanup = Promise.all([companion.stop(), demo?.stop()]);
+    const cleanup = launched.stop();
     const limit = new Promise((resolve) => setTimeout(resolve, 3_000));
     void Promise.race([cleanup, limit]).finally(() => app.quit());
   });

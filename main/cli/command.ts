@@ -1,3 +1,4 @@
+import type { ServiceContext } from '../services/context';
 import type { GlobalOptions } from './config';
 import type { Translate } from './language';
 
@@ -16,6 +17,11 @@ export interface CommandContext {
   flags: Record<string, string | boolean | undefined>;
   options: GlobalOptions;
   env: NodeJS.ProcessEnv;
+  /**
+   * The services over the settings file and this invocation's overrides (the same the app
+   * uses), opened on first call. Call it after checking the command's own input.
+   */
+  services: () => Promise<ServiceContext>;
   /** Lines for a person while work goes on (stderr; never the JSON document). */
   progress: (line: string) => void;
   signal: AbortSignal;

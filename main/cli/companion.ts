@@ -1,19 +1,27 @@
 import { parseArgs } from 'node:util';
 import { AppError, toErrorValue } from '../../shared/errors';
 import type { Command, CommandOutput } from './command';
-import { GLOBAL_OPTION_SPECS, globalOptions } from './config';
+import { GLOBAL_OPTION_SPECS, globalOptions, serviceOpener } from './config';
 import { assistanceCommands } from './assistance-commands';
 import { diyalogCommands } from './diyalog-commands';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { cliLanguage, translatorFor } from './language';
 import { translateError } from '../../shared/i18n';
 import { simCommands } from './sim-command';
+import { SETTING_KEYS } from '../services/configuration';
+import { settingsCommands } from './settings-commands';
 import { startCommands } from './start-command';
 
 // `companion`: the same services the app uses, for scripts and for operators on a terminal.
 // With --json every command prints exactly one JSON document on stdout; progress goes to stderr.
 
-const COMMANDS: Command[] = [...diyalogCommands, ...assistanceCommands, ...simCommands, ...startCommands];
+const COMMANDS: Command[] = [...diyalogCommands, ...assistanceCommands, ...settingsCommands, ...simCommands, ...startCommands];
+
+function overrideHelp(): string {
+  return Object.entries(SETTING_KEYS)
+    .flatMap(([key, spec]) => ('flag' in spec ? [`--${spec.flag} or ${spec.env} (${key})`] : []))
+    .join(', ');
+}
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -22,9 +30,9 @@ function usage(): string {
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Options (or environment): --diyalog-url (COMPANION_DIYALOG_URL), --key-id (COMPANION_DIYALOG_KEY_ID),',
-    '  --staff-id (COMPANION_STAFF_ID), --data-dir (COMPANION_DATA_DIR), --icws-url (COMPANION_ICWS_URL),',
-    '  --icws-user (COMPANION_ICWS_USER). Secrets: COMPANION_DIYALOG_SECRET / COMPANION_ICWS_PASSWORD, else the keychain.',
+    'Settings come from settings.json in the data dir (--data-dir, COMPANION_DATA_DIR); "companion settings" shows them.',
+    `Overrides for one run (never saved): ${overrideHelp()}.`,
+    'Secrets: COMPANION_DIYALOG_SECRET / COMPANION_ICWS_PASSWORD, else the keychain.',
     'Exit codes: 0 done, 1 refused or failed, 2 bad usage or input, 3 credentials or authentication, 4 unreachable or server error.',
   ].join('\n');
 }
@@ -79,6 +87,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       flags: parsed.values as Record<string, string | boolean | undefined>,
       options,
       env,
+      services: serviceOpener(options, parsed.values, env),
       progress: (line) => {
         if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
       },

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { SettingsPatch } from '../../shared/settings';
-import { startDiyalogSim, type DiyalogSim } from '../sim/diyalog/server';
-import { TRANSCRIPT_HOST } from '../sim/diyalog/data';
-import { startIcwsSim, type IcwsSim } from '../sim/icws/server';
+import type { DiyalogSim } from '../sim/diyalog/server';
+import type { IcwsSim } from '../sim/icws/server';
 import type { SettingsLoadResult } from '../store/settings';
 import { icwsAccount, MemorySecretStore } from './secrets';
 
@@ -20,6 +19,12 @@ export interface Demo {
 
 /** Demo mode: both simulators on 127.0.0.1 with moving demo data, and the settings to use them. */
 export async function startDemo(dataDir: string): Promise<Demo> {
+  // Loaded only here: the simulators are a chunk of their own that a configured app never loads.
+  const [{ startDiyalogSim }, { TRANSCRIPT_HOST }, { startIcwsSim }] = await Promise.all([
+    import('../sim/diyalog/server'),
+    import('../sim/diyalog/data'),
+    import('../sim/icws/server'),
+  ]);
   const diyalog = await startDiyalogSim({ demo: true });
   const icws = await startIcwsSim({ mode: 'demo' });
   const secrets = new MemorySecretStore();

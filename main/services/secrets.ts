@@ -31,3 +31,32 @@ export class MemorySecretStore implements SecretStore {
 export function icwsAccount(userId: string, baseUrl: string): string {
   return `${userId}@${new URL(baseUrl).host}`;
 }
+
+/**
+ * The keychain account of a Diyalog secret: one per access key id and server origin, so a
+ * secret stored for one server is never sent to another that happens to reuse the key id.
+ */
+export function diyalogAccount(keyId: string, baseUrl: string): string {
+  return `${keyId}@${new URL(baseUrl).origin}`;
+}
+
+/** The variables that hand a secret to one invocation (scripts, CI), never written anywhere. */
+export const SECRET_VARIABLES: Record<SecretKind, string> = {
+  diyalog: 'COMPANION_DIYALOG_SECRET',
+  icws: 'COMPANION_ICWS_PASSWORD',
+};
+
+/**
+ * A secret in its variable wins over the store for reading; storing and clearing still go
+ * to the store, so a variable set for one run never ends up in the keychain.
+ */
+export function withEnvironmentSecrets(store: SecretStore, env: NodeJS.ProcessEnv): SecretStore {
+  return {
+    async getSecret(kind, account) {
+      const fromEnv = env[SECRET_VARIABLES[kind]];
+      return fromEnv !== undefined && fromEnv !== '' ? fromEnv : store.getSecret(kind, account);
+    },
+    setSecret: (kind, account, secret) => store.setSecret(kind, account, secret),
+    deleteSecret: (kind, account) => store.deleteSecret(kind, account),
+  };
+}

@@ -1,0 +1,57 @@
+import type { ConnectionState } from '../../shared/assistance';
+import { AssistanceService } from './assistance';
+import type { Feature, FeatureDeps } from './feature';
+
+export type AssistanceCalls = 'assistance.list' | 'assistance.create' | 'assistance.addMessage' | 'assistance.complete';
+
+export interface AssistanceFeature extends Feature<AssistanceCalls> {
+  /** null while ICWS is not configured. */
+  connection(): ConnectionState | null;
+  /** Logs in again with what the settings and keychain say now (or logs out when unconfigured). */
+  reconfigure(): Promise<void>;
+}
+
+/** Agent assistance over one ICWS session, following the ICWS settings and password. */
+export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceFeature {
+  const assistance = new AssistanceService(ctx.fetch, emit);
+
+  // One reconfiguration at a time, each reading the settings when its turn comes: overlapping
+  // ones (a burst of settings changes) would each log in and all but one session would leak,
+  // and a slow keychain read could let an older configuration win.
+  let queue: Promise<void> = Promise.resolve();
+  let stopping = false;
+  function reconfigure(): Promise<void> {
+    const run = queue.then(async () => {
+      if (!stopping) await assistance.configure(await ctx.icwsConfig());
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  ctx.config.onChange(async (before, after) => {
+    // The language is sent at login, so it takes a new session too.
+    if (JSON.stringify(before.icws) !== JSON.stringify(after.icws) || before.language !== after.language) await reconfigure();
+  });
+
+  return {
+    connection: () => assistance.connection,
+    reconfigure,
+    handlers: {
+      'assistance.list': async () => assistance.list(),
+      'assistance.create': async ({ interactionId, text }) => ({ assistanceId: await assistance.create(interactionId, text) }),
+      'assistance.addMessage': async ({ assistanceId, text }) => {
+        await assistance.addMessage(assistanceId, text);
+        return { ok: true };
+      },
+      'assistance.complete': async ({ assistanceId }) => {
+        await assistance.complete(assistanceId);
+        return { ok: true };
+      },
+    },
+    async stop() {
+      stopping = true;
+      await queue;
+      await assistance.stop();
+    },
+  };
+}

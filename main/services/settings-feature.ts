@@ -1,0 +1,131 @@
+import type { ConnectionState } from '../../shared/assistance';
+import type { SettingsView, Status } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+import type { Settings, SettingsPatch } from '../../shared/settings';
+import { DiyalogClient } from '../diyalog/client';
+import { IcwsSession } from '../icws/session';
+import type { SettingKey } from './configuration';
+import type { Feature, FeatureDeps } from './feature';
+
+export type SettingsCalls = 'settings.get' | 'settings.update' | 'secret.set' | 'secret.clear' | 'connection.test' | 'status.get' | 'language.set';
+
+export interface SettingsDeps extends FeatureDeps {
+  /** Running against the built-in simulators. */
+  demo: boolean;
+  version: string;
+  /** The ICWS connection as the assistance feature sees it. */
+  icwsConnection: () => ConnectionState | null;
+  /** A new ICWS password takes a new login. */
+  icwsSecretChanged: () => Promise<void>;
+}
+
+export interface SettingsFeature extends Feature<SettingsCalls> {
+  status(): Promise<Status>;
+}
+
+/**
+ * The form sends every field; a field a variable overrides for this run comes back with
+ * the override's value. Writing that would make a one-run override permanent, so an
+ * overridden field is written only when the user changed it.
+ */
+function withoutUnchangedOverrides(patch: SettingsPatch, effective: Settings, overridden: readonly SettingKey[]): SettingsPatch {
+  const out = structuredClone(patch) as Record<string, unknown>;
+  for (const key of overridden) {
+    const path = key.split('.');
+    const leaf = path.pop() as string;
+    const parent = path.reduce<Record<string, unknown> | undefined>((node, part) => node?.[part] as Record<string, unknown> | undefined, out);
+    const current = path.reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], effective) as Record<string, unknown>;
+    if (parent && leaf in parent && JSON.stringify(parent[leaf]) === JSON.stringify(current[leaf])) delete parent[leaf];
+  }
+  return out as SettingsPatch;
+}
+
+/** Settings, secrets, connection tests and the status the window shows. */
+export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection, icwsSecretChanged }: SettingsDeps): SettingsFeature {
+  const { config } = ctx;
+
+  async function status(): Promise<Status> {
+    const s = config.get();
+    return {
+      demo,
+      version,
+      language: ctx.language(),
+      diyalog: { configured: Boolean(s.diyalog.baseUrl && s.diyalog.keyId && s.staffId), hasSecret: await ctx.hasSecret('diyalog') },
+      icws: icwsConnection(),
+    };
+  }
+
+  async function settingsView(): Promise<SettingsView> {
+    return {
+      settings: config.get(),
+      secrets: { diyalog: await ctx.hasSecret('diyalog'), icws: await ctx.hasSecret('icws') },
+      recoveredFrom: ctx.recovered?.corruptFile ?? null,
+      overridden: config.overridden(),
+    };
+  }
+
+  config.onChange(async () => emit('status.changed', await status()));
+
+  async function secretChanged(kind: 'diyalog' | 'icws'): Promise<void> {
+    if (kind === 'icws') await icwsSecretChanged();
+    emit('status.changed', await status());
+  }
+
+  return {
+    status,
+    handlers: {
+      'settings.get': () => settingsView(),
+      'settings.update': async (patch) => {
+        await config.update(withoutUnchangedOverrides(patch, config.get(), config.overridden()));
+        return settingsView();
+      },
+      'secret.set': async ({ kind, secret }) => {
+        await ctx.storeSecret(kind, secret);
+        await secretChanged(kind);
+        return { ok: true };
+      },
+      'secret.clear': async ({ kind }) => {
+        await ctx.clearSecret(kind);
+        await secretChanged(kind);
+        return { ok: true };
+      },
+      'connection.test': async ({ target }) => {
+        const started = performance.now();
+        if (target === 'diyalog') {
+          // A one-millisecond history query: signed, authenticated, and changes nothing.
+          const clientOptions = await ctx.diyalogOptions();
+          const client = new DiyalogClient({ ...clientOptions, readRetries: 0 });
+          const now = Date.now();
+          await client.getOnlineHelpList({ startDate: now - 1, endDate: now });
+          return {
+            ok: true,
+            latencyMs: Math.round(performance.now() - started),
+            host: new URL(clientOptions.baseUrl).host,
+            clockOffsetSeconds: Math.round(client.clockOffsetMs / 1000),
+          };
+        }
+        const icws = await ctx.icwsConfig();
+        if (!icws) throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.');
+        const session = new IcwsSession({
+          ...icws,
+          credentials: { userId: icws.userId, password: icws.password },
+          fetch: ctx.fetch,
+          reconnect: { baseMs: 500, capMs: 2_000, maxAttempts: 1 },
+        });
+        try {
+          await session.connect();
+          const up = session.state;
+          const host = up.state === 'up' ? up.host : new URL(icws.baseUrl).host;
+          return { ok: true, latencyMs: Math.round(performance.now() - started), host, clockOffsetSeconds: null };
+        } finally {
+          await session.logout().catch(() => undefined);
+        }
+      },
+      'status.get': () => status(),
+      'language.set': async ({ language }) => {
+        await config.update({ language });
+        return status();
+      },
+    },
+  };
+}

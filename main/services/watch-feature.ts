@@ -1,0 +1,59 @@
+import type { WatchEntry } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+import type { Feature, FeatureDeps } from './feature';
+import { HelpWatcher } from './help-watcher';
+
+export type WatchCalls = 'watch.list' | 'watch.add' | 'watch.remove' | 'watch.refresh' | 'ui.visibility';
+
+export interface WatchFeature extends Feature<WatchCalls> {
+  watcher: HelpWatcher;
+}
+
+/** The help watch: the customers on the watch list, polled, with changes pushed as `watch.changed`. */
+export function createWatchFeature({ ctx, emit }: FeatureDeps): WatchFeature {
+  const { config } = ctx;
+  const watcher = new HelpWatcher({
+    check: async (customerId, signal) => (await ctx.diyalog()).isCustomerInOnlineHelp(customerId, { signal }),
+    onChange: (entry) => emit('watch.changed', entry),
+  });
+  for (const id of config.get().watchList) watcher.add(id);
+
+  // The watch list is a setting: whoever changes it (this feature, Settings, another
+  // process' write picked up at load), the watcher follows.
+  config.onChange((before, after) => {
+    const watched = new Set(after.watchList);
+    for (const id of before.watchList) if (!watched.has(id)) watcher.remove(id);
+    for (const id of after.watchList) watcher.add(id);
+  });
+
+  function watchList(): WatchEntry[] {
+    const entries = new Map(watcher.list().map((e) => [e.customerId, e]));
+    return config.get().watchList.flatMap((id) => entries.get(id) ?? []);
+  }
+
+  return {
+    watcher,
+    handlers: {
+      'watch.list': async () => watchList(),
+      'watch.add': async ({ customerId }) => {
+        await config.update((current) => ({
+          watchList: current.watchList.includes(customerId) ? current.watchList : [...current.watchList, customerId],
+        }));
+        return watchList();
+      },
+      'watch.remove': async ({ customerId }) => {
+        await config.update((current) => ({ watchList: current.watchList.filter((id) => id !== customerId) }));
+        return watchList();
+      },
+      'watch.refresh': async ({ customerId }) => {
+        if (!config.get().watchList.includes(customerId)) throw new AppError('not_found', `Customer ${customerId} is not on the watch list.`);
+        return watcher.refresh(customerId);
+      },
+      'ui.visibility': async ({ visible }) => {
+        watcher.setVisible(visible);
+        return { ok: true };
+      },
+    },
+    stop: () => watcher.stop(),
+  };
+}

@@ -1,0 +1,53 @@
+// The settings overrides of one invocation: which variable or flag sets which key, and
+// how a value typed on a command line becomes a settings patch (or a clear refusal).
+
+import { describe, expect, it } from 'vitest';
+import { collectOverrides, isSettingKey, overridePatch, parseSettingValue, SETTING_KEYS } from '../../../main/services/configuration';
+
+describe('parseSettingValue', () => {
+  it('turns a dotted key and a typed value into a patch the settings schema accepts', () => {
+    expect(parseSettingValue('diyalog.baseUrl', 'https://dlg.bank.local/api')).toEqual({ diyalog: { baseUrl: 'https://dlg.bank.local/api' } });
+    expect(parseSettingValue('staffId', 'A12345')).toEqual({ staffId: 'A12345' });
+    expect(parseSettingValue('language', 'null')).toEqual({ language: null });
+    expect(parseSettingValue('icws.applicationName', 'Şube')).toEqual({ icws: { applicationName: 'Şube' } });
+  });
+
+  it('refuses an unknown key, listing the known ones, and a value the schema refuses', () => {
+    expect(() => parseSettingValue('diyalog', 'x')).toThrow(/Known settings: diyalog\.baseUrl/);
+    expect(() => parseSettingValue('__proto__', 'x')).toThrow(/Unknown setting/);
+    expect(() => parseSettingValue('watchList', '1,2')).toThrow(/Unknown setting/);
+    expect(() => parseSettingValue('diyalog.signatureAlgorithm', 'md5')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    expect(() => parseSettingValue('icws.applicationName', 'null')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+  });
+
+  it('knows exactly the keys the administrator may set', () => {
+    expect(Object.keys(SETTING_KEYS)).toEqual(expect.arrayContaining([
+      'diyalog.baseUrl', 'diyalog.keyId', 'diyalog.signatureAlgorithm', 'staffId', 'icws.baseUrl', 'icws.userId', 'icws.applicationName', 'language',
+    ]));
+    expect(isSettingKey('toString')).toBe(false);
+  });
+});
+
+describe('collectOverrides', () => {
+  it('takes a flag over its variable and ignores empty ones', () => {
+    const overrides = collectOverrides(
+      { COMPANION_STAFF_ID: 'ENV', COMPANION_DIYALOG_URL: '', COMPANION_ICWS_USER: 'env.user' },
+      { 'staff-id': 'FLAG', 'icws-url': '' },
+    );
+    expect(overrides).toEqual([
+      { key: 'staffId', value: 'FLAG', source: 'flag', origin: '--staff-id' },
+      { key: 'icws.userId', value: 'env.user', source: 'environment', origin: 'COMPANION_ICWS_USER' },
+    ]);
+    expect(overridePatch(overrides)).toEqual({ staffId: 'FLAG', icws: { userId: 'env.user' } });
+  });
+
+  it('merges overrides of one section and names the variable of a bad one', () => {
+    const patch = overridePatch(collectOverrides({ COMPANION_ICWS_URL: 'https://ic.bank.local', COMPANION_ICWS_USER: 'u1' }));
+    expect(patch).toEqual({ icws: { baseUrl: 'https://ic.bank.local', userId: 'u1' } });
+    expect(() => overridePatch(collectOverrides({ COMPANION_DIYALOG_URL: 'file:///etc/passwd' }))).toThrow(/COMPANION_DIYALOG_URL/);
+  });
+
+  it('does not take the CLI language variable as the app language', () => {
+    expect(collectOverrides({ COMPANION_LANG: 'tr' })).toEqual([]);
+  });
+});
