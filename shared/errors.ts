@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'session_ended',
   // the server refused or the thing is not there
   'customer_not_found',
+  'staff_not_found',
   'no_conversation',
   'customer_not_waiting',
   'waiting_other_interaction',

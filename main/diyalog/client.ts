@@ -5,11 +5,21 @@ import type { z } from 'zod';
 import { AppError, isAppError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryQuery } from '../../shared/diyalog';
+import type { LearnedSigning } from '../../shared/settings';
+import { assertUrlAllowed } from '../../shared/urls';
 import { customerMessageSchema, dateRangeSchema, historyQuerySchema, idSchema, parseInput } from '../../shared/validation';
 import { backoffDelay, isTimeoutError, sleep, systemClock, withTimeout } from '../http';
 import type { Clock, FetchLike } from '../http';
-import { authorizationHeader, buildStringToSign, DEFAULT_SIGNATURE_ALGORITHM, formatDlgDate, signRequest } from './signing';
-import type { SignatureAlgorithm } from './signing';
+import {
+  authorizationHeader,
+  buildStringToSign,
+  DEFAULT_SIGNATURE_ALGORITHM,
+  DEFAULT_SIGNING_FORM,
+  formatDlgDate,
+  signingFallbacks,
+  signRequest,
+} from './signing';
+import type { SignatureAlgorithm, SigningForm, SigningMethod } from './signing';
 import { helpListWire, helpStateWire, messagingDetailWire, operationResultWire } from './wire';
 
 export interface DiyalogCredentials {
@@ -30,9 +40,36 @@ export interface DiyalogClientOptions {
   /** Extra attempts for read calls only. */
   readRetries?: number;
   retryBaseMs?: number;
+  /** The algorithm to sign with first (settings: diyalog.signatureAlgorithm); default sha256. */
   algorithm?: SignatureAlgorithm;
+  /** The canonical form to sign with first; default `example` (newline before the path). */
+  form?: SigningForm;
+  /**
+   * What the app remembered for a server (settings: diyalog.learnedSigning). Used first,
+   * instead of `algorithm` and `form`, when its origin is the base URL's; ignored otherwise.
+   */
+  learnedSigning?: LearnedSigning | null;
+  /**
+   * Called when a server first accepts a request signed some way, unless that is exactly
+   * `learnedSigning`, and again if the accepted way changes. The app stores it as
+   * diyalog.learnedSigning. Errors it throws (or rejects with) are ignored.
+   */
+  onSigningLearned?: (learned: LearnedSigning) => void | Promise<void>;
+  /** Plain http to a host other than this computer is refused unless this is true (settings: allowInsecureHttp). */
+  allowInsecureHttp?: boolean;
+  /** The name of getonlinehelplist's agent filter (settings: diyalog.historyAgentField); default agentId. */
+  historyAgentField?: HistoryAgentField;
   /** Jitter source. */
   random?: () => number;
+}
+
+/** getonlinehelplist's agent filter: `agentUserId` on servers older than 2021-03-31. */
+export type HistoryAgentField = 'agentId' | 'agentUserId';
+
+/** How requests are signed now, and whether this server has accepted that yet. */
+export interface SigningState extends SigningMethod {
+  /** A request signed this way got a 200 from the server. */
+  confirmed: boolean;
 }
 
 export interface CallOptions {
@@ -62,6 +99,12 @@ export const DIYALOG_PATHS = {
 
 const CONTENT_TYPE = 'application/json';
 const RETRY_CAP_MS = 4_000;
+/**
+ * The most a server clock may be off ours before we stop re-signing for it. Beyond this
+ * the 403 is more likely an impostor asking for a request signed for a time of its choosing
+ * (replayable then) than a real server: twelve hours covers any time-zone mistake.
+ */
+export const MAX_CLOCK_OFFSET_MS = 12 * 60 * 60_000;
 const SERVER_TEXT_MAX = 300;
 const AUTH_HEADER_MESSAGES = [
   'Required headers not found',
@@ -84,16 +127,27 @@ interface RawAnswer {
   serverDate: string | null;
 }
 
+function sameMethod(a: SigningMethod | null, b: SigningMethod | null): boolean {
+  return a !== null && b !== null && a.form === b.form && a.algorithm === b.algorithm;
+}
+
 export class DiyalogClient {
   readonly #options: DiyalogClientOptions;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #readRetries: number;
   readonly #retryBaseMs: number;
-  readonly #algorithm: SignatureAlgorithm;
   readonly #random: () => number;
+  readonly #historyAgentField: HistoryAgentField;
   #requestCount = 0;
   #clockOffsetMs = 0;
+  /** How the next request is signed. */
+  #signing: SigningMethod;
+  #confirmed = false;
+  /** The way last reported through onSigningLearned (or given as learnedSigning). */
+  #reported: SigningMethod | null = null;
+  /** The credentials with which every way of signing got a 401: do not probe again with them. */
+  #exhaustedFor: { keyId: string; secret: string; url: string } | null = null;
 
   constructor(options: DiyalogClientOptions) {
     this.#options = options;
@@ -101,8 +155,19 @@ export class DiyalogClient {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#readRetries = Math.max(0, options.readRetries ?? 2);
     this.#retryBaseMs = options.retryBaseMs ?? 250;
-    this.#algorithm = options.algorithm ?? DEFAULT_SIGNATURE_ALGORITHM;
     this.#random = options.random ?? Math.random;
+    this.#historyAgentField = options.historyAgentField ?? 'agentId';
+    this.#signing = { form: options.form ?? DEFAULT_SIGNING_FORM, algorithm: options.algorithm ?? DEFAULT_SIGNATURE_ALGORITHM };
+    const learned = options.learnedSigning;
+    if (learned && learned.origin === originOf(options.baseUrl)) {
+      this.#signing = { form: learned.form, algorithm: learned.algorithm };
+      this.#reported = { ...this.#signing };
+    }
+  }
+
+  /** How requests are signed now; `confirmed` once the server accepted one (for the connection test and Advanced). */
+  get signing(): SigningState {
+    return { ...this.#signing, confirmed: this.#confirmed };
   }
 
   /** HTTP calls made so far, retries included. */
@@ -153,9 +218,22 @@ export class DiyalogClient {
     const q = parseInput(historyQuerySchema, query, 'history query');
     const body: Record<string, unknown> = { startDate: q.startDate, endDate: q.endDate };
     if (q.customerId !== undefined) body.customerId = q.customerId;
-    // The document's note says agentUserId; its schema (and the project) say agentId.
-    if (q.agentId !== undefined) body.agentId = q.agentId;
-    return this.#post(DIYALOG_PATHS.getOnlineHelpList, body, helpListWire, this.#readRetries, opts.signal);
+    // The current schema says agentId; servers before 2021-03-31 (and the page's note) say agentUserId.
+    if (q.agentId !== undefined) body[this.#historyAgentField] = q.agentId;
+    const records = await this.#post(DIYALOG_PATHS.getOnlineHelpList, body, helpListWire, this.#readRetries, opts.signal);
+    // A server that does not know the field name ignores it and answers for every agent:
+    // wrong data that looks right. Refuse it and say which setting to change.
+    const stranger = q.agentId === undefined ? undefined : records.find((r) => r.agentId !== undefined && r.agentId !== q.agentId);
+    if (stranger !== undefined) {
+      const other: HistoryAgentField = this.#historyAgentField === 'agentId' ? 'agentUserId' : 'agentId';
+      throw new AppError(
+        'bad_response',
+        `Diyalog ignored the agent filter "${this.#historyAgentField}" (it answered with records of agent ${stranger.agentId}): ` +
+          `this server probably calls it "${other}". Change the history agent field under Advanced settings.`,
+        { status: 200, path: DIYALOG_PATHS.getOnlineHelpList, reason: 'agent_filter_ignored', field: this.#historyAgentField },
+      );
+    }
+    return records;
   }
 
   async getMessagingDetail(q: MessagingDetailQuery, opts: CallOptions = {}): Promise<{ url: string }> {
@@ -164,7 +242,13 @@ export class DiyalogClient {
     const range = parseInput(dateRangeSchema, { startDate: q.startDate, endDate: q.endDate }, 'date range');
     const body = { staffId, customerId, startDate: range.startDate, endDate: range.endDate };
     const answer = await this.#post(DIYALOG_PATHS.getMessagingDetail, body, messagingDetailWire, this.#readRetries, opts.signal);
-    if (!answer.isSuccess) throw operationFailed('getmessagingdetail', answer.error);
+    if (!answer.isSuccess) {
+      // The vendor's own failure example (digest §1.3): {"error":"Staff not found in the system", ...}.
+      if (answer.error !== undefined && /staff not found/i.test(answer.error)) {
+        throw new AppError('staff_not_found', `Diyalog knows no staff member ${staffId}: ${truncate(answer.error.trim())}`, { staffId });
+      }
+      throw operationFailed('getmessagingdetail', answer.error);
+    }
     const link = answer.conversationDetailLink;
     if (link === undefined || !isHttpUrl(link)) {
       throw new AppError('bad_response', 'Diyalog answered getmessagingdetail without a usable http(s) link.', { status: 200 });
@@ -197,8 +281,10 @@ export class DiyalogClient {
   }
 
   /**
-   * Sends one signed POST, re-signing once after a 403 with the server's clock, and
+   * Sends one signed POST, re-signing once after a 403 with the server's clock (if it is
+   * within MAX_CLOCK_OFFSET_MS of ours), trying the other ways of signing after a 401, and
    * retrying network errors, timeouts and 5xx `retries` times with jittered backoff.
+   * A 401 proves the server did nothing, so even a force-end may be re-sent after one.
    */
   async #post<S extends z.ZodType>(endpoint: string, payload: object, schema: S, retries: number, signal: AbortSignal | undefined): Promise<z.output<S>> {
     const target = this.#target(endpoint);
@@ -207,10 +293,13 @@ export class DiyalogClient {
     const body = JSON.stringify(payload);
     let retried = 0;
     let resigned = false;
+    let method = this.#signing;
+    // The ways still to try after a 401; null until the first 401 of this call.
+    let fallbacks: SigningMethod[] | null = null;
     for (;;) {
       let answer: RawAnswer;
       try {
-        answer = await this.#attempt(target, body, signal);
+        answer = await this.#attempt(target, body, method, signal);
       } catch (e) {
         if (isLostAnswer(e) && retried < retries) {
           await this.#backoff(++retried, signal);
@@ -221,21 +310,56 @@ export class DiyalogClient {
       if (answer.status === 403 && !resigned) {
         const serverMs = parseHttpDate(answer.serverDate);
         if (serverMs === null) throw clockSkew(endpoint, null, 'and sent no Date header to correct it with');
-        this.#clockOffsetMs = serverMs - this.#clock();
+        const localMs = this.#clock();
+        if (Math.abs(serverMs - localMs) > MAX_CLOCK_OFFSET_MS) throw clockTooFarOff(endpoint, localMs, serverMs);
+        this.#clockOffsetMs = serverMs - localMs;
         resigned = true;
         continue;
+      }
+      if (answer.status === 401 && !this.#isExhausted(target)) {
+        fallbacks ??= signingFallbacks(method).slice(1);
+        const next = fallbacks.shift();
+        if (next !== undefined) {
+          method = next;
+          continue;
+        }
+        this.#exhaustedFor = { keyId: target.keyId, secret: target.secret, url: target.url };
       }
       if (answer.status >= 500 && retried < retries) {
         await this.#backoff(++retried, signal);
         continue;
       }
-      return interpret(endpoint, answer, schema, () => this.#offsetAfter(answer));
+      if (answer.status === 200) this.#accepted(method, target.url);
+      return interpret(endpoint, answer, schema, () => this.#offsetAfter(answer), fallbacks !== null);
     }
   }
 
-  async #attempt(target: Target, body: string, signal: AbortSignal | undefined): Promise<RawAnswer> {
+  #isExhausted(target: Target): boolean {
+    const x = this.#exhaustedFor;
+    return x !== null && x.keyId === target.keyId && x.secret === target.secret && x.url === target.url;
+  }
+
+  /** The server accepted a request signed with `method`: sign that way from now on, and tell the app once. */
+  #accepted(method: SigningMethod, url: string): void {
+    this.#signing = method;
+    this.#confirmed = true;
+    this.#exhaustedFor = null;
+    if (sameMethod(method, this.#reported)) return;
+    this.#reported = { ...method };
+    const callback = this.#options.onSigningLearned;
+    if (!callback) return;
+    try {
+      const done = callback({ origin: new URL(url).origin, form: method.form, algorithm: method.algorithm });
+      if (done instanceof Promise) done.catch(() => undefined);
+    } catch {
+      // Remembering is an optimisation: failing to store it must not fail the request.
+    }
+  }
+
+  async #attempt(target: Target, body: string, method: SigningMethod, signal: AbortSignal | undefined): Promise<RawAnswer> {
     const date = formatDlgDate(this.#clock() + this.#clockOffsetMs);
-    const signature = signRequest(target.secret, buildStringToSign({ method: 'POST', contentType: CONTENT_TYPE, date, body, path: target.path }), this.#algorithm);
+    const stringToSign = buildStringToSign({ method: 'POST', contentType: CONTENT_TYPE, date, body, path: target.path }, method.form);
+    const signature = signRequest(target.secret, stringToSign, method.algorithm);
     const attemptSignal = withTimeout(this.#timeoutMs, signal);
     this.#requestCount++;
     try {
@@ -249,13 +373,19 @@ export class DiyalogClient {
         },
         body,
         signal: attemptSignal,
-        // A redirect would change the signed path: surface it as an unexpected status.
+        // Never followed: fetch would send the signed request (and the next ones) to
+        // whatever origin a Location names. 'opaqueredirect' is what a browser-like fetch gives.
         redirect: 'manual',
       });
+      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+        await response.body?.cancel().catch(() => undefined);
+        throw unexpectedRedirect(target, response);
+      }
       // The body read stays under the same deadline: a server can stall mid-answer.
       const text = await response.text();
       return { status: response.status, text, serverDate: response.headers.get('date') };
     } catch (e) {
+      if (isAppError(e)) throw e;
       if (signal?.aborted) throw cancelled(e);
       const path = target.path;
       if (isTimeoutError(e)) {
@@ -304,12 +434,13 @@ export class DiyalogClient {
     if (base.search !== '' || base.hash !== '' || base.username !== '' || base.password !== '') {
       throw new AppError('invalid_input', 'The Diyalog address must not carry a query, a fragment or a user name.', { field: 'baseUrl' });
     }
+    assertUrlAllowed(base, this.#options.allowInsecureHttp === true, 'Diyalog');
     const path = base.pathname.replace(/\/+$/, '') + endpoint;
     return { url: base.origin + path, path, keyId: key, secret, requester };
   }
 }
 
-function interpret<S extends z.ZodType>(endpoint: string, answer: RawAnswer, schema: S, offset: () => number | null): z.output<S> {
+function interpret<S extends z.ZodType>(endpoint: string, answer: RawAnswer, schema: S, offset: () => number | null, probed: boolean): z.output<S> {
   const { status, text } = answer;
   const details = { status, path: endpoint };
   if (status === 200) {
@@ -332,7 +463,8 @@ function interpret<S extends z.ZodType>(endpoint: string, answer: RawAnswer, sch
     throw new AppError('auth_header_rejected', `Diyalog rejected the authentication headers: ${serverText}`, details);
   }
   if (status === 401) {
-    throw new AppError('auth_failed', 'Diyalog rejected the request signature: check the access key id and secret.', details);
+    const tried = probed ? ' with both signing forms and both algorithms' : '';
+    throw new AppError('auth_failed', `Diyalog rejected the request signature${tried}: check the access key id and secret.`, details);
   }
   if (status === 403) throw clockSkew(endpoint, offset(), 'even after correcting for the server clock');
   if (status === 502 || status === 503 || status === 504) {
@@ -365,6 +497,37 @@ function clockSkew(endpoint: string, offsetMs: number | null, why: string): AppE
   });
 }
 
+function clockTooFarOff(endpoint: string, localMs: number, serverMs: number): AppError {
+  const hours = Math.round(Math.abs(serverMs - localMs) / 3_600_000);
+  return new AppError(
+    'clock_skew',
+    `Diyalog rejected the request time, and its clock (${new Date(serverMs).toISOString()}) is about ${hours} hours from ` +
+      `this computer's (${new Date(localMs).toISOString()}): more than the 12 hours a request is ever re-signed for. ` +
+      'Nothing was re-sent. Check the clock of this computer and ask the Diyalog administrators to check the server\'s.',
+    { status: 403, path: endpoint, offsetMs: serverMs - localMs, serverTime: serverMs, localTime: localMs },
+  );
+}
+
+function unexpectedRedirect(target: Target, response: Response): AppError {
+  // Only the origin of the Location is shown: its path or query may carry anything.
+  let where = 'an address it did not show';
+  const location = response.headers.get('location');
+  if (location) {
+    try {
+      where = new URL(location, target.url).origin;
+    } catch {
+      where = 'an invalid address';
+    }
+  }
+  const status = response.status || 'redirect';
+  return new AppError(
+    'unexpected_redirect',
+    `Diyalog answered ${target.path} with a redirect (HTTP ${status}) to ${where}. Redirects are never followed, so the signed ` +
+      'request went nowhere else: check the Diyalog address in the settings.',
+    { status: response.status, path: target.path, location: where },
+  );
+}
+
 function operationFailed(operation: string, serverMessage: string | undefined, errorCode?: number): AppError {
   const why = serverMessage && serverMessage.trim() !== '' ? truncate(serverMessage.trim()) : `no reason given${errorCode === undefined ? '' : ` (error ${errorCode})`}`;
   return new AppError('operation_failed', `Diyalog could not complete ${operation}: ${why}`, { errorCode });
@@ -381,6 +544,14 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
 /** A timeout, a network error or a gateway failure: the request may or may not have reached the server. */
 function isLostAnswer(e: unknown): e is AppError {
   return isAppError(e) && e.code === 'unavailable' && ['timeout', 'network', 'gateway'].includes(String(e.details.reason));
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }
 
 function parseHttpDate(value: string | null): number | null {

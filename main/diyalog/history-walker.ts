@@ -1,5 +1,6 @@
 // Walks getonlinehelplist over a whole date range. The server answers at most 20 records
-// per call, newest first; older ones need another call ending where the page ended.
+// per call (25 on servers older than 2021-03-12), newest first; older ones need another
+// call ending where the page ended.
 //
 // Each range is walked from its top down: ask for [lo, bound], keep the records, move bound
 // to the oldest date on a full page (that date again, since a page may cut a group of
@@ -32,7 +33,12 @@ export interface WalkOptions {
    * walked, so a count of slices would have a moving total.
    */
   onProgress?: (p: HistoryProgress) => void;
-  /** The server's cap per call; default 20. A shorter page means the range is exhausted. */
+  /**
+   * The server's cap per call, or less; default 20, the smallest of the vendor's versions.
+   * A shorter page means the range is exhausted; a longer one raises it (a server answering
+   * 25 is walked with 25 from then on). Never above the server's cap: a full page would then
+   * look like the last one and records would be missed.
+   */
   pageSize?: number;
 }
 
@@ -95,7 +101,8 @@ function newestFirst(a: HelpRecord, b: HelpRecord): number {
 
 class HistoryWalk {
   private readonly concurrency: number;
-  private readonly pageSize: number;
+  /** Raised to the longest page seen: the server's real cap is at least that. */
+  private pageSize: number;
   private readonly filters: Pick<HistoryQuery, 'customerId' | 'agentId'>;
   private readonly ranges: Range[] = [];
   private readonly items = new Map<number, HelpRecord>();
@@ -174,6 +181,7 @@ class HistoryWalk {
       }
       if (this.stopped) return;
       this.pages++;
+      if (page.length > this.pageSize) this.pageSize = page.length;
       this.learnEndDateMode(page, request.endDate, knownAtEndDate);
       for (const record of page) {
         const ts = record.helpRequestedAt;

@@ -10,6 +10,23 @@ export const DEFAULT_SIGNATURE_ALGORITHM: SignatureAlgorithm = 'sha256';
 
 export const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = ['sha256', 'sha1'];
 
+/**
+ * The two canonical strings to sign (digest §1.1, §1.3). `example`: a newline between BODY
+ * and PATH, as the document's worked example and prose have it. `pseudocode`: none, as its
+ * pseudo-code has it. Nothing public says which one a production server checks.
+ */
+export type SigningForm = 'example' | 'pseudocode';
+
+export const DEFAULT_SIGNING_FORM: SigningForm = 'example';
+
+export const SIGNING_FORMS: readonly SigningForm[] = ['example', 'pseudocode'];
+
+/** One way of signing: what a server is probed with and what is remembered per server. */
+export interface SigningMethod {
+  form: SigningForm;
+  algorithm: SignatureAlgorithm;
+}
+
 // Fixed English names: the server parses with an English pattern, and a Turkish
 // locale's "Sal"/"Mar" would be rejected as "date not valid".
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
@@ -37,12 +54,24 @@ export interface StringToSignParts {
   path: string;
 }
 
+/** METHOD\nCONTENT_TYPE\nDATE\nBODY\nPATH (`example`, the default) or METHOD\nCONTENT_TYPE\nDATE\nBODYPATH (`pseudocode`). */
+export function buildStringToSign({ method, contentType, date, body, path }: StringToSignParts, form: SigningForm = DEFAULT_SIGNING_FORM): string {
+  const head = `${method}\n${contentType}\n${date}\n${body}`;
+  return form === 'pseudocode' ? head + path : `${head}\n${path}`;
+}
+
 /**
- * METHOD\nCONTENT_TYPE\nDATE\nBODY\nPATH. The vendor pseudo-code omits the newline
- * before PATH, but its worked example and prose have it; the project signs with it.
+ * The order a client tries signing methods in after a 401 "Authorization failed": the
+ * starting one, then the other form, then the other algorithm with each form.
  */
-export function buildStringToSign({ method, contentType, date, body, path }: StringToSignParts): string {
-  return `${method}\n${contentType}\n${date}\n${body}\n${path}`;
+export function signingFallbacks(start: SigningMethod): SigningMethod[] {
+  const otherForm = SIGNING_FORMS.filter((f) => f !== start.form);
+  const otherAlgorithms = SIGNATURE_ALGORITHMS.filter((a) => a !== start.algorithm);
+  return [
+    start,
+    ...otherForm.map((form) => ({ form, algorithm: start.algorithm })),
+    ...otherAlgorithms.flatMap((algorithm) => [start.form, ...otherForm].map((form) => ({ form, algorithm }))),
+  ];
 }
 
 /** base64(HMAC(utf8(secret), utf8(stringToSign))). */

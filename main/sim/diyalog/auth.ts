@@ -5,6 +5,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type SignatureAlgorithm = 'sha256' | 'sha1';
 
+/** `example`: a newline between BODY and PATH (worked example, prose); `pseudocode`: none. */
+export type SigningForm = 'example' | 'pseudocode';
+
 export interface DlgaCredentials {
   keyId: string;
   secret: string;
@@ -21,6 +24,8 @@ export interface DlgaRequest {
 export interface DlgaPolicy {
   credentials: DlgaCredentials;
   algorithm: SignatureAlgorithm;
+  /** The one canonical form this server checks. */
+  form: SigningForm;
   serverNow: number;
   /** Answer 403 even to a fresh, well-signed request (a skew the client cannot correct). */
   rejectSkewAlways: boolean;
@@ -40,33 +45,52 @@ export const MAX_SKEW_MS = 15 * 60_000;
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const RFC_1123 = /^([A-Z][a-z]{2}), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+// The zone is optional: "if missing, GMT is assumed" (the document); `Z` in the Java
+// pattern also reads an RFC 822 offset such as +0300.
+const RFC_1123 = /^([A-Z][a-z]{2}), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})(?: (GMT|UTC|[+-]\d{4}))?$/;
 const AUTHORIZATION = /^DLGA ([^\s:]+):(\S+)$/;
 
 /**
- * Strict `EEE, dd MMM yyyy HH:mm:ss GMT` in English, as Java's RFC 1123 formatter reads it:
- * out-of-range fields and a weekday that does not match the date are rejected.
+ * `EEE, dd MMM yyyy HH:mm:ss Z` in English: the zone GMT, UTC, an offset such as +0300,
+ * or none (GMT assumed), as the document allows. Out-of-range fields, a weekday that does
+ * not match the (local) date and localised names are rejected.
  */
 export function parseDlgDate(value: string): number | null {
   const m = RFC_1123.exec(value);
   if (!m) return null;
-  const [, dayName, dd, monName, yyyy, hh, mi, ss] = m;
+  const [, dayName, dd, monName, yyyy, hh, mi, ss, zone] = m;
   const month = MONTHS.indexOf(monName ?? '');
   const day = Number(dd);
   const year = Number(yyyy);
   const [hour, minute, second] = [Number(hh), Number(mi), Number(ss)];
   if (month < 0 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const t = Date.UTC(year, month, day, hour, minute, second);
-  const d = new Date(t);
+  const local = Date.UTC(year, month, day, hour, minute, second);
+  const d = new Date(local);
   if (d.getUTCDate() !== day || d.getUTCMonth() !== month || DAYS[d.getUTCDay()] !== dayName) return null;
-  return t;
+  let offsetMinutes = 0;
+  if (zone !== undefined && zone !== 'GMT' && zone !== 'UTC') {
+    const zh = Number(zone.slice(1, 3));
+    const zm = Number(zone.slice(3, 5));
+    if (zh > 18 || zm > 59) return null;
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (zh * 60 + zm);
+  }
+  return local - offsetMinutes * 60_000;
 }
 
-export function dlgaSignature(secret: string, algorithm: SignatureAlgorithm, method: string, contentType: string, date: string, body: Buffer, path: string): string {
+export function dlgaSignature(
+  secret: string,
+  algorithm: SignatureAlgorithm,
+  method: string,
+  contentType: string,
+  date: string,
+  body: Buffer,
+  path: string,
+  form: SigningForm = 'example',
+): string {
   return createHmac(algorithm, Buffer.from(secret, 'utf8'))
     .update(`${method}\n${contentType}\n${date}\n`, 'utf8')
     .update(body)
-    .update(`\n${path}`, 'utf8')
+    .update(form === 'example' ? `\n${path}` : path, 'utf8')
     .digest('base64');
 }
 
@@ -97,7 +121,7 @@ export function verifyDlga(req: DlgaRequest, policy: DlgaPolicy): DlgaVerdict {
   const [, keyId = '', signature = ''] = auth;
   // Content-Type is signed as received; Node has already dropped surrounding whitespace, as any HTTP parser would.
   const contentType = header(req.headers, 'content-type');
-  const expected = dlgaSignature(policy.credentials.secret, policy.algorithm, req.method, contentType, date, req.body, req.path);
+  const expected = dlgaSignature(policy.credentials.secret, policy.algorithm, req.method, contentType, date, req.body, req.path, policy.form);
   // Both comparisons always run, so the answer time does not reveal which one failed.
   const keyOk = sameText(keyId, policy.credentials.keyId);
   const signatureOk = sameText(signature, expected);

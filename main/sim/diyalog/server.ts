@@ -7,13 +7,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { HelpRecord, HelpType } from '../../../shared/diyalog';
 import { AppError } from '../../../shared/errors';
-import { type DlgaCredentials, type SignatureAlgorithm, verifyDlga } from './auth';
+import { type DlgaCredentials, type SignatureAlgorithm, type SigningForm, verifyDlga } from './auth';
 import { DEMO_STAFF_ID, TRANSCRIPT_HOST, createRng, pick, seedDiyalogData, type SimCustomer, type SimStaff } from './data';
-import { DiyalogWorld, type EndState, type LiveSession, type ReleasedInteraction, type WaitingInteraction } from './world';
+import { DiyalogWorld, PAGE_SIZE, type EndState, type LiveSession, type ReleasedInteraction, type WaitingInteraction } from './world';
 
 export type { LiveSession, EndState, WaitingInteraction, ReleasedInteraction } from './world';
 export type { SimCustomer, SimStaff } from './data';
-export type { SignatureAlgorithm } from './auth';
+export type { SignatureAlgorithm, SigningForm } from './auth';
+
+/** getonlinehelplist's agent filter: `agentUserId` on servers older than 2021-03-31. */
+export type HistoryAgentField = 'agentId' | 'agentUserId';
+
+/** Page sizes of the vendor's two generations: 25 before 2021-03-12, 20 since. */
+export const SIM_PAGE_SIZES = [20, 25] as const;
 
 export interface DiyalogSimOptions {
   /** default 0 (ephemeral); the host is always 127.0.0.1 */
@@ -39,6 +45,12 @@ export interface DiyalogSimOptions {
   demoTickMs?: number;
   /** for a server still on the early-2021 SHA1 signing; default sha256 */
   signatureAlgorithm?: SignatureAlgorithm;
+  /** the canonical string to sign this server checks: `example` (default, newline before the path) or `pseudocode` */
+  signingForm?: SigningForm;
+  /** records per getonlinehelplist answer: 20 (default) or 25 (servers before 2021-03-12) */
+  pageSize?: number;
+  /** the agent filter this server reads; the other name is ignored, as an unknown JSON field is; default agentId */
+  historyAgentField?: HistoryAgentField;
 }
 
 export type FailureKind = '500' | 'drop' | 'bad_json';
@@ -59,6 +71,16 @@ export interface DiyalogSimControl {
   failNext(n: number, kind: FailureKind): void;
   /** Answer 403 to every well-signed request, whatever its date. */
   rejectSkewAlways(on: boolean): void;
+  /** Which canonical form and algorithm the server checks from now on. */
+  setSigning(signing: { form?: SigningForm; algorithm?: SignatureAlgorithm }): void;
+  readonly signing: { form: SigningForm; algorithm: SignatureAlgorithm };
+  setPageSize(size: number): void;
+  setHistoryAgentField(field: HistoryAgentField): void;
+  /**
+   * The next `n` POSTs to an endpoint are answered with this redirect, before the signature
+   * check: a misconfigured proxy or a hostile server trying to get a signed request elsewhere.
+   */
+  redirectNext(n: number, location: string, status?: 301 | 302 | 303 | 307 | 308): void;
   /** The server clock (with the offset). */
   serverNow(): number;
   startSession(customerId: string, staffId: string, helpType: HelpType): LiveSession;
@@ -115,7 +137,13 @@ const ENDPOINTS = {
   '/v1/reporting/getonlinehelplist': getOnlineHelpList,
   '/v1/reporting/getmessagingdetail': getMessagingDetail,
   '/v1/application/interactionisnotdelivered': interactionIsNotDelivered,
-} satisfies Record<string, (body: Record<string, unknown>, world: DiyalogWorld) => unknown>;
+} satisfies Record<string, (body: Record<string, unknown>, world: DiyalogWorld, server: ServerVersion) => unknown>;
+
+/** What differs between the vendor's server generations (digest §1.3). */
+interface ServerVersion {
+  pageSize: number;
+  agentField: HistoryAgentField;
+}
 
 /** A request body the (Java) server cannot bind: answered 500 with the exception as text. */
 class UnreadableBody extends Error {}
@@ -126,7 +154,11 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
   if (!Number.isInteger(historySize) || historySize < 0) throw new AppError('invalid_input', 'historySize must be a non-negative integer.');
   const basePath = normaliseBasePath(options.basePath ?? '');
   const credentials = { ...(options.credentials ?? DEMO_DIYALOG_CREDENTIALS) };
-  const algorithm = options.signatureAlgorithm ?? 'sha256';
+  let algorithm: SignatureAlgorithm = options.signatureAlgorithm ?? 'sha256';
+  let form: SigningForm = checkForm(options.signingForm ?? 'example');
+  let pageSize = checkPageSize(options.pageSize ?? PAGE_SIZE);
+  let agentField: HistoryAgentField = checkAgentField(options.historyAgentField ?? 'agentId');
+  const redirects: { location: string; status: number }[] = [];
   const baseNow = options.now ?? Date.now;
 
   let clockOffset = options.clockOffsetMs ?? 0;
@@ -186,6 +218,9 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     if (!handler) return answer(404, TEXT_TYPE, 'Not Found');
     if (req.method !== 'POST') return answer(405, TEXT_TYPE, `Request method '${req.method}' not supported`, { Allow: 'POST' });
 
+    const redirect = redirects.shift();
+    if (redirect) return answer(redirect.status, TEXT_TYPE, '', { Location: redirect.location });
+
     const failure = nextFailure();
     if (failure === 'drop') {
       record({ path, status: 0, requester });
@@ -198,7 +233,7 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
 
     const verdict = verifyDlga(
       { method: 'POST', path, headers: req.headers, body },
-      { credentials, algorithm, serverNow: serverNow(), rejectSkewAlways: skewAlways },
+      { credentials, algorithm, form, serverNow: serverNow(), rejectSkewAlways: skewAlways },
     );
     if (!verdict.ok) return answer(verdict.status, TEXT_TYPE, verdict.message);
 
@@ -207,7 +242,7 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
       return answer(415, TEXT_TYPE, `Content type '${contentType}' not supported`);
     }
     try {
-      return answer(200, JSON_TYPE, JSON.stringify(handler(parseObject(body), world)));
+      return answer(200, JSON_TYPE, JSON.stringify(handler(parseObject(body), world, { pageSize, agentField })));
     } catch (e) {
       if (e instanceof UnreadableBody) return answer(500, TEXT_TYPE, e.message);
       return answer(500, TEXT_TYPE, `java.lang.RuntimeException: ${e instanceof Error ? e.message : String(e)}`);
@@ -242,6 +277,18 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
       for (let i = 0; i < n; i++) forcedFailures.push(kind);
     },
     rejectSkewAlways: (on) => void (skewAlways = on),
+    setSigning: (signing) => {
+      if (signing.form !== undefined) form = checkForm(signing.form);
+      if (signing.algorithm !== undefined) algorithm = checkAlgorithm(signing.algorithm);
+    },
+    get signing() {
+      return { form, algorithm };
+    },
+    setPageSize: (size) => void (pageSize = checkPageSize(size)),
+    setHistoryAgentField: (field) => void (agentField = checkAgentField(field)),
+    redirectNext: (n, location, status = 307) => {
+      for (let i = 0; i < n; i++) redirects.push({ location, status });
+    },
     serverNow,
     startSession: (customerId, staffId, helpType) => world.startSession(customerId, staffId, helpType),
     requestSession: (customerId) => world.requestSession(customerId),
@@ -301,20 +348,23 @@ function finishOnlineHelp(body: Record<string, unknown>, world: DiyalogWorld) {
     : { isSuccess: false, message: 'No conversation found between peers.', errorCode: 400 };
 }
 
-function getOnlineHelpList(body: Record<string, unknown>, world: DiyalogWorld) {
+function getOnlineHelpList(body: Record<string, unknown>, world: DiyalogWorld, server: ServerVersion) {
   const startDate = requiredLong(body, 'startDate');
   const endDate = requiredLong(body, 'endDate');
   const customerId = optionalString(body, 'customerId');
-  const agentId = optionalString(body, 'agentId');
-  return world.list({ startDate, endDate, customerId, agentId }).map(sortedKeys);
+  // Only the name this server version knows: the other is an unknown field, silently ignored (no filter at all).
+  const agentId = optionalString(body, server.agentField);
+  return world.list({ startDate, endDate, customerId, agentId }, server.pageSize).map(sortedKeys);
 }
 
 function getMessagingDetail(body: Record<string, unknown>, world: DiyalogWorld) {
-  requiredString(body, 'staffId');
+  const staffId = requiredString(body, 'staffId');
   requiredString(body, 'customerId');
   const startDate = requiredLong(body, 'startDate');
   const endDate = requiredLong(body, 'endDate');
   if (startDate > endDate) return { isSuccess: false, conversationDetailLink: '', error: 'startDate must not be after endDate.' };
+  // The vendor's own failure example, field order included (digest §1.3).
+  if (!world.staff().some((s) => s.staffId === staffId)) return { conversationDetailLink: '', error: 'Staff not found in the system', isSuccess: false };
   // As documented, the link is made whether or not the two ever wrote to each other.
   return { isSuccess: true, conversationDetailLink: `${TRANSCRIPT_HOST}/messagingdetail.html?token=${world.transcriptToken()}` };
 }
@@ -399,6 +449,26 @@ function sortedKeys(record: HelpRecord): Record<string, unknown> {
 function normaliseBasePath(basePath: string): string {
   const trimmed = basePath.replace(/\/+$/, '');
   return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+function checkForm(form: SigningForm): SigningForm {
+  if (form !== 'example' && form !== 'pseudocode') throw new AppError('invalid_input', 'signingForm must be example or pseudocode.');
+  return form;
+}
+
+function checkAlgorithm(algorithm: SignatureAlgorithm): SignatureAlgorithm {
+  if (algorithm !== 'sha256' && algorithm !== 'sha1') throw new AppError('invalid_input', 'signatureAlgorithm must be sha256 or sha1.');
+  return algorithm;
+}
+
+function checkPageSize(size: number): number {
+  if (!Number.isSafeInteger(size) || size < 1 || size > 1000) throw new AppError('invalid_input', 'pageSize must be a whole number from 1 to 1000.');
+  return size;
+}
+
+function checkAgentField(field: HistoryAgentField): HistoryAgentField {
+  if (field !== 'agentId' && field !== 'agentUserId') throw new AppError('invalid_input', 'historyAgentField must be agentId or agentUserId.');
+  return field;
 }
 
 function checkRate(rate: number): number {

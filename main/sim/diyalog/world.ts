@@ -119,11 +119,12 @@ export class DiyalogWorld {
     return true;
   }
 
-  list(query: HelpListQuery): HelpRecord[] {
+  /** One page, newest first; `pageSize` is 25 on servers older than 2021-03-12. */
+  list(query: HelpListQuery, pageSize: number = PAGE_SIZE): HelpRecord[] {
     const out: HelpRecord[] = [];
     for (const r of this.sorted()) {
       if (r.helpRequestedAt > query.endDate) continue;
-      if (r.helpRequestedAt < query.startDate || out.length === PAGE_SIZE) break;
+      if (r.helpRequestedAt < query.startDate || out.length === pageSize) break;
       if (query.customerId && r.customerNo !== query.customerId) continue;
       if (query.agentId && r.agentId !== query.agentId) continue;
       out.push({ ...r });

@@ -172,13 +172,19 @@ describe('answers the simulator never gives', () => {
     expect(c.requestCount).toBe(1);
   });
 
-  it('a redirect is not followed (it would change the signed path)', async () => {
-    script = () => ({ status: 302, body: '', headers: { location: '/elsewhere' } });
-    const c = client();
-    const e = await rejection(c.isCustomerInOnlineHelp('70022'));
-    expect(e.code).toBe('bad_response');
-    expect(e.details.status).toBe(302);
-    expect(seen.map((r) => r.url)).toEqual(['/v1/application/iscustomerinonlinehelp']);
+  it('a redirect is unexpected_redirect, never followed, never retried', async () => {
+    for (const status of [301, 302, 303, 307, 308]) {
+      seen = [];
+      script = () => ({ status, body: '', headers: { location: '/elsewhere?token=abc' } });
+      const c = client();
+      const e = await rejection(c.isCustomerInOnlineHelp('70022'));
+      expect(e.code).toBe('unexpected_redirect');
+      expect(e.details.status).toBe(status);
+      // Only the origin of the Location is shown.
+      expect(e.message).toContain(baseUrl);
+      expect(e.message).not.toContain('token=abc');
+      expect(seen.map((r) => r.url)).toEqual(['/v1/application/iscustomerinonlinehelp']);
+    }
   });
 
   it('a gateway failure (502/503/504) is unavailable, retried for reads', async () => {

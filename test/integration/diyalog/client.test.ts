@@ -135,12 +135,17 @@ describe('happy paths', () => {
 });
 
 describe('authentication', () => {
-  it('a wrong secret is auth_failed, not retried', async () => {
+  it('a wrong secret is auth_failed after each way of signing was tried once; the same secret is not probed again', async () => {
     const c = client({ credentials: { keyId: sim.credentials.keyId, secret: 'not-the-secret' } });
     const e = await rejection(c.isCustomerInOnlineHelp('70022'));
     expect(e.code).toBe('auth_failed');
     expect(e.details.status).toBe(401);
-    expect(c.requestCount).toBe(1);
+    expect(e.message).toContain('both signing forms and both algorithms');
+    // example/sha256, pseudocode/sha256, example/sha1, pseudocode/sha1
+    expect(c.requestCount).toBe(4);
+    expect((await rejection(c.isCustomerInOnlineHelp('70022'))).code).toBe('auth_failed');
+    expect(c.requestCount).toBe(5);
+    expect(c.signing).toEqual({ form: 'example', algorithm: 'sha256', confirmed: false });
   });
 
   it('learns the server clock from a 403 and re-signs once', async () => {
@@ -178,10 +183,15 @@ describe('authentication', () => {
     ]);
   });
 
-  it('signs with SHA1 for an old server, and a mismatch is auth_failed', async () => {
+  it('signs with SHA1 for an old server when told to; started on SHA256 it finds SHA1 by itself', async () => {
     const old = await extraSim({ signatureAlgorithm: 'sha1' });
-    await expect(client({ algorithm: 'sha1' }, old).isCustomerInOnlineHelp('70022')).resolves.toMatchObject({ isInHelp: false });
-    expect((await rejection(client({}, old).isCustomerInOnlineHelp('70022'))).code).toBe('auth_failed');
+    const told = client({ algorithm: 'sha1' }, old);
+    await expect(told.isCustomerInOnlineHelp('70022')).resolves.toMatchObject({ isInHelp: false });
+    expect(told.requestCount).toBe(1);
+    const found = client({}, old);
+    await expect(found.isCustomerInOnlineHelp('70022')).resolves.toMatchObject({ isInHelp: false });
+    expect(found.requestCount).toBe(3);
+    expect(found.signing).toEqual({ form: 'example', algorithm: 'sha1', confirmed: true });
   });
 });
 

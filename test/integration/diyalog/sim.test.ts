@@ -107,12 +107,31 @@ describe('Diyalog simulator: DLGA authentication', () => {
     'Sal, 09 Mar 2021 13:28:32 GMT',
     'Tue, 09 Mart 2021 13:28:32 GMT',
     'Wed, 09 Mar 2021 13:28:32 GMT',
-    'Tue, 09 Mar 2021 13:28:32 +0000',
+    'Tue, 09 Mar 2021 13:28:32 +03:00',
+    'Tue, 09 Mar 2021 13:28:32 +2500',
+    'Tue, 09 Mar 2021 13:28:32 EET',
     'Tue, 09 Mar 2021 24:00:00 GMT',
     'Tue, 30 Feb 2021 13:28:32 GMT',
     '2021-03-09T13:28:32Z',
   ])('400 date not valid for %j', async (date) => {
     expect(await call(sim, IS_IN_HELP, ok, { date })).toMatchObject({ status: 400, text: 'Authorization failed due to date not valid' });
+  });
+
+  // The document: "include your local time zone; if missing, GMT is assumed".
+  it.each([
+    ['GMT', DATE0],
+    ['an offset of +0300 (Istanbul)', 'Tue, 09 Mar 2021 16:28:32 +0300'],
+    ['an offset of -0500', 'Tue, 09 Mar 2021 08:28:32 -0500'],
+    ['+0000', 'Tue, 09 Mar 2021 13:28:32 +0000'],
+    ['no zone (GMT assumed)', 'Tue, 09 Mar 2021 13:28:32'],
+  ])('accepts a date with %s', async (_label, date) => {
+    expect(await call(sim, IS_IN_HELP, ok, { date })).toMatchObject({ status: 200 });
+  });
+
+  it('a zone-less date is read as GMT: the same wall time written in Istanbul is 3 hours off, so 403', async () => {
+    // 16:28:32 with no zone is GMT 16:28:32: three hours after the server's 13:28:32.
+    expect(await call(sim, IS_IN_HELP, ok, { date: 'Tue, 09 Mar 2021 16:28:32' })).toMatchObject({ status: 403 });
+    expect(await call(sim, IS_IN_HELP, ok, { date: 'Tue, 09 Mar 2021 13:28:32 +0300' })).toMatchObject({ status: 403 });
   });
 
   it.each<[string, Call]>([
@@ -131,10 +150,35 @@ describe('Diyalog simulator: DLGA authentication', () => {
     expect(a).toMatchObject({ status: 401, text: 'Authorization failed' });
   });
 
-  it('401 when the newline between body and path is left out (the pseudo-code slip)', async () => {
+  it('401 when the newline between body and path is left out (the pseudo-code form) on an `example` server', async () => {
     const body = JSON.stringify(ok);
     const sig = createHmac('sha256', sim.credentials.secret).update(`POST\napplication/json\n${DATE0}\n${body}${IS_IN_HELP}`).digest('base64');
     expect(await call(sim, IS_IN_HELP, ok, { authorization: `DLGA ${sim.credentials.keyId}:${sig}` })).toMatchObject({ status: 401 });
+  });
+
+  it.each([
+    ['example', 'sha256'],
+    ['example', 'sha1'],
+    ['pseudocode', 'sha256'],
+    ['pseudocode', 'sha1'],
+  ] as const)('a server checking the %s form with %s accepts exactly that and nothing else', async (form, algorithm) => {
+    const body = JSON.stringify(ok);
+    const sign = (f: string, a: string) =>
+      createHmac(a, sim.credentials.secret)
+        .update(`POST\napplication/json\n${DATE0}\n${body}${f === 'example' ? '\n' : ''}${IS_IN_HELP}`)
+        .digest('base64');
+    sim.control.setSigning({ form, algorithm });
+    try {
+      expect(sim.control.signing).toEqual({ form, algorithm });
+      for (const f of ['example', 'pseudocode']) {
+        for (const a of ['sha256', 'sha1']) {
+          const answer = await call(sim, IS_IN_HELP, ok, { body, authorization: `DLGA ${sim.credentials.keyId}:${sign(f, a)}` });
+          expect(answer.status, `${f}/${a}`).toBe(f === form && a === algorithm ? 200 : 401);
+        }
+      }
+    } finally {
+      sim.control.setSigning({ form: 'example', algorithm: 'sha256' });
+    }
   });
 
   it('signs the raw bytes: any whitespace and UTF-8 are fine when signed as sent', async () => {
@@ -453,5 +497,68 @@ describe('Diyalog simulator: demo mode', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('Diyalog simulator: older server versions and the vendor examples (specs README §1.3)', () => {
+  it('getmessagingdetail for an unknown staff member answers the vendor failure example byte for byte', async () => {
+    const sim = await start({ historySize: 50 });
+    try {
+      const a = await call(sim, DETAIL, { staffId: '99999', customerId: '2337368', startDate: 1, endDate: 2 });
+      expect(a).toMatchObject({ status: 200, text: '{"conversationDetailLink":"","error":"Staff not found in the system","isSuccess":false}' });
+      expect(await json(sim, DETAIL, { staffId: '45186', customerId: '2337368', startDate: 1, endDate: 2 })).toMatchObject({ isSuccess: true });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('pageSize 25 answers 25 records, and can be switched to 20 and back', async () => {
+    const sim = await start({ historySize: 200, pageSize: 25 });
+    try {
+      const all = { startDate: 0, endDate: T0 };
+      expect(await json<unknown[]>(sim, LIST, all)).toHaveLength(25);
+      sim.control.setPageSize(20);
+      expect(await json<unknown[]>(sim, LIST, all)).toHaveLength(20);
+      expect(() => sim.control.setPageSize(0)).toThrow();
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('historyAgentField agentUserId: filters by agentUserId and ignores agentId, as an unknown field', async () => {
+    const sim = await start({ historySize: 200, historyAgentField: 'agentUserId' });
+    try {
+      const agent = sim.control.history().find((r) => r.agentId !== undefined)?.agentId ?? '';
+      const byOld = await json<HelpRecord[]>(sim, LIST, { startDate: 0, endDate: T0, agentUserId: agent });
+      expect(byOld.length).toBeGreaterThan(0);
+      expect(byOld.every((r) => r.agentId === agent)).toBe(true);
+      const byNew = await json<HelpRecord[]>(sim, LIST, { startDate: 0, endDate: T0, agentId: agent });
+      expect(byNew.some((r) => r.agentId !== agent)).toBe(true);
+      sim.control.setHistoryAgentField('agentId');
+      expect((await json<HelpRecord[]>(sim, LIST, { startDate: 0, endDate: T0, agentId: agent })).every((r) => r.agentId === agent)).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('redirectNext answers the next POSTs with the redirect, before any signature check', async () => {
+    const sim = await start({ historySize: 50 });
+    try {
+      sim.control.redirectNext(1, 'https://elsewhere.test/v1/application/iscustomerinonlinehelp', 308);
+      const res = await fetch(sim.url + IS_IN_HELP, { method: 'POST', body: '{}', redirect: 'manual' });
+      expect(res.status).toBe(308);
+      expect(res.headers.get('location')).toBe('https://elsewhere.test/v1/application/iscustomerinonlinehelp');
+      expect((await call(sim, IS_IN_HELP, { customerId: '2337368' })).status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it.each([
+    ['signingForm', { signingForm: 'other' }],
+    ['pageSize', { pageSize: 0 }],
+    ['historyAgentField', { historyAgentField: 'agent' }],
+  ])('refuses a bad %s', async (_label, options) => {
+    await expect(start(options as DiyalogSimOptions)).rejects.toMatchObject({ code: 'invalid_input' });
   });
 });

@@ -2,9 +2,11 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../../../shared/errors';
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import { STALE_TEMP_MS, SettingsStore } from '../../../main/store/settings';
+import { shouldStartDemo } from '../../../main/services/demo';
 import { rejection } from '../../support/rejection';
 
 // A fixed instant: names the corrupt copy and dates stray temps without sleeping.
@@ -36,7 +38,7 @@ describe('SettingsStore: load and save', () => {
   it('gives the defaults when there is no file, and creates none', async () => {
     const store = new SettingsStore(dir, { clock });
     const result = await store.load();
-    expect(result).toEqual({ settings: DEFAULT_SETTINGS });
+    expect(result).toEqual({ settings: DEFAULT_SETTINGS, hadServers: false });
     expect(store.get()).toEqual(DEFAULT_SETTINGS);
     expect(store.file).toBe(join(dir, 'settings.json'));
     expect(await readdir(dir)).toEqual([]);
@@ -55,7 +57,14 @@ describe('SettingsStore: load and save', () => {
     const store = new SettingsStore(nested, { clock });
     await store.load();
     const saved = await store.update({
-      diyalog: { baseUrl: 'https://diyalog.bank.example/api', keyId: 'KEY-1', signatureAlgorithm: 'sha1', transcriptHosts: ['Transcripts.Bank.Example'] },
+      diyalog: {
+        baseUrl: 'https://diyalog.bank.example/api',
+        keyId: 'KEY-1',
+        signatureAlgorithm: 'sha1',
+        transcriptHosts: ['Transcripts.Bank.Example'],
+        historyAgentField: 'agentUserId',
+        learnedSigning: { origin: 'https://diyalog.bank.example', form: 'pseudocode', algorithm: 'sha1' },
+      },
       staffId: ' 12345 ',
       icws: { baseUrl: 'http://10.0.0.5:8018', userId: 'agent7', applicationName: 'Companion (test)' },
       language: 'tr',

@@ -19,6 +19,8 @@ interface ServerOptions {
   ties?: 'id-desc' | 'id-asc';
   /** Seeds how many event-loop turns each answer takes, so workers interleave differently. */
   seed?: number;
+  /** Records per answer: 20 (default) or 25 (servers before 2021-03-12). */
+  pageSize?: number;
 }
 
 interface MemoryServer {
@@ -42,7 +44,7 @@ function memoryServer(records: HelpRecord[], options: ServerOptions = {}): Memor
         return (startInclusive ? ts >= query.startDate : ts > query.startDate) && (endInclusive ? ts <= query.endDate : ts < query.endDate);
       })
       .filter((r) => (query.customerId === undefined || r.customerNo === query.customerId) && (query.agentId === undefined || r.agentId === query.agentId))
-      .slice(0, PAGE)
+      .slice(0, options.pageSize ?? PAGE)
       .map((r) => ({ ...r }));
   };
   return { fetchPage, calls };
@@ -380,5 +382,44 @@ describe('walkHistory: progress, cancel and errors', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(server.calls).toHaveLength(callsAtFailure);
     expect(signals.every((s) => s.aborted)).toBe(true);
+  });
+});
+
+describe('a server answering 25 per page (before 2021-03-12)', () => {
+  // Groups of up to 5 at one millisecond: never a full page at one time, so nothing may be missed.
+  const all = records(randomHistory(25, 1500, 30));
+  const query = { startDate: T0 - DAY, endDate: T0 + 31 * DAY };
+
+  it.each([1, 4])('gets everything with the default page size of 20 (concurrency %i)', async (concurrency) => {
+    const server = memoryServer(all, { pageSize: 25, seed: concurrency });
+    const result = await walkHistory(server.fetchPage, query, { concurrency });
+    expect(ids(result)).toEqual(bruteForce(all, query));
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('learns the bigger page: a page of 21–24 ends a range, with no extra call after it', async () => {
+    // 22 records in all: with a fixed 20 the walker would take the first page for a full one.
+    const few = records(Array.from({ length: 22 }, (_, i) => T0 + i * 60_000));
+    const q = { startDate: T0, endDate: T0 + DAY };
+    const server = memoryServer(few, { pageSize: 25 });
+    const result = await walkHistory(server.fetchPage, q, { concurrency: 1 });
+    expect(ids(result)).toEqual(bruteForce(few, q));
+    // One page of 22 ≥ 20 looks full, so one more call; a 25-page first would have taught the size.
+    expect(server.calls.length).toBeLessThanOrEqual(2);
+
+    const many = records(Array.from({ length: 47 }, (_, i) => T0 + i * 60_000));
+    const learning = memoryServer(many, { pageSize: 25 });
+    const walked = await walkHistory(learning.fetchPage, q, { concurrency: 1 });
+    expect(ids(walked)).toEqual(bruteForce(many, q));
+    // 25 (learns 25), then 23 (the 25th again + 22 older): short for 25, done.
+    expect(learning.calls).toHaveLength(2);
+  });
+
+  it('a full page of 25 at one millisecond is reported as an overflow at 25', async () => {
+    const group = records(Array.from({ length: 30 }, () => T0 + 5_000));
+    const q = { startDate: T0, endDate: T0 + DAY };
+    const result = await walkHistory(memoryServer(group, { pageSize: 25 }).fetchPage, q, { concurrency: 1 });
+    expect(result.items).toHaveLength(25);
+    expect(result.warnings.map((w) => [w.timestamp, w.message.includes('25')])).toEqual([[T0 + 5_000, true]]);
   });
 });

@@ -3,7 +3,9 @@ import {
   authorizationHeader,
   buildStringToSign,
   DEFAULT_SIGNATURE_ALGORITHM,
+  DEFAULT_SIGNING_FORM,
   formatDlgDate,
+  signingFallbacks,
   signRequest,
 } from '../../../main/diyalog/signing';
 
@@ -47,6 +49,30 @@ describe('buildStringToSign', () => {
   it('keeps the body byte for byte (newlines, tabs, spaces)', () => {
     expect(buildStringToSign(turkishMultiline)).toContain('\n{\n  "message" : "Çağrı Şükrü İğdır",\n\t"sessionId"');
   });
+  it('`example` (the default) has the newline before PATH; `pseudocode` does not', () => {
+    expect(DEFAULT_SIGNING_FORM).toBe('example');
+    expect(buildStringToSign(simple, 'example')).toBe(buildStringToSign(simple));
+    expect(buildStringToSign(simple, 'pseudocode')).toBe(
+      'POST\napplication/json\nTue, 09 Mar 2021 13:28:32 GMT\n{"customerId":"70022"}/v1/application/iscustomerinonlinehelp',
+    );
+  });
+});
+
+describe('signingFallbacks', () => {
+  it('tries the start, then the other form, then the other algorithm with the start form first', () => {
+    expect(signingFallbacks({ form: 'example', algorithm: 'sha256' })).toEqual([
+      { form: 'example', algorithm: 'sha256' },
+      { form: 'pseudocode', algorithm: 'sha256' },
+      { form: 'example', algorithm: 'sha1' },
+      { form: 'pseudocode', algorithm: 'sha1' },
+    ]);
+    expect(signingFallbacks({ form: 'pseudocode', algorithm: 'sha1' })).toEqual([
+      { form: 'pseudocode', algorithm: 'sha1' },
+      { form: 'example', algorithm: 'sha1' },
+      { form: 'pseudocode', algorithm: 'sha256' },
+      { form: 'example', algorithm: 'sha256' },
+    ]);
+  });
 });
 
 describe('signRequest', () => {
@@ -69,6 +95,12 @@ describe('signRequest', () => {
     expect(signRequest(SECRET, buildStringToSign(simple), 'sha1')).toBe('Dx6cUu7D/DAdCdV52BPJCZD8flk=');
     expect(signRequest(SECRET, buildStringToSign(turkishMultiline), 'sha1')).toBe('/RywWi4IAG/Uzh0zXQZGyJWLgnQ=');
     expect(signRequest(SECRET, buildStringToSign(basePath), 'sha1')).toBe('DTeFCzMol4IJ9sGJqA0uBHCXpKA=');
+  });
+  it('signs the pseudocode form with either algorithm', () => {
+    expect(signRequest(SECRET, buildStringToSign(simple, 'pseudocode'))).toBe('SZ/kj/gM5nj/MKXK2HqtzoApCpEmnaJDWnnmcp8GT6c=');
+    expect(signRequest(SECRET, buildStringToSign(simple, 'pseudocode'), 'sha1')).toBe('N+OHFINhuILoEyXvw1fOV9c1fEU=');
+    expect(signRequest(SECRET, buildStringToSign(basePath, 'pseudocode'))).toBe('8PHtACR20IsqC6KZAbs+Q2/1gK4SpheEYPXc8WQEu/E=');
+    expect(signRequest(SECRET, buildStringToSign(basePath, 'pseudocode'), 'sha1')).toBe('NF9nyab5K6mCqGuofuGQqijILek=');
   });
   it('encodes a non-ASCII secret as UTF-8', () => {
     expect(signRequest(TURKISH_SECRET, buildStringToSign(simple))).toBe('JjyUTIeeTjYeGekVe/cqJlYcdwK2ei+Fd+YVfGn7Ouw=');
