@@ -59,6 +59,8 @@ export interface SeededLiveSession {
   sessionId: string;
   /** An agent app that crashed: started hours ago and never ended. */
   stuck: boolean;
+  /** Served now by another staff member than the history row names (a transfer). */
+  servedBy?: string;
 }
 
 /** An interaction the customer gave up on before waiting on a newer one (the 403 case). */
@@ -232,20 +234,33 @@ interface LivePlan {
   waiting: boolean;
   /** how long ago the customer asked for help */
   agoMs: [number, number];
+  /** Look-alike: now in help with another staff member than the row names. */
+  transferred?: true;
+  /** Look-alike: ended, but the history row was never updated (still "started"). */
+  unreported?: true;
+  /** Look-alike: a row for a customer iscustomerinonlinehelp does not know. */
+  unknownCustomer?: true;
 }
 
-// Three crashed agent apps (stuck for hours), a handful of healthy sessions, three customers on the waiting screen.
+// Three crashed agent apps (stuck for hours), a handful of healthy sessions (all started
+// within the last 12 minutes), three customers on the waiting screen, and look-alikes a
+// stuck-session finder must drop: their rows show help started hours ago and never ended,
+// but the customer is now with another staff member, no longer in help, or unknown.
 const LIVE_PLAN: LivePlan[] = [
   { helpType: 'inbound', stuck: true, waiting: false, agoMs: [5 * HOUR, 9 * HOUR] },
   { helpType: 'outbound', stuck: true, waiting: false, agoMs: [3 * HOUR, 6 * HOUR] },
   { helpType: 'inbound', stuck: true, waiting: false, agoMs: [26 * HOUR, 30 * HOUR] },
-  { helpType: 'inbound', stuck: false, waiting: false, agoMs: [2 * MINUTE, 20 * MINUTE] },
-  { helpType: 'inbound', stuck: false, waiting: false, agoMs: [2 * MINUTE, 20 * MINUTE] },
-  { helpType: 'outbound', stuck: false, waiting: false, agoMs: [2 * MINUTE, 20 * MINUTE] },
-  { helpType: 'outbound', stuck: false, waiting: false, agoMs: [2 * MINUTE, 20 * MINUTE] },
+  { helpType: 'inbound', stuck: false, waiting: false, agoMs: [2 * MINUTE, 12 * MINUTE] },
+  { helpType: 'inbound', stuck: false, waiting: false, agoMs: [2 * MINUTE, 12 * MINUTE] },
+  { helpType: 'outbound', stuck: false, waiting: false, agoMs: [2 * MINUTE, 12 * MINUTE] },
+  { helpType: 'outbound', stuck: false, waiting: false, agoMs: [2 * MINUTE, 12 * MINUTE] },
   { helpType: 'inbound', stuck: false, waiting: true, agoMs: [20_000, 3 * MINUTE] },
   { helpType: 'inbound', stuck: false, waiting: true, agoMs: [20_000, 3 * MINUTE] },
   { helpType: 'inbound', stuck: false, waiting: true, agoMs: [20_000, 3 * MINUTE] },
+  { helpType: 'inbound', stuck: false, waiting: false, agoMs: [2 * HOUR, 7 * HOUR], transferred: true },
+  { helpType: 'inbound', stuck: false, waiting: false, agoMs: [1 * HOUR, 20 * HOUR], unreported: true },
+  { helpType: 'outbound', stuck: false, waiting: false, agoMs: [1 * HOUR, 20 * HOUR], unreported: true },
+  { helpType: 'inbound', stuck: false, waiting: false, agoMs: [1 * HOUR, 20 * HOUR], unknownCustomer: true },
 ];
 
 /** Everything the simulator starts with. `historySize` is the total record count, live sessions included. */
@@ -272,7 +287,7 @@ export function seedDiyalogData(seed: number, historySize: number, now: number):
   const liveRecords = new Map<SeededLiveSession, HelpRecord>();
   const pastRecords = new Map<SeededPastInteraction, HelpRecord>();
   plan.forEach((p, i) => {
-    const customer = liveCustomers[i];
+    const customer = p.unknownCustomer ? { customerId: randomDigits(rng, 8), name: `${pick(rng, FIRST_NAMES)} ${pick(rng, LAST_NAMES)}` } : liveCustomers[i];
     if (!customer) return;
     const requestedAt = now - randomInt(rng, p.agoMs[0], p.agoMs[1]);
     const base = { onlineHelpId: 0, customerNo: customer.customerId, customerName: customer.name, helpRequestedAt: requestedAt };
@@ -282,8 +297,10 @@ export function seedDiyalogData(seed: number, historySize: number, now: number):
       const waitTime = p.helpType === 'outbound' ? 0 : randomInt(rng, 5, 120);
       record = { ...base, agentId: agent.staffId, agentName: agent.name, helpState: 'onlinehelp_started', helpStartedAt: requestedAt + waitTime * 1000, waitTime };
     }
-    const session = { onlineHelpId: 0, customerId: customer.customerId, helpType: p.helpType, interactionId: newInteractionId(rng), sessionId: newSessionId(rng), stuck: p.stuck };
+    const session: SeededLiveSession = { onlineHelpId: 0, customerId: customer.customerId, helpType: p.helpType, interactionId: newInteractionId(rng), sessionId: newSessionId(rng), stuck: p.stuck };
+    if (p.transferred) session.servedBy = pick(rng, agents.filter((a) => a.staffId !== record.agentId)).staffId;
     records.push(record);
+    if (p.unreported || p.unknownCustomer) return;
     live.push(session);
     liveRecords.set(session, record);
     if (p.waiting && pastInteractions.length < pastCount) {

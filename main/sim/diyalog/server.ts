@@ -55,6 +55,17 @@ export interface DiyalogSimOptions {
 
 export type FailureKind = '500' | 'drop' | 'bad_json';
 
+/** An endpoint by its last path segment, e.g. 'finishonlinehelp'. */
+export type SimEndpoint = 'iscustomerinonlinehelp' | 'finishonlinehelp' | 'getonlinehelplist' | 'getmessagingdetail' | 'interactionisnotdelivered';
+
+/** A request held at the server (signed and accepted, not yet processed) until released. */
+export interface HeldRequest {
+  /** Resolves when the request has arrived and is being held. */
+  arrived: Promise<void>;
+  /** Process it and answer as usual. */
+  release(): void;
+}
+
 export interface SimRequestLogEntry {
   path: string;
   /** 0 when the connection was dropped without an answer */
@@ -87,6 +98,21 @@ export interface DiyalogSimControl {
   /** The customer asks for help and waits on the waiting screen (a waiting interaction). */
   requestSession(customerId: string): LiveSession;
   endSession(customerId: string, state?: EndState): HelpRecord | null;
+  /**
+   * Recovery: the next `n` calls to `endpoint` are processed (finishonlinehelp ends the
+   * session) and then answered 500 or dropped: the case where the outcome is unknown.
+   */
+  failNextAfterProcessing(n: number, kind: '500' | 'drop', endpoint?: SimEndpoint): void;
+  /** The next call to `endpoint` waits, accepted but unprocessed, until released: a call in flight. */
+  holdNext(endpoint: SimEndpoint): HeldRequest;
+  /** An agent app that crashed: a session started at `startedAt` (in the past) that only a force-end ends. */
+  crashSession(customerId: string, staffId: string, startedAt: number, helpType?: HelpType): LiveSession;
+  /** The session moves to another staff member; the history row keeps naming the first one. */
+  transferSession(customerId: string, staffId: string): LiveSession;
+  /** The session ends but its history row stays "started, not ended" (the reporting side never heard). */
+  endSessionUnreported(customerId: string): boolean;
+  /** The truth a stuck-session finder is measured against: sessions really stuck now. */
+  crashedSessions(): LiveSession[];
   session(customerId: string): LiveSession | null;
   liveSessions(): LiveSession[];
   customers(): SimCustomer[];
@@ -166,6 +192,8 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
   let failureRate = checkRate(options.failureRate ?? 0);
   let skewAlways = false;
   const forcedFailures: FailureKind[] = [];
+  const afterFailures: { kind: '500' | 'drop'; endpoint: string }[] = [];
+  const holds: { endpoint: string; arrived: () => void; released: Promise<void> }[] = [];
   let requestCount = 0;
   let log: SimRequestLogEntry[] = [];
 
@@ -241,8 +269,26 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     if (contentType.split(';')[0]?.trim().toLowerCase() !== 'application/json') {
       return answer(415, TEXT_TYPE, `Content type '${contentType}' not supported`);
     }
+    const endpoint = path.split('/').at(-1) ?? '';
+    const hold = holds.findIndex((h) => h.endpoint === endpoint);
+    if (hold !== -1) {
+      const [held] = holds.splice(hold, 1);
+      held?.arrived();
+      await held?.released;
+    }
     try {
-      return answer(200, JSON_TYPE, JSON.stringify(handler(parseObject(body), world, { pageSize, agentField })));
+      const result = JSON.stringify(handler(parseObject(body), world, { pageSize, agentField }));
+      const after = afterFailures.findIndex((f) => f.endpoint === endpoint);
+      if (after !== -1) {
+        const [fault] = afterFailures.splice(after, 1);
+        if (fault?.kind === 'drop') {
+          record({ path, status: 0, requester });
+          req.socket.destroy();
+          return;
+        }
+        return answer(500, TEXT_TYPE, pick(failureRng, SERVER_ERRORS));
+      }
+      return answer(200, JSON_TYPE, result);
     } catch (e) {
       if (e instanceof UnreadableBody) return answer(500, TEXT_TYPE, e.message);
       return answer(500, TEXT_TYPE, `java.lang.RuntimeException: ${e instanceof Error ? e.message : String(e)}`);
@@ -293,6 +339,21 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     startSession: (customerId, staffId, helpType) => world.startSession(customerId, staffId, helpType),
     requestSession: (customerId) => world.requestSession(customerId),
     endSession: (customerId, state) => world.endSession(customerId, state),
+    failNextAfterProcessing: (n, kind, endpoint = 'finishonlinehelp') => {
+      for (let i = 0; i < n; i++) afterFailures.push({ kind, endpoint });
+    },
+    holdNext: (endpoint) => {
+      let arrived = () => {};
+      let release = () => {};
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ endpoint, arrived, released });
+      return { arrived: arrival, release };
+    },
+    crashSession: (customerId, staffId, startedAt, helpType) => world.crashSession(customerId, staffId, startedAt, helpType),
+    transferSession: (customerId, staffId) => world.transferSession(customerId, staffId),
+    endSessionUnreported: (customerId) => world.endSessionUnreported(customerId),
+    crashedSessions: () => world.crashedSessions(),
     session: (customerId) => world.session(customerId),
     liveSessions: () => world.liveSessions(),
     customers: () => world.customers(),

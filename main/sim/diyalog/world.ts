@@ -89,7 +89,10 @@ export class DiyalogWorld {
     this.installRecords(seed.records);
     for (const s of seed.live) {
       const record = this.records.get(s.onlineHelpId);
-      if (record) this.trackLive(record, s.helpType, s.interactionId, s.sessionId, s.stuck);
+      if (!record) continue;
+      const live = this.trackLive(record, s.helpType, s.interactionId, s.sessionId, s.stuck);
+      // A transferred session: the history row still names the first agent.
+      if (s.servedBy !== undefined && live.helpState === 'onlinehelp_started') live.staffId = s.servedBy;
     }
     for (const p of seed.pastInteractions) this.remember({ interactionId: p.interactionId, sessionId: p.sessionId, customerId: p.customerId });
   }
@@ -205,6 +208,50 @@ export class DiyalogWorld {
   }
 
   /**
+   * An agent app that crashed: a session started at `startedAt` (in the past) that nobody
+   * will end but a supervisor's force-end. Its history row shows it started and never ended.
+   */
+  crashSession(customerId: string, staffId: string, startedAt: number, helpType: HelpType = 'inbound'): LiveSession {
+    this.requireIdle(customerId);
+    const waitMs = helpType === 'outbound' ? 0 : 5_000 + Math.floor(this.rng() * 115_000);
+    const record: HelpRecord = {
+      onlineHelpId: this.nextId++,
+      customerNo: customerId,
+      customerName: this.customerNames.get(customerId) ?? '',
+      helpState: 'onlinehelp_requested',
+      helpRequestedAt: startedAt - waitMs,
+    };
+    this.records.set(record.onlineHelpId, record);
+    this.sortedCache = null;
+    const s = this.trackLive(record, helpType, newInteractionId(this.rng), newSessionId(this.rng), true);
+    this.begin(s, staffId, startedAt);
+    return { ...s };
+  }
+
+  /** The session moves to another staff member; the history row keeps naming the first one. */
+  transferSession(customerId: string, staffId: string): LiveSession {
+    const s = this.live.get(customerId);
+    if (s?.helpState !== 'onlinehelp_started') throw new AppError('invalid_input', `Customer ${customerId} is not in help.`);
+    if (!this.staffById.has(staffId)) this.staffById.set(staffId, { staffId, name: `Agent ${staffId}`, role: 'agent' });
+    s.staffId = staffId;
+    s.stuck = false;
+    return { ...s };
+  }
+
+  /**
+   * The session ends but the reporting side never hears of it: the history row still says
+   * started and not ended, while iscustomerinonlinehelp says the customer is not in help.
+   */
+  endSessionUnreported(customerId: string): boolean {
+    return this.live.delete(customerId);
+  }
+
+  /** Sessions that really are stuck: crashed agent apps, still in help with the agent the row names. */
+  crashedSessions(): LiveSession[] {
+    return [...this.live.values()].filter((s) => s.stuck && s.helpState === 'onlinehelp_started').map((s) => ({ ...s }));
+  }
+
+  /**
    * Installs an exact record set. Unknown customers and agents become known, and each
    * customer's newest requested/started record becomes a live (inbound) session again.
    */
@@ -301,9 +348,9 @@ export class DiyalogWorld {
     this.interactionBySession.set(i.sessionId, i);
   }
 
-  private begin(s: LiveSession, staffId: string): void {
+  private begin(s: LiveSession, staffId: string, at: number = this.clock()): void {
     const record = this.recordOf(s);
-    const now = Math.max(this.clock(), s.requestedAt);
+    const now = Math.max(at, s.requestedAt);
     if (!this.staffById.has(staffId)) this.staffById.set(staffId, { staffId, name: `Agent ${staffId}`, role: 'agent' });
     s.helpState = 'onlinehelp_started';
     s.staffId = staffId;

@@ -198,19 +198,12 @@ describe('answers the simulator never gives', () => {
     }
   });
 
-  it('a finish behind a 504 asks for the state instead of reporting failure', async () => {
-    let finishes = 0;
-    script = (req) => {
-      if (req.url.endsWith('/finishonlinehelp')) {
-        finishes += 1;
-        return { status: 504, body: 'Gateway Timeout' };
-      }
-      return { status: 200, body: JSON.stringify({ isInHelp: false }) };
-    };
-    const result = await client().finishOnlineHelp('70022', '45186');
-    expect(result.outcome).toBe('ended');
-    expect(finishes).toBe(1);
-    expect(seen.map((r) => r.url)).toEqual(['/v1/application/finishonlinehelp', '/v1/application/iscustomerinonlinehelp']);
+  it('a finish behind a 504 is a lost answer (unavailable, gateway), sent once and never settled by the client', async () => {
+    script = () => ({ status: 504, body: 'Gateway Timeout' });
+    const e = await rejection(client().finishOnlineHelp('70022', '45186'));
+    expect(e).toMatchObject({ code: 'unavailable', details: { reason: 'gateway' } });
+    // Settling it (iscustomerinonlinehelp) is the recovery service's job, which audits it.
+    expect(seen.map((r) => r.url)).toEqual(['/v1/application/finishonlinehelp']);
   });
 
   it('a 500 carries the server text, truncated', async () => {
