@@ -1,5 +1,7 @@
-// The renderer's one way to main, picked once at start: the Electron preload's frozen
-// object when it is there, else the browser host's WebSocket (preview and e2e).
+// The renderer's one way to main. Nothing is opened on import: main.ts calls startBridge()
+// once, which picks the Electron preload's frozen object when it is there, else the
+// browser host's WebSocket (preview and e2e). Stores receive the RendererApi it returns,
+// so their tests hand them a fake one instead.
 
 import type { CallInput, CallName, CallOutput, CompanionApi, Result } from '../shared/contract';
 import { connectWebSocketApi, takeLaunchToken, type WebSocketApi } from './ws-transport';
@@ -16,13 +18,13 @@ export interface RendererApi extends CompanionApi {
   /** `false` when the link to main is lost, `true` when it is back. Returns the unsubscribe. */
   onLinkChange(listener: (up: boolean) => void): () => void;
   /**
-   * After the link came back: events pushed meanwhile were lost, so a view asks again for
+   * After the link came back: events pushed meanwhile were lost, so a store asks again for
    * what it shows. Returns the unsubscribe.
    */
   onReconnect(listener: () => void): () => void;
 }
 
-function fromPreload(preload: CompanionApi): RendererApi {
+export function fromPreload(preload: CompanionApi): RendererApi {
   // Electron's IPC lives as long as the window: there is no link to lose.
   return {
     call: (name, input) => preload.call(name, input),
@@ -32,7 +34,7 @@ function fromPreload(preload: CompanionApi): RendererApi {
   };
 }
 
-function fromSocket(socket: WebSocketApi): RendererApi {
+export function fromSocket(socket: WebSocketApi): RendererApi {
   return {
     call: (name, input) => socket.call(name, input),
     on: (event, listener) => socket.on(event, listener),
@@ -44,13 +46,16 @@ function fromSocket(socket: WebSocketApi): RendererApi {
   };
 }
 
-export const api: RendererApi = window.companion ? fromPreload(window.companion) : fromSocket(connectWebSocketApi(takeLaunchToken(window)));
+/** Picks the transport for this page; the browser host's socket opens here, not on import. */
+export function startBridge(page: Pick<Window, 'companion' | 'location' | 'history' | 'sessionStorage'> = window): RendererApi {
+  return page.companion ? fromPreload(page.companion) : fromSocket(connectWebSocketApi(takeLaunchToken(page)));
+}
 
 /**
  * `api.call` that never rejects: a transport failure (a bug, or a preload that threw)
  * becomes an `internal` error value, so every caller handles one shape only.
  */
-export async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<Result<CallOutput<N>>> {
+export async function safeCall<N extends CallName>(api: CompanionApi, name: N, input: CallInput<N>): Promise<Result<CallOutput<N>>> {
   try {
     return await api.call(name, input);
   } catch (e) {

@@ -72,6 +72,14 @@ export interface WebSocketApi extends CompanionApi {
    * after that; only changes are reported. Returns the unsubscribe.
    */
   onLinkChange(listener: (up: boolean) => void): () => void;
+  /** Closes the socket for good: no reconnect, pending calls fail. For tests and page unload. */
+  close(): void;
+}
+
+export interface WebSocketApiOptions {
+  /** Backoff between reconnect attempts (full jitter); tests shorten it. */
+  reconnectBaseMs?: number;
+  reconnectCapMs?: number;
 }
 
 interface Pending {
@@ -84,7 +92,9 @@ interface Pending {
  * `url` is the page's own address (location.href): the socket goes to `/ws` on the same
  * host, with the token the page was opened with.
  */
-export function connectWebSocketApi(url: string): WebSocketApi {
+export function connectWebSocketApi(url: string, options: WebSocketApiOptions = {}): WebSocketApi {
+  const baseMs = options.reconnectBaseMs ?? RECONNECT_BASE_MS;
+  const capMs = options.reconnectCapMs ?? RECONNECT_CAP_MS;
   const page = new URL(url);
   const token = tokenFromLocation(page.search);
   const socketUrl = `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}/ws?token=${encodeURIComponent(token ?? '')}`;
@@ -98,6 +108,7 @@ export function connectWebSocketApi(url: string): WebSocketApi {
   const linkListeners = new Set<(up: boolean) => void>();
   // null until the first socket opens or fails: the first open is no news to the page.
   let linkUp: boolean | null = null;
+  let closed = false;
 
   const setLink = (up: boolean) => {
     const changed = linkUp === null ? !up : linkUp !== up;
@@ -181,8 +192,9 @@ export function connectWebSocketApi(url: string): WebSocketApi {
   };
 
   const scheduleReconnect = () => {
+    if (closed) return;
     // Jittered: a reloaded host is not hammered by every tab at once.
-    const delay = backoffDelay(attempt, RECONNECT_BASE_MS, RECONNECT_CAP_MS);
+    const delay = backoffDelay(attempt, baseMs, capMs);
     attempt += 1;
     reconnectTimer = setTimeout(connect, delay);
   };
@@ -191,6 +203,7 @@ export function connectWebSocketApi(url: string): WebSocketApi {
 
   return {
     call<N extends CallName>(name: N, input: CallInput<N>): Promise<Result<CallOutput<N>>> {
+      if (closed) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'The connection to the companion was closed.' } });
       if (!token) {
         return Promise.resolve({
           ok: false,
@@ -218,6 +231,15 @@ export function connectWebSocketApi(url: string): WebSocketApi {
     onLinkChange(listener: (up: boolean) => void): () => void {
       linkListeners.add(listener);
       return () => linkListeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      const ws = socket;
+      socket = null;
+      ws?.close();
+      fail({ code: 'unavailable', message: 'The connection to the companion was closed.' });
     },
   };
 }

@@ -1,0 +1,129 @@
+// Agent assistance over ICWS: ask a supervisor about an interaction, then chat per request.
+// There is no GET of a request in ICWS: the list only ever comes from assistance.changed
+// (and assistance.list after a reconnect).
+
+import type { AssistanceRequest } from '../../shared/assistance';
+import type { ErrorValue } from '../../shared/errors';
+import { safeCall, type RendererApi } from '../bridge';
+import { ASSISTANCE_TEXT_MAX_LENGTH, assistanceTextProblem, idProblem, type Problem } from '../validate';
+
+/** The contract's limit, in code points (shared/validation.ts). */
+export const ASSISTANCE_TEXT_MAX = ASSISTANCE_TEXT_MAX_LENGTH;
+
+/** What one request's chat box holds. */
+export interface Chat {
+  draft: string;
+  sending: boolean;
+  completing: boolean;
+  error: ErrorValue | null;
+}
+
+export class AssistanceStore {
+  requests = $state<AssistanceRequest[]>([]);
+  me = $state<string | null>(null);
+  interactionId = $state('');
+  text = $state('');
+  problems = $state<{ interaction?: Problem; text?: Problem }>({});
+  error = $state<ErrorValue | null>(null);
+  loadError = $state<ErrorValue | null>(null);
+  busy = $state(false);
+  chats = $state<Record<string, Chat>>({});
+
+  /** Open requests first; within each group the order main keeps. */
+  readonly ordered: AssistanceRequest[] = $derived([
+    ...this.requests.filter((r) => r.state !== 'completed'),
+    ...this.requests.filter((r) => r.state === 'completed'),
+  ]);
+
+  readonly #api: RendererApi;
+  // Every change is pushed with the whole list, so a push that arrives while
+  // assistance.list is on its way is at least as new as the answer.
+  #pushes = 0;
+
+  constructor(api: RendererApi) {
+    this.#api = api;
+  }
+
+  start(): () => void {
+    const offs = [
+      this.#api.on('assistance.changed', (list) => {
+        this.#pushes += 1;
+        this.requests = list;
+      }),
+      this.#api.on('status.changed', () => void this.loadMe()),
+      // What was pushed while the link was down is lost: ask again.
+      this.#api.onReconnect(() => {
+        void this.load();
+        void this.loadMe();
+      }),
+    ];
+    void this.load();
+    void this.loadMe();
+    return () => offs.forEach((off) => off());
+  }
+
+  async load(): Promise<void> {
+    const seen = this.#pushes;
+    const result = await safeCall(this.#api, 'assistance.list', {});
+    if (result.ok) {
+      if (this.#pushes === seen) this.requests = result.value;
+      this.loadError = null;
+    } else this.loadError = result.error;
+  }
+
+  async loadMe(): Promise<void> {
+    const view = await safeCall(this.#api, 'settings.get', {});
+    if (view.ok) this.me = view.value.settings.icws.userId;
+  }
+
+  async ask(): Promise<boolean> {
+    const next: typeof this.problems = {};
+    const interaction = idProblem(this.interactionId);
+    if (interaction) next.interaction = interaction;
+    const text = this.text.trim();
+    // The contract's own rule: empty, too long (in code points), control or bidi characters.
+    const textProblem = assistanceTextProblem(this.text);
+    if (textProblem) next.text = textProblem;
+    this.problems = next;
+    if (next.interaction || next.text || this.busy) return false;
+    this.busy = true;
+    const result = await safeCall(this.#api, 'assistance.create', { interactionId: this.interactionId.trim(), text });
+    this.busy = false;
+    if (result.ok) {
+      this.text = '';
+      this.error = null;
+      return true;
+    }
+    this.error = result.error;
+    return false;
+  }
+
+  chat(assistanceId: string): Chat {
+    return this.chats[assistanceId] ?? { draft: '', sending: false, completing: false, error: null };
+  }
+
+  setDraft(assistanceId: string, draft: string): void {
+    this.chats[assistanceId] = { ...this.chat(assistanceId), draft };
+  }
+
+  async send(assistanceId: string): Promise<boolean> {
+    const chat = this.chat(assistanceId);
+    const text = chat.draft.trim();
+    const request = this.requests.find((r) => r.assistanceId === assistanceId);
+    if (!text || chat.sending || !request || request.state === 'completed') return false;
+    this.chats[assistanceId] = { ...chat, sending: true };
+    const result = await safeCall(this.#api, 'assistance.addMessage', { assistanceId, text });
+    const after = this.chat(assistanceId);
+    // The user may have typed on while this was on its way: only the sent text is cleared.
+    const draft = result.ok && after.draft.trim() === text ? '' : after.draft;
+    this.chats[assistanceId] = { ...after, draft, sending: false, error: result.ok ? null : result.error };
+    return result.ok;
+  }
+
+  async complete(assistanceId: string): Promise<boolean> {
+    this.chats[assistanceId] = { ...this.chat(assistanceId), completing: true };
+    const result = await safeCall(this.#api, 'assistance.complete', { assistanceId });
+    this.chats[assistanceId] = { ...this.chat(assistanceId), completing: false, error: result.ok ? null : result.error };
+    return result.ok;
+  }
+}

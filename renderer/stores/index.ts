@@ -1,0 +1,40 @@
+// Every store of the app, built over one transport. main.ts builds them once and hands
+// them to App.svelte, which puts them in the component context for the views.
+
+import type { RendererApi } from '../bridge';
+import { AssistanceStore } from './assistance.svelte';
+import { AuditStore } from './audit.svelte';
+import { HistoryStore, type HistoryStoreOptions } from './history.svelte';
+import { SettingsStore } from './settings.svelte';
+import { StatusStore } from './status.svelte';
+import { WatchStore } from './watch.svelte';
+
+export interface Stores {
+  status: StatusStore;
+  watch: WatchStore;
+  history: HistoryStore;
+  assistance: AssistanceStore;
+  settings: SettingsStore;
+  audit: AuditStore;
+}
+
+export interface StoreOptions extends HistoryStoreOptions {
+  visible?: () => boolean;
+}
+
+export function createStores(api: RendererApi, options: StoreOptions = {}): Stores {
+  return {
+    status: new StatusStore(api, options.visible ? { visible: options.visible } : {}),
+    watch: new WatchStore(api),
+    history: new HistoryStore(api, options),
+    assistance: new AssistanceStore(api),
+    settings: new SettingsStore(api),
+    audit: new AuditStore(api),
+  };
+}
+
+/** Starts every store's subscriptions and first loads; returns the stop. */
+export function startStores(stores: Stores): () => void {
+  const stops = [stores.status.start(), stores.watch.start(), stores.history.start(), stores.assistance.start(), stores.settings.start()];
+  return () => stops.forEach((stop) => stop());
+}
