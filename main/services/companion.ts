@@ -33,6 +33,8 @@ export interface CompanionOptions {
   openExternal?: (url: string) => Promise<void>;
   /** Applied at start (demo mode points the settings at the simulators). */
   initialSettings?: SettingsPatch;
+  /** The least time between two connection tests of one server (default 5 s; tests use less). */
+  connectionTestIntervalMs?: number;
   /** A recovery an earlier load of the settings file made (the launcher loads it first). */
   recovered?: SettingsLoadResult['recovered'];
 }
@@ -81,6 +83,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     version: options.version,
     icwsConnection: () => assistance.connection(),
     icwsSecretChanged: () => assistance.reconfigure(),
+    connectionTestIntervalMs: options.connectionTestIntervalMs,
   });
 
   const features = [watch, assistance, recovery, history, transcript, settings];

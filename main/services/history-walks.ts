@@ -23,7 +23,14 @@ export class HistoryWalks {
     this.#emit = emit;
   }
 
+  /**
+   * One walk at a time: a new search cancels the one still running, so a user (or a page
+   * clicking Search in a loop) cannot stack walks that together flood the Diyalog server.
+   */
   start(clientOptions: DiyalogClientOptions, query: HistoryQuery, concurrency?: number): string {
+    for (const walk of this.#walks.values()) {
+      if (walk.status === 'running') walk.controller.abort(new AppError('cancelled', 'A new history search replaced this one.'));
+    }
     const walkId = randomUUID();
     const controller = new AbortController();
     const walk: Walk = { status: 'running', progress: { slicesDone: 0, slicesTotal: 0, records: 0, requests: 0 }, controller };

@@ -1,11 +1,46 @@
 import type { ConnectionState } from '../../shared/assistance';
-import type { SettingsView, Status } from '../../shared/contract';
+import type { CallOutput, SettingsView, Status } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import { DiyalogClient } from '../diyalog/client';
 import { IcwsSession } from '../icws/session';
 import type { SettingKey } from './configuration';
 import type { Feature, FeatureDeps } from './feature';
+
+type ConnectionTestResult = CallOutput<'connection.test'>;
+
+/** How often a connection test may reach a server: a wrong password tested in a loop must not lock the account. */
+export const CONNECTION_TEST_INTERVAL_MS = 5_000;
+
+/** One connection test at a time per server, at most one per interval, whoever asks. */
+export class ConnectionTestGate {
+  readonly #last = new Map<string, { running: boolean; startedAt: number }>();
+  readonly #now: () => number;
+
+  readonly #intervalMs: number;
+
+  constructor(intervalMs = CONNECTION_TEST_INTERVAL_MS, now: () => number = Date.now) {
+    this.#intervalMs = intervalMs;
+    this.#now = now;
+  }
+
+  async run<T>(target: string, test: () => Promise<T>): Promise<T> {
+    const last = this.#last.get(target);
+    const now = this.#now();
+    if (last?.running) throw new AppError('busy', `A ${target} connection test is already running.`);
+    if (last && now - last.startedAt < this.#intervalMs) {
+      const seconds = Math.ceil((this.#intervalMs - (now - last.startedAt)) / 1000);
+      throw new AppError('busy', `The ${target} connection was tested a moment ago: try again in ${seconds} s.`);
+    }
+    const entry = { running: true, startedAt: now };
+    this.#last.set(target, entry);
+    try {
+      return await test();
+    } finally {
+      entry.running = false;
+    }
+  }
+}
 
 export type SettingsCalls = 'settings.get' | 'settings.update' | 'secret.set' | 'secret.clear' | 'connection.test' | 'status.get' | 'language.set';
 
@@ -17,6 +52,8 @@ export interface SettingsDeps extends FeatureDeps {
   icwsConnection: () => ConnectionState | null;
   /** A new ICWS password takes a new login. */
   icwsSecretChanged: () => Promise<void>;
+  /** Default CONNECTION_TEST_INTERVAL_MS. */
+  connectionTestIntervalMs: number | undefined;
 }
 
 export interface SettingsFeature extends Feature<SettingsCalls> {
@@ -41,8 +78,9 @@ function withoutUnchangedOverrides(patch: SettingsPatch, effective: Settings, ov
 }
 
 /** Settings, secrets, connection tests and the status the window shows. */
-export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection, icwsSecretChanged }: SettingsDeps): SettingsFeature {
+export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection, icwsSecretChanged, connectionTestIntervalMs }: SettingsDeps): SettingsFeature {
   const { config } = ctx;
+  const connectionTests = new ConnectionTestGate(connectionTestIntervalMs);
 
   async function status(): Promise<Status> {
     const s = config.get();
@@ -65,6 +103,39 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
   }
 
   config.onChange(async () => emit('status.changed', await status()));
+
+  async function testConnection(target: 'diyalog' | 'icws'): Promise<ConnectionTestResult> {
+    const started = performance.now();
+    if (target === 'diyalog') {
+      // A one-millisecond history query: signed, authenticated, and changes nothing.
+      const clientOptions = await ctx.diyalogOptions();
+      const client = new DiyalogClient({ ...clientOptions, readRetries: 0 });
+      const now = Date.now();
+      await client.getOnlineHelpList({ startDate: now - 1, endDate: now });
+      return {
+        ok: true,
+        latencyMs: Math.round(performance.now() - started),
+        host: new URL(clientOptions.baseUrl).host,
+        clockOffsetSeconds: Math.round(client.clockOffsetMs / 1000),
+      };
+    }
+    const icws = await ctx.icwsConfig();
+    if (!icws) throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.');
+    const session = new IcwsSession({
+      ...icws,
+      credentials: { userId: icws.userId, password: icws.password },
+      fetch: ctx.fetch,
+      reconnect: { baseMs: 500, capMs: 2_000, maxAttempts: 1 },
+    });
+    try {
+      await session.connect();
+      const up = session.state;
+      const host = up.state === 'up' ? up.host : new URL(icws.baseUrl).host;
+      return { ok: true, latencyMs: Math.round(performance.now() - started), host, clockOffsetSeconds: null };
+    } finally {
+      await session.logout().catch(() => undefined);
+    }
+  }
 
   async function secretChanged(kind: 'diyalog' | 'icws'): Promise<void> {
     if (kind === 'icws') await icwsSecretChanged();
@@ -89,38 +160,7 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
         await secretChanged(kind);
         return { ok: true };
       },
-      'connection.test': async ({ target }) => {
-        const started = performance.now();
-        if (target === 'diyalog') {
-          // A one-millisecond history query: signed, authenticated, and changes nothing.
-          const clientOptions = await ctx.diyalogOptions();
-          const client = new DiyalogClient({ ...clientOptions, readRetries: 0 });
-          const now = Date.now();
-          await client.getOnlineHelpList({ startDate: now - 1, endDate: now });
-          return {
-            ok: true,
-            latencyMs: Math.round(performance.now() - started),
-            host: new URL(clientOptions.baseUrl).host,
-            clockOffsetSeconds: Math.round(client.clockOffsetMs / 1000),
-          };
-        }
-        const icws = await ctx.icwsConfig();
-        if (!icws) throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.');
-        const session = new IcwsSession({
-          ...icws,
-          credentials: { userId: icws.userId, password: icws.password },
-          fetch: ctx.fetch,
-          reconnect: { baseMs: 500, capMs: 2_000, maxAttempts: 1 },
-        });
-        try {
-          await session.connect();
-          const up = session.state;
-          const host = up.state === 'up' ? up.host : new URL(icws.baseUrl).host;
-          return { ok: true, latencyMs: Math.round(performance.now() - started), host, clockOffsetSeconds: null };
-        } finally {
-          await session.logout().catch(() => undefined);
-        }
-      },
+      'connection.test': ({ target }) => connectionTests.run(target, () => testConnection(target)),
       'status.get': () => status(),
       'language.set': async ({ language }) => {
         await config.update({ language });

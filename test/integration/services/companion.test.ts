@@ -47,7 +47,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'companion-test-'));
   diyalogSim = await startDiyalogSim({ historySize: 300, seed: 11 });
   icwsSim = await startIcwsSim({ supervisor: { acceptDelayMs: 20, reply: SUPERVISOR_REPLY } });
-  companion = await createCompanion({ dataDir, fetch, secrets: keychain, demo: false, version: '9.9.9-test', osLocale: 'tr-TR' });
+  companion = await createCompanion({ dataDir, fetch, secrets: keychain, demo: false, version: '9.9.9-test', osLocale: 'tr-TR', connectionTestIntervalMs: 0 });
   // Every event goes through the same check the transports apply.
   companion.subscribe((event, payload) => {
     const checked = checkEvent(event, payload);
