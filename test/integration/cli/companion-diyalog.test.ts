@@ -93,7 +93,8 @@ describe('companion help-state', () => {
     const result = await runCompanion(['help-state', idleCustomer(), '--json'], { ...env, COMPANION_DIYALOG_SECRET: wrong });
     expectError(result, 3, 'auth_failed');
     expect(result.stdout + result.stderr).not.toContain(wrong);
-    expect(sim.control.requests.map((r) => r.status)).toEqual([401]);
+    // Each way of signing once (both forms × both algorithms), then no more.
+    expect(sim.control.requests.map((r) => r.status)).toEqual([401, 401, 401, 401]);
   });
 
   it('exits 3 with missing_credentials when no Diyalog URL is configured', async () => {
