@@ -14,6 +14,7 @@ import { handleSim } from './sim-routes';
 import { IcwsSimState } from './state';
 import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimUser, SupervisorBehaviour } from './state';
 import { ERRORS, RequestError, Reply } from './wire';
+import type { IcwsMessage } from './wire';
 
 export type { QueuedMessageEvent, SupervisorBehaviour } from './state';
 
@@ -113,6 +114,8 @@ export interface IcwsSimControl {
   setRedirect(redirect: SimRedirect | null): void;
   /** every alternateHostList (503 and connect answer) is exactly this list; null: the real peer */
   setAlternateHostList(list: string[] | null): void;
+  /** queues a message exactly as given (a newer server's shapes, odd fields) for one session or all; returns how many */
+  publish(message: IcwsMessage, sessionId?: string): number;
   sessions(): IcwsSimSessionInfo[];
   /** ICWS requests received (not /sim/) */
   readonly requestCount: number;
@@ -201,6 +204,11 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     },
     setRedirect: (r) => {
       redirect = r;
+    },
+    publish: (message, sessionId) => {
+      const targets = state.sessions().filter((s) => sessionId === undefined || s.id === sessionId);
+      for (const session of targets) state.publish(session, structuredClone(message));
+      return targets.length;
     },
     setAlternateHostList: (list) => {
       alternateHostList = list === null ? null : [...list];

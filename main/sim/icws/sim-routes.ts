@@ -24,6 +24,10 @@ const redirectSchema = z.object({
   redirect: z.object({ location: z.string().min(1), status: z.number().int().min(300).max(399).optional(), connectOnly: z.boolean().optional() }).nullable(),
 });
 const alternatesSchema = z.object({ list: z.array(z.string()).nullable() });
+const publishSchema = z.object({
+  message: z.looseObject({ __type: z.string().min(1), isDelta: z.boolean() }),
+  sessionId: z.string().min(1).optional(),
+});
 const rightSchema = z.object({ userId: z.string().min(1), canRequestAssistance: z.boolean() });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -81,6 +85,10 @@ export async function handleSim(control: IcwsSimControl, req: IncomingMessage, r
       case 'POST /sim/redirect':
         control.setRedirect(parse(redirectSchema, await readJsonBody(req)).redirect);
         return reply.empty(204);
+      case 'POST /sim/messages': {
+        const { message, sessionId } = parse(publishSchema, await readJsonBody(req));
+        return reply.json(200, { sessions: control.publish(message, sessionId) });
+      }
       case 'POST /sim/alternates':
         control.setAlternateHostList(parse(alternatesSchema, await readJsonBody(req)).list);
         return reply.empty(204);

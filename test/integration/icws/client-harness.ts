@@ -4,6 +4,7 @@
 import type { ConnectionState } from '../../../shared/assistance';
 import type { AppError } from '../../../shared/errors';
 import { AssistanceClient } from '../../../main/icws/assistance';
+import type { AssistanceClientOptions } from '../../../main/icws/assistance';
 import { MessagePump } from '../../../main/icws/messaging';
 import type { MessagePumpOptions } from '../../../main/icws/messaging';
 import { IcwsSession } from '../../../main/icws/session';
@@ -24,6 +25,7 @@ export function makeClient(
   sim: Pick<IcwsSim, 'url' | 'user'>,
   options: Partial<IcwsSessionOptions> = {},
   pumpOptions: MessagePumpOptions = {},
+  assistanceOptions: AssistanceClientOptions = {},
 ): Client {
   const session = new IcwsSession({
     baseUrl: sim.url,
@@ -33,7 +35,7 @@ export function makeClient(
     ...options,
   });
   const pump = new MessagePump(session, { backoff: { baseMs: 5, capMs: 50 }, ...pumpOptions });
-  const assistance = new AssistanceClient(session, pump);
+  const assistance = new AssistanceClient(session, pump, assistanceOptions);
   const states: ConnectionState[] = [];
   const errors: AppError[] = [];
   session.onStateChange((s) => states.push(s));
@@ -51,6 +53,22 @@ export function makeClient(
       await session.logout();
     },
   };
+}
+
+/** Resolves with the first value `subscribe` hands its listener that `accept` takes; fails with `what` after 10 s. */
+export function nextEvent<T>(what: string, subscribe: (listener: (value: T) => void) => () => void, accept: (value: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, 10_000);
+    const off = subscribe((value) => {
+      if (!accept(value)) return;
+      clearTimeout(timer);
+      off();
+      resolve(value);
+    });
+  });
 }
 
 /** Polls `probe` until it returns something other than undefined/false; fails with `what` after 10 s. */
