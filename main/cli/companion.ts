@@ -4,8 +4,9 @@ import type { Command, CommandOutput } from './command';
 import { GLOBAL_OPTION_SPECS, globalOptions, serviceOpener } from './config';
 import { assistanceCommands } from './assistance-commands';
 import { diyalogCommands } from './diyalog-commands';
+import { recoveryCommands } from './recovery-commands';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { cliLanguage, translatorFor } from './language';
+import { cliLanguage, settingsLanguage, translatorFor, type Translate } from './language';
 import { translateError } from '../../shared/i18n';
 import { simCommands } from './sim-command';
 import { SETTING_KEYS } from '../services/configuration';
@@ -15,7 +16,7 @@ import { startCommands } from './start-command';
 // `companion`: the same services the app uses, for scripts and for operators on a terminal.
 // With --json every command prints exactly one JSON document on stdout; progress goes to stderr.
 
-const COMMANDS: Command[] = [...diyalogCommands, ...assistanceCommands, ...settingsCommands, ...simCommands, ...startCommands];
+const COMMANDS: Command[] = [...diyalogCommands, ...recoveryCommands, ...assistanceCommands, ...settingsCommands, ...simCommands, ...startCommands];
 
 function overrideHelp(): string {
   return Object.entries(SETTING_KEYS)
@@ -54,8 +55,8 @@ function print(output: CommandOutput, json: boolean): void {
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const wantsJson = argv.includes('--json');
-  const lang = cliLanguage(env);
-  const t = translatorFor(lang);
+  let lang = cliLanguage(env);
+  const t: Translate = (key, params) => translatorFor(lang)(key, params);
   const controller = new AbortController();
   const onSignal = () => controller.abort(new AppError('cancelled', 'Interrupted.'));
   process.once('SIGINT', onSignal);
@@ -82,6 +83,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return EXIT.ok;
     }
     const options = globalOptions(parsed.values, env);
+    lang = cliLanguage(env, await settingsLanguage(options.dataDir));
     const output = await command.run({
       args: parsed.positionals.slice(command.name.split(' ').length),
       flags: parsed.values as Record<string, string | boolean | undefined>,
@@ -96,7 +98,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     if (output) print(output, options.json);
-    return EXIT.ok;
+    return output?.exitCode ?? EXIT.ok;
   } catch (e) {
     const error = toErrorValue(controller.signal.aborted ? (controller.signal.reason ?? e) : e);
     if (wantsJson) process.stdout.write(JSON.stringify({ error }) + '\n');
