@@ -8,6 +8,8 @@ export interface CommandOutput {
   text: string;
   /** The text is itself the document (CSV): printed as it is even with --json. */
   textIsDocument?: boolean;
+  /** When the document reports something not done (a force-end that did not end): 1, say. Default 0. */
+  exitCode?: number;
 }
 
 export interface CommandContext {

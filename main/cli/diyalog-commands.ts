@@ -2,13 +2,12 @@ import { stringify } from 'csv-stringify/sync';
 import type { HelpRecord } from '../../shared/diyalog';
 import { AppError } from '../../shared/errors';
 import { escapeForTerminal as esc } from '../../shared/text';
-import { HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput, reasonSchema } from '../../shared/validation';
+import { HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
 import { walkHelpHistory } from '../services/history';
-import { forceEndAudited } from '../services/recovery';
 import type { Command } from './command';
 import { exactlyOneArg, optionalString, parseDateArg, positiveInteger, requiredString } from './parse';
 import { cliLanguage } from './language';
-import { ask, askSecret, readAllStdin } from './terminal';
+import { askSecret, readAllStdin } from './terminal';
 
 const helpState: Command = {
   name: 'help-state',
@@ -31,37 +30,6 @@ const helpState: Command = {
   },
 };
 
-const forceEnd: Command = {
-  name: 'force-end',
-  usage: 'companion force-end <customerId> --staff <staffId> --reason <text> [--yes]',
-  summary: "Force-end a stuck live-help session (the agent's app crashed). Audited.",
-  flags: { staff: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean' } },
-  async run({ args, flags, env, services, signal, t }) {
-    const lang = cliLanguage(env);
-    const customerId = parseInput(idSchema, exactlyOneArg(args, 'customerId', { lang }), 'customerId', lang);
-    const staffId = parseInput(idSchema, requiredString(flags.staff, '--staff', { lang }), 'staffId', lang);
-    const reason = parseInput(reasonSchema, requiredString(flags.reason, '--reason', { lang }), 'reason', lang);
-    const opened = await services();
-    const clientOptions = await opened.diyalogOptions();
-    if (flags.yes !== true) {
-      if (!process.stdin.isTTY) {
-        throw new AppError('confirmation_required', 'Force-ending needs confirmation: run it on a terminal, or pass --yes.');
-      }
-      // Escaped: a reason's newline or escape sequence must not redraw the question being confirmed.
-      const answer = await ask(t('cli.confirmForceEnd', { customerId, staffId, reason: esc(reason) }), signal);
-      if (!/^(yes|evet)$/i.test(answer.trim())) throw new AppError('cancelled', 'Not confirmed; nothing was sent.');
-    }
-    const result = await forceEndAudited(
-      await opened.diyalog(),
-      opened.audit,
-      { actor: clientOptions.requesterUserId, customerId, staffId, reason },
-      { signal },
-    );
-    const text = t(result.outcome === 'ended' ? 'cli.ended' : 'cli.alreadyEnded', { customerId, staffId, message: esc(result.message) });
-    return { json: result, text };
-  },
-};
-
 const CSV_COLUMNS: (keyof HelpRecord)[] = [
   'onlineHelpId', 'customerNo', 'customerName', 'agentId', 'agentName', 'helpState',
   'helpRequestedAt', 'helpStartedAt', 'helpEndedAt', 'waitTime', 'helpTime', 'conversationDetailLink',
@@ -80,6 +48,8 @@ const history: Command = {
     const usage = { lang, usage: history.usage };
     const startDate = parseDateArg(flags.from, '--from', usage);
     const endDate = parseDateArg(flags.to, '--to', usage);
+    // The range too, before any setting or secret is read.
+    parseInput(dateRangeSchema, { startDate, endDate }, 'dateRange', lang);
     // The same bound as the app's history search (shared/validation.ts).
     const concurrency = positiveInteger(flags.concurrency, '--concurrency', 4, HISTORY_CONCURRENCY_MAX, usage);
     if (flags.csv === true && options.json) throw new AppError('invalid_input', 'Choose one of --csv and --json.');
@@ -154,22 +124,6 @@ const release: Command = {
   },
 };
 
-const audit: Command = {
-  name: 'audit',
-  usage: 'companion audit',
-  summary: 'The force-end audit trail, newest first.',
-  flags: {},
-  async run({ services, t }) {
-    const entries = await (await services()).audit.entries();
-    const lines = entries.map(
-      // Stored values, escaped: a reason with a newline cannot forge an audit line of its own.
-      (e) =>
-        `${esc(e.at)}  ${esc(e.actor)}  customer ${esc(e.customerId)}  staff ${esc(e.staffId)}  ${e.outcome}${e.code ? ` (${esc(e.code)})` : ''}  ${esc(e.reason)}`,
-    );
-    return { json: { entries }, text: lines.length ? lines.join('\n') : t('cli.noAudit') };
-  },
-};
-
 const loginDiyalog: Command = {
   name: 'login diyalog',
   usage: 'companion login diyalog [--key-id K]',
@@ -188,4 +142,4 @@ const loginDiyalog: Command = {
   },
 };
 
-export const diyalogCommands: Command[] = [helpState, forceEnd, history, transcriptLink, release, audit, loginDiyalog];
+export const diyalogCommands: Command[] = [helpState, history, transcriptLink, release, loginDiyalog];
