@@ -142,7 +142,7 @@ export function alternateTarget(configured: string, entry: string): IcwsTarget {
 }
 
 /** A server listing its own name (a real server lists its short name) is not a second server. */
-function namesItself(entry: string, conn: { target: IcwsTarget; icServer: string | null }): boolean {
+export function namesItself(entry: string, conn: { target: IcwsTarget; icServer: string | null }): boolean {
   const name = entry.trim().replace(/\.$/, '').toLowerCase();
   const own = [conn.target.server, conn.icServer ?? ''].map((n) => n.toLowerCase()).filter(Boolean);
   const shortNames = own.filter((n) => !/^[\d.]+$/.test(n) && !n.includes(':')).map((n) => n.split('.')[0]!);

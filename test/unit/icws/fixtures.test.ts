@@ -1,0 +1,161 @@
+// The client's parsers over the hand-written bodies in test/fixtures/icws/ (shaped as real
+// servers and Genesys' own clients show, §2.4): every file has an expectation here.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { applyDetailsMessage, applyListMessage, currentRequests, emptyView } from '../../../main/icws/assistance-view';
+import type { AssistanceView } from '../../../main/icws/assistance-view';
+import { codeForStatus } from '../../../main/icws/errors';
+import { configuredTarget, namesItself } from '../../../main/icws/session';
+import {
+  ASSISTANCE_DETAILS_TYPE,
+  ASSISTANCE_LIST_TYPE,
+  ASSISTANCE_SUBSCRIPTION_STATE_TYPE,
+  CONNECTION_STATE_CHANGE_TYPE,
+  connectAnswerSchema,
+  errorBodySchema,
+  featuresAnswerSchema,
+  featuresOf,
+  messageSchema,
+  parseConnectionStateChange,
+  parseDetailsMessage,
+  parseListMessage,
+  parseSubscriptionState,
+  toFeatures,
+} from '../../../main/icws/wire';
+
+const DIR = fileURLToPath(new URL('../../fixtures/icws/', import.meta.url));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(`${DIR}${name}`, 'utf8'));
+const RECEIVED = '2020-10-29T09:00:00.000Z';
+const REQUEST = '6f1c2a9e-0b7d-4f43-9a51-3c2d8e7b1a10';
+
+function ok<T>(result: { value: T; problems: string[] } | { error: string }): { value: T; problems: string[] } {
+  if ('error' in result) throw new Error(result.error);
+  return result;
+}
+
+const covered = new Set<string>();
+const use = (name: string) => {
+  covered.add(name);
+  return fixture(name);
+};
+
+describe('ICWS answers', () => {
+  it('a login answer: session, token, features; its only alternate is its own short name', () => {
+    const answer = connectAnswerSchema.parse(use('connect-201.json'));
+    expect(answer).toMatchObject({ sessionId: '1107561001', csrfToken: expect.any(String), icServer: 'cic-icws', alternateHostList: ['cic-icws'] });
+    expect(featuresOf(answer)?.get('interactions')).toBe(10);
+    const conn = { target: configuredTarget('https://cic-icws.bank.local:8019'), icServer: answer.icServer ?? null };
+    expect(answer.alternateHostList?.every((h) => namesItself(h, conn))).toBe(true);
+    expect(namesItself('icserver2', conn)).toBe(false);
+  });
+
+  it('a switchover refusal names the other server by bare host name', () => {
+    const body = errorBodySchema.parse(use('connect-503-switchover.json'));
+    expect(body.alternateHostList).toEqual(['icserver2']);
+    expect(codeForStatus(503, body, { connect: true })).toBe('server_error');
+  });
+
+  it('maps the error bodies to stable codes', () => {
+    expect(codeForStatus(400, errorBodySchema.parse(use('connect-400-authentication.json')), { connect: true })).toBe('auth_failed');
+    expect(codeForStatus(401, errorBodySchema.parse(use('error-401-session.json')))).toBe('session_expired');
+    const cookie = errorBodySchema.parse(use('error-cookie-invalid.json'));
+    for (const status of [400, 401, 403, 500]) expect(codeForStatus(status, cookie)).toBe('session_expired');
+  });
+
+  it('keeps the message of an error body with odd fields', () => {
+    const body = errorBodySchema.parse(use('error-odd-fields.json'));
+    expect(body).toMatchObject({ message: 'Assistance can only be requested on an ACD-routed interaction.', errorCode: undefined, alternateHostList: ['icserver2'] });
+    expect(codeForStatus(400, body)).toBe('operation_failed');
+  });
+
+  it('reads the feature list', () => {
+    const features = toFeatures(featuresAnswerSchema.parse(use('features.json')).featureInfoList);
+    expect(Object.fromEntries(features)).toEqual({ connection: 3, interactions: 9, messaging: 1 });
+  });
+});
+
+describe('ICWS messages', () => {
+  it('every message has __type and isDelta', () => {
+    for (const name of readdirSync(DIR).filter((f) => f.startsWith('message-'))) {
+      expect(messageSchema.safeParse(fixture(name)).success, name).toBe(true);
+    }
+  });
+
+  it('connection state: Down with and without shouldReconnect', () => {
+    const ended = fixture('message-connection-down-ended.json') as { __type: string };
+    covered.add('message-connection-down-ended.json');
+    expect(ended.__type).toBe(CONNECTION_STATE_CHANGE_TYPE);
+    expect(ok(parseConnectionStateChange(ended))).toEqual({
+      value: { previous: 'up', next: 'down', reason: 'Oturumunuz bir yönetici tarafından sonlandırıldı.', shouldReconnect: false },
+      problems: [],
+    });
+    expect(ok(parseConnectionStateChange(use('message-connection-down.json'))).value).toEqual({
+      previous: 'up',
+      next: 'down',
+      reason: 'The Session Manager is shutting down.',
+    });
+  });
+
+  it('subscription state: Suspended, Faulted with its error, Normal', () => {
+    const states = ['suspended', 'faulted', 'normal'].map((s) => {
+      const raw = use(`message-subscription-${s}.json`) as { __type: string };
+      expect(raw.__type).toBe(ASSISTANCE_SUBSCRIPTION_STATE_TYPE);
+      return ok(parseSubscriptionState(raw)).value;
+    });
+    expect(states).toEqual([
+      { state: 'suspended' },
+      { state: 'faulted', error: { errorId: 'error.server.subscriptionFaulted', message: 'The subscription could not be kept up to date.' } },
+      { state: 'normal' },
+    ]);
+  });
+
+  it('list, details (basic and extended times) and a newer server\'s enumerations build one view', () => {
+    let view: AssistanceView = emptyView;
+    const list = use('message-list-full.json') as { __type: string };
+    expect(list.__type).toBe(ASSISTANCE_LIST_TYPE);
+    view = applyListMessage(view, ok(parseListMessage(list)).value).view;
+
+    const details = use('message-details-full.json') as { __type: string };
+    expect(details.__type).toBe(ASSISTANCE_DETAILS_TYPE);
+    view = applyDetailsMessage(view, ok(parseDetailsMessage(details, RECEIVED)).value).view;
+    expect(currentRequests(view)[0]).toMatchObject({
+      assistanceId: REQUEST,
+      interactionId: '1001234567',
+      state: 'accepted',
+      participants: [
+        { userId: 'deniz.yilmaz', action: 'initiated' },
+        { userId: 'selin.kaya', action: 'accepted' },
+        { userId: 'mert.demir', action: 'ignored' },
+      ],
+    });
+
+    const extended = ok(parseDetailsMessage(use('message-details-extended-times.json'), RECEIVED));
+    expect(extended.problems).toEqual([]);
+    view = applyDetailsMessage(view, extended.value).view;
+
+    const newer = ok(parseDetailsMessage(use('message-details-unknown-enums.json'), RECEIVED));
+    expect(newer.problems).toHaveLength(3);
+    view = applyDetailsMessage(view, newer.value).view;
+
+    view = applyListMessage(view, ok(parseListMessage(use('message-list-delta.json'))).value).view;
+    const [request, ...others] = currentRequests(view);
+    expect(others).toEqual([]);
+    expect(request?.state).toBe('unknown');
+    expect(request?.participants.find((p) => p.userId === 'selin.kaya')?.action).toBe('unknown');
+    expect(request?.messages.map((m) => [m.text, m.timeAdded])).toEqual([
+      ['Müşteri kart limitinin artırılmasını istiyor.', '2020-10-29T08:20:18.000Z'],
+      ['Geliyorum, bir dakika.', '2020-10-29T08:21:05.000Z'],
+      ['Onaylandı, 50 bine kadar.', '2020-10-29T08:22:40.125Z'],
+      ['Teşekkürler.', '2020-10-29T08:23:02.000Z'],
+      ['Transferred to the escalation desk.', RECEIVED],
+      ['Noted.', '2020-10-29T08:25:30.000Z'],
+    ]);
+  });
+
+  it('has an expectation for every fixture', () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+    expect(files.filter((f) => !covered.has(f))).toEqual([]);
+  });
+});
