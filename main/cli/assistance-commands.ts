@@ -24,7 +24,7 @@ function icwsTarget(services: ServiceContext): { baseUrl: string; userId: string
 }
 
 /** Runs `work` with a logged-in assistance client, and always logs out before returning. */
-async function withAssistance<T>(ctx: CommandContext, work: (client: AssistanceClient) => Promise<T>): Promise<T> {
+async function withAssistance<T>(ctx: CommandContext, work: (client: AssistanceClient, session: IcwsSession) => Promise<T>): Promise<T> {
   const services = await ctx.services();
   const { baseUrl, userId } = icwsTarget(services);
   const password = await services.secretOf('icws');
@@ -43,7 +43,7 @@ async function withAssistance<T>(ctx: CommandContext, work: (client: AssistanceC
   const pump = new MessagePump(session);
   const client = new AssistanceClient(session, pump);
   try {
-    return await work(client);
+    return await work(client, session);
   } finally {
     await pump.stop().catch(() => undefined);
     await session.logout().catch(() => undefined);
@@ -82,8 +82,10 @@ const list: Command = {
   flags: {},
   run: (ctx) =>
     withAssistance(ctx, async (client): Promise<CommandOutput> => {
-      const requests = await syncedList(ctx, client);
-      return { json: { requests }, text: describe(requests, ctx.t) };
+      await syncedList(ctx, client);
+      // `stale`: the server said the subscription was Suspended or Faulted; the list may be out of date.
+      const { requests, stale } = client.snapshot();
+      return { json: { requests, stale }, text: `${describe(requests, ctx.t)}${stale ? `\n${ctx.t('cli.assistanceStale')}` : ''}` };
     }),
 };
 
@@ -141,12 +143,29 @@ const watch: Command = {
   summary: 'Print the requests on every change (one JSON line each with --json) until interrupted.',
   flags: {},
   run: (ctx) =>
-    withAssistance(ctx, async (client) => {
-      const print = (requests: AssistanceRequest[]) =>
-        process.stdout.write((ctx.options.json ? JSON.stringify({ requests }) : `${describe(requests, ctx.t)}\n--`) + '\n');
+    withAssistance(ctx, async (client, session) => {
+      const print = () => {
+        const { requests, stale } = client.snapshot();
+        const text = `${describe(requests, ctx.t)}${stale ? `\n${ctx.t('cli.assistanceStale')}` : ''}\n--`;
+        process.stdout.write((ctx.options.json ? JSON.stringify({ requests, stale }) : text) + '\n');
+      };
       client.onChange(print);
-      print(await syncedList(ctx, client));
-      await untilAborted(ctx.signal);
+      client.onStaleChange(print);
+      await syncedList(ctx, client);
+      print();
+      // The server ended the session (an administrator, or a login elsewhere) and asked not to
+      // log in again by ourselves: a watch cannot go on, so it ends with session_ended (exit 4).
+      let offEnded = () => {};
+      const ended = new Promise<never>((_, reject) => {
+        offEnded = session.onEnded(reject);
+        if (session.ended) reject(session.ended);
+      });
+      try {
+        await Promise.race([untilAborted(ctx.signal), ended]);
+      } finally {
+        offEnded();
+        ended.catch(() => undefined);
+      }
     }),
 };
 

@@ -101,6 +101,7 @@ export const en = {
   'cli.reconciledNote': 'Settled {count} earlier force-end outcomes that were unknown (see "companion audit").',
   'cli.noAudit': 'No force-ends recorded.',
   'cli.noAssistance': 'No open assistance requests.',
+  'cli.assistanceStale': '(The server says this list may be out of date; asking it again.)',
   'cli.assistanceCreated': 'Asked for assistance: {assistanceId}',
   'cli.assistanceUpdated': 'Message added to {assistanceId}.',
   'cli.assistanceCompleted': 'Completed {assistanceId}.',

@@ -95,6 +95,7 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'cli.reconciledNote': 'Daha önce sonucu bilinmeyen {count} zorla sonlandırma netleşti ("companion audit" ile bakın).',
   'cli.noAudit': 'Kayıtlı zorla sonlandırma yok.',
   'cli.noAssistance': 'Açık yardım talebi yok.',
+  'cli.assistanceStale': '(Sunucuya göre bu liste güncel olmayabilir; yeniden isteniyor.)',
   'cli.assistanceCreated': 'Yardım istendi: {assistanceId}',
   'cli.assistanceUpdated': '{assistanceId} talebine mesaj eklendi.',
   'cli.assistanceCompleted': '{assistanceId} tamamlandı.',
