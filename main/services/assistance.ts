@@ -1,4 +1,4 @@
-import type { AssistanceRequest, ConnectionState } from '../../shared/assistance';
+import type { AssistanceList, AssistanceRequest, ConnectionState } from '../../shared/assistance';
 import { AppError } from '../../shared/errors';
 import type { FetchLike } from '../http';
 import { AssistanceClient } from '../icws/assistance';
@@ -70,6 +70,20 @@ export class AssistanceService {
 
   list(): AssistanceRequest[] {
     return this.#live?.client.list() ?? [];
+  }
+
+  /** The requests and whether they may be out of date (subscription Suspended or Faulted, or the session ended by the server). */
+  snapshot(): AssistanceList {
+    return this.#live?.client.snapshot() ?? { requests: [], stale: false };
+  }
+
+  /**
+   * After the server ended the session (connection state `down`, code `session_ended`) nothing
+   * logs in by itself: this is the user asking to log in again. Subscriptions come back.
+   */
+  async loginAgain(): Promise<void> {
+    this.#client();
+    await this.#live!.session.resume();
   }
 
   create(interactionId: string, text: string): Promise<string> {
