@@ -18,6 +18,7 @@ import {
   historyConcurrencySchema,
   idSchema,
   linkSchema,
+  pathIdSchema,
   reasonSchema,
   secretSchema,
   withDateRange,
@@ -138,12 +139,25 @@ export type SettingsView = z.infer<typeof settingsViewSchema>;
 export const languageSchema = z.enum(LANGUAGES);
 export type Language = z.infer<typeof languageSchema>;
 
+/** How the Diyalog server has been answering: the status bar never shows a failing server as connected. */
+export const diyalogHealthSchema = z.object({
+  /** unknown: nothing asked yet since start or since the settings changed. */
+  state: z.enum(['unknown', 'ok', 'failing']),
+  /** epoch ms of the last call the server answered. */
+  lastSuccessAt: z.number().nullable(),
+  /** How far this computer's clock is from the server's (the client corrects for it). */
+  clockOffsetSeconds: z.number(),
+  /** The last failure while failing. */
+  error: errorValueSchema.nullable(),
+});
+export type DiyalogHealth = z.infer<typeof diyalogHealthSchema>;
+
 export const statusSchema = z.object({
   /** Running against the built-in simulators: the window says so. */
   demo: z.boolean(),
   version: z.string(),
   language: languageSchema,
-  diyalog: z.object({ configured: z.boolean(), hasSecret: z.boolean() }),
+  diyalog: z.object({ configured: z.boolean(), hasSecret: z.boolean(), health: diyalogHealthSchema }),
   icws: connectionStateSchema.nullable(),
 });
 export type Status = z.infer<typeof statusSchema>;
@@ -162,7 +176,16 @@ export const calls = {
   'secret.set': { input: z.object({ kind: secretKindSchema, secret: secretSchema }).strict(), output: ok },
   'secret.clear': { input: z.object({ kind: secretKindSchema }).strict(), output: ok },
   'connection.test': {
-    input: z.object({ target: secretKindSchema }).strict(),
+    input: z
+      .object({
+        target: secretKindSchema,
+        /**
+         * What the Settings form holds now, saved or not: the test uses it over the saved
+         * settings, and a secret typed but not yet stored. Nothing of it is saved.
+         */
+        draft: z.object({ settings: settingsPatchSchema.optional(), secret: secretSchema.optional() }).strict().optional(),
+      })
+      .strict(),
     // Facts, not sentences: the renderer says them in the user's language.
     output: z.object({
       ok: z.literal(true),
@@ -225,11 +248,12 @@ export const calls = {
 
   'assistance.list': { input: empty, output: z.array(assistanceRequestSchema) },
   'assistance.create': {
-    input: z.object({ interactionId: idSchema, text: assistanceTextSchema }).strict(),
+    // ICWS ids go into a URL path: the service's own rule (no '/'), checked here already.
+    input: z.object({ interactionId: pathIdSchema, text: assistanceTextSchema }).strict(),
     output: z.object({ assistanceId: z.string() }),
   },
-  'assistance.addMessage': { input: z.object({ assistanceId: idSchema, text: assistanceTextSchema }).strict(), output: ok },
-  'assistance.complete': { input: z.object({ assistanceId: idSchema }).strict(), output: ok },
+  'assistance.addMessage': { input: z.object({ assistanceId: pathIdSchema, text: assistanceTextSchema }).strict(), output: ok },
+  'assistance.complete': { input: z.object({ assistanceId: pathIdSchema }).strict(), output: ok },
 
   'audit.entries': { input: empty, output: z.array(auditEntrySchema) },
 } as const;

@@ -8,8 +8,11 @@ import { AppError } from '../../shared/errors';
 import { DiyalogClient, type DiyalogClientOptions } from '../diyalog/client';
 import type { FetchLike } from '../http';
 import { AuditLog } from '../store/audit';
+import { mergeSettings, settingsPatchSchema, settingsSchema, type Settings, type SettingsPatch } from '../../shared/settings';
+import { parseInput } from '../../shared/validation';
 import { SettingsStore, type SettingsLoadResult } from '../store/settings';
 import type { IcwsConfig } from './assistance';
+import { DiyalogHealthTracker } from './diyalog-health';
 import { collectOverrides, Configuration, SETTING_KEYS, type SettingKey } from './configuration';
 import { icwsAccount, withEnvironmentSecrets, type SecretStore } from './secrets';
 
@@ -46,11 +49,20 @@ export interface ServiceContext {
   hasSecret(kind: SecretKind): Promise<boolean>;
   storeSecret(kind: SecretKind, secret: string): Promise<void>;
   clearSecret(kind: SecretKind): Promise<void>;
-  diyalogOptions(): Promise<DiyalogClientOptions>;
-  /** One client for the quick calls, rebuilt when what it was built from changes. */
+  /** With a draft: what the Settings form holds now, over the saved settings (a connection test). */
+  diyalogOptions(draft?: Draft): Promise<DiyalogClientOptions>;
+  /** One client for the quick calls, rebuilt when what it was built from changes; its answers feed `diyalogHealth`. */
   diyalog(): Promise<DiyalogClient>;
   /** null while ICWS is not configured or has no password. */
-  icwsConfig(): Promise<IcwsConfig | null>;
+  icwsConfig(draft?: Draft): Promise<IcwsConfig | null>;
+  /** How the Diyalog server has been answering this process' calls. */
+  readonly diyalogHealth: DiyalogHealthTracker;
+}
+
+/** Settings and a secret typed in the Settings form but not saved: used for one test, never stored. */
+export interface Draft {
+  settings?: SettingsPatch | undefined;
+  secret?: string | undefined;
 }
 
 /** Loads the settings file of `dataDir`, lays this invocation's overrides over it, and opens the rest. */
@@ -66,18 +78,25 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
 
   const language = (): Language => config.get().language ?? (options.osLocale.toLowerCase().startsWith('tr') ? 'tr' : 'en');
 
-  function accountOf(kind: SecretKind): string | null {
-    const s = config.get();
+  function accountFor(kind: SecretKind, s: Settings): string | null {
     if (kind === 'diyalog') return s.diyalog.keyId;
     return s.icws.userId && s.icws.baseUrl ? icwsAccount(s.icws.userId, s.icws.baseUrl) : null;
+  }
+  const accountOf = (kind: SecretKind) => accountFor(kind, config.get());
+
+  /** The effective settings with a draft laid over them, checked as a saved patch would be. */
+  function settingsWith(draft: Draft | undefined): Settings {
+    const current = config.get();
+    if (!draft?.settings) return current;
+    return parseInput(settingsSchema, mergeSettings(current, parseInput(settingsPatchSchema, draft.settings, 'settings')), 'settings');
   }
 
   // Secrets are read from the keychain once and then kept in memory (as the clients keep
   // them): a help watch polling every 5 s must not make a D-Bus round trip per customer.
   // A missing one is asked again next time: `companion login` may store it meanwhile.
   const cache = new Map<string, string>();
-  async function secretOf(kind: SecretKind): Promise<string | null> {
-    const account = accountOf(kind);
+  async function secretOf(kind: SecretKind, s: Settings = config.get()): Promise<string | null> {
+    const account = accountFor(kind, s);
     if (!account) return null;
     const key = `${kind}:${account}`;
     const cached = cache.get(key);
@@ -96,13 +115,13 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
     );
   }
 
-  async function diyalogOptions(): Promise<DiyalogClientOptions> {
-    const s = config.get();
+  async function diyalogOptions(draft?: Draft): Promise<DiyalogClientOptions> {
+    const s = settingsWith(draft);
     if (!s.diyalog.baseUrl || !s.diyalog.keyId || !s.staffId) {
       const missing = (['diyalog.baseUrl', 'diyalog.keyId', 'staffId'] as const).filter((key) => !config.describe()[key].value);
       throw new AppError('missing_credentials', `Diyalog is not configured: ${howToSet(missing)}`);
     }
-    const secret = await secretOf('diyalog');
+    const secret = draft?.secret ?? (await secretOf('diyalog', s));
     if (!secret) {
       throw new AppError(
         'missing_credentials',
@@ -119,6 +138,11 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
   }
 
   let client: { key: string; client: DiyalogClient } | null = null;
+  const diyalogHealth = new DiyalogHealthTracker();
+  // Another server or key: what was learned of the old one says nothing of the new.
+  config.onChange((before, after) => {
+    if (JSON.stringify([before.diyalog, before.staffId]) !== JSON.stringify([after.diyalog, after.staffId])) diyalogHealth.reset();
+  });
 
   return {
     dataDir: options.dataDir,
@@ -128,7 +152,7 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
     recovered: options.recovered ?? loaded.recovered,
     language,
     accountOf,
-    secretOf,
+    secretOf: (kind) => secretOf(kind),
     async hasSecret(kind) {
       try {
         return (await secretOf(kind)) !== null;
@@ -147,16 +171,23 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
       cache.delete(`${kind}:${account}`);
     },
     diyalogOptions,
+    diyalogHealth,
     async diyalog() {
-      const o = await diyalogOptions();
+      let o: DiyalogClientOptions;
+      try {
+        o = await diyalogOptions();
+      } catch (e) {
+        diyalogHealth.failed(e);
+        throw e;
+      }
       const key = JSON.stringify([o.baseUrl, o.credentials.keyId, o.credentials.secret, o.requesterUserId, o.algorithm]);
-      if (client?.key !== key) client = { key, client: new DiyalogClient(o) };
+      if (client?.key !== key) client = { key, client: diyalogHealth.observe(new DiyalogClient(o)) };
       return client.client;
     },
-    async icwsConfig() {
-      const s = config.get();
+    async icwsConfig(draft) {
+      const s = settingsWith(draft);
       if (!s.icws.baseUrl || !s.icws.userId) return null;
-      const password = await secretOf('icws').catch(() => null);
+      const password = draft?.secret ?? (await secretOf('icws', s).catch(() => null));
       if (!password) return null;
       return {
         baseUrl: s.icws.baseUrl,

@@ -5,6 +5,7 @@ import type { Settings, SettingsPatch } from '../../shared/settings';
 import { DiyalogClient } from '../diyalog/client';
 import { IcwsSession } from '../icws/session';
 import type { SettingKey } from './configuration';
+import type { Draft } from './context';
 import type { Feature, FeatureDeps } from './feature';
 
 type ConnectionTestResult = CallOutput<'connection.test'>;
@@ -88,7 +89,11 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
       demo,
       version,
       language: ctx.language(),
-      diyalog: { configured: Boolean(s.diyalog.baseUrl && s.diyalog.keyId && s.staffId), hasSecret: await ctx.hasSecret('diyalog') },
+      diyalog: {
+        configured: Boolean(s.diyalog.baseUrl && s.diyalog.keyId && s.staffId),
+        hasSecret: await ctx.hasSecret('diyalog'),
+        health: ctx.diyalogHealth.view,
+      },
       icws: icwsConnection(),
     };
   }
@@ -103,12 +108,18 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
   }
 
   config.onChange(async () => emit('status.changed', await status()));
+  ctx.diyalogHealth.onChange(() => {
+    status().then(
+      (s) => emit('status.changed', s),
+      () => undefined, // a status that cannot be read now is read again on the next change
+    );
+  });
 
-  async function testConnection(target: 'diyalog' | 'icws'): Promise<ConnectionTestResult> {
+  async function testConnection(target: 'diyalog' | 'icws', draft: Draft | undefined): Promise<ConnectionTestResult> {
     const started = performance.now();
     if (target === 'diyalog') {
       // A one-millisecond history query: signed, authenticated, and changes nothing.
-      const clientOptions = await ctx.diyalogOptions();
+      const clientOptions = await ctx.diyalogOptions(draft);
       const client = new DiyalogClient({ ...clientOptions, readRetries: 0 });
       const now = Date.now();
       await client.getOnlineHelpList({ startDate: now - 1, endDate: now });
@@ -119,7 +130,7 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
         clockOffsetSeconds: Math.round(client.clockOffsetMs / 1000),
       };
     }
-    const icws = await ctx.icwsConfig();
+    const icws = await ctx.icwsConfig(draft);
     if (!icws) throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.');
     const session = new IcwsSession({
       ...icws,
@@ -160,7 +171,7 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
         await secretChanged(kind);
         return { ok: true };
       },
-      'connection.test': ({ target }) => connectionTests.run(target, () => testConnection(target)),
+      'connection.test': ({ target, draft }) => connectionTests.run(target, () => testConnection(target, draft)),
       'status.get': () => status(),
       'language.set': async ({ language }) => {
         await config.update({ language });

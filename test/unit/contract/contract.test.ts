@@ -98,9 +98,17 @@ const cases: CallCases = {
     ],
   },
   'connection.test': {
-    good: [{ target: 'diyalog' }, { target: 'icws' }],
+    good: [
+      { target: 'diyalog' },
+      { target: 'icws' },
+      { target: 'diyalog', draft: { settings: { diyalog: { baseUrl: 'https://dlg.bank.local', keyId: 'AK1' } }, secret: 'typed-not-saved' } },
+      { target: 'icws', draft: {} },
+    ],
     bad: [
       ['the target missing', {}],
+      ['a draft with a field settings do not have', { target: 'diyalog', draft: { settings: { secret: 'x' } } }],
+      ['a draft with a bad URL', { target: 'icws', draft: { settings: { icws: { baseUrl: 'ftp://x' } } } }],
+      ['a draft with an unknown key', { target: 'icws', draft: { password: 'x' } }],
       ['an unknown target', { target: 'ldap' }],
       ['the target as a number', { target: 1 }],
     ],
@@ -468,7 +476,7 @@ const status = {
   demo: false,
   version: '1.0.0',
   language: 'tr' as const,
-  diyalog: { configured: true, hasSecret: true },
+  diyalog: { configured: true, hasSecret: true, health: { state: 'ok' as const, lastSuccessAt: 1_700_000_000_000, clockOffsetSeconds: 0, error: null } },
   icws: { state: 'down' as const, reason: 'Logged out.', code: 'cancelled' },
 };
 

@@ -26,7 +26,7 @@ const status = (over: Partial<Status> = {}): Status => ({
   demo: false,
   version: '1.2.3',
   language: 'en',
-  diyalog: { configured: true, hasSecret: true },
+  diyalog: { configured: true, hasSecret: true, health: { state: 'ok', lastSuccessAt: 1_700_000_000_000, clockOffsetSeconds: 0, error: null } },
   icws: { state: 'up', host: 'ic1', sse: true },
   ...over,
 });
@@ -190,8 +190,8 @@ describe('HistoryStore', () => {
   it('refuses a bad range without asking main', async () => {
     const api = new FakeTransport();
     const store = new HistoryStore(api, { clock: () => NOW });
-    store.from = '2026-11-20T12:00';
-    store.to = '2026-11-19T12:00';
+    store.setFrom('2026-11-20T12:00');
+    store.setTo('2026-11-19T12:00');
     store.customer = 'a\u0007';
     await store.search();
     expect(store.problems.to).toEqual({ key: 'history.badRange' });
