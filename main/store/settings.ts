@@ -2,11 +2,21 @@
 // atomic (temp file, fsync, rename, fsync the directory) so a crash or power loss
 // leaves either the old file or the new one, never half of each. A file we cannot
 // read is moved aside, not overwritten, so a user or support can still recover it.
+//
+// Several processes share one data dir (the app, `companion settings set`, a second
+// browser host), so every read-modify-write happens under a lock file (proper-lockfile)
+// and re-reads the file first: an update made by another process is merged, never lost.
+//
+// Beside it, settings.state.json remembers what the settings file alone cannot: that this
+// data dir once had a server configured, and that its settings were reset (the unreadable
+// file's new name). Demo mode is only for a data dir that never had servers, so a corrupt
+// file can never silently turn a configured installation into demo.
 
 import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { AppError } from '../../shared/errors';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import { SETTINGS_KEYS, mergeSettings, settingsPatchSchema, settingsSchema } from '../../shared/settings';
@@ -15,6 +25,9 @@ import type { Clock } from '../http';
 import { systemClock } from '../http';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
+export const SETTINGS_STATE_FILE_NAME = 'settings.state.json';
+/** A directory while held (mkdir is atomic on every file system, network ones included). */
+export const SETTINGS_LOCK_NAME = 'settings.lock';
 const TEMP_PREFIX = `${SETTINGS_FILE_NAME}.tmp-`;
 const TEMP_NAME = /^settings\.json\.tmp-(\d+)-[0-9a-f]+$/;
 
@@ -27,19 +40,46 @@ export const STALE_TEMP_MS = 10 * 60_000;
 
 export interface SettingsLoadResult {
   settings: Settings;
-  /** Set when the file was unreadable: it was renamed to `corruptFile` and defaults are in use. */
+  /**
+   * Set while the settings are reset: an unreadable file was renamed to `corruptFile` (by
+   * this load or an earlier one, in any process) and no server has been configured since.
+   * The window says so, with the path of the saved copy.
+   */
   recovered?: { corruptFile: string; reason: string };
+  /**
+   * A server was configured in this data dir at some point, or its settings were reset
+   * (what the unreadable file held is unknown): such a data dir never starts in demo mode.
+   */
+  hadServers: boolean;
 }
 
 export interface SettingsStoreOptions {
   /** Names the corrupt copy and dates stray temp files. */
   clock?: Clock;
+  /** How long to wait for another process's lock before giving up with `busy`. Default about 15 s. */
+  lockRetries?: number;
+}
+
+/** What settings.state.json holds. */
+interface StoreState {
+  hadServers: boolean;
+  reset: { corruptFile: string; reason: string; at: string } | null;
+}
+
+/** Computes a patch from the settings as they are on disk at the update's turn. */
+export type SettingsPatchFunction = (current: Settings) => unknown;
+
+/** Whether settings name a server of either kind. */
+export function hasServers(settings: Pick<Settings, 'diyalog' | 'icws'>): boolean {
+  return Boolean(settings.diyalog.baseUrl || settings.icws.baseUrl);
 }
 
 export class SettingsStore {
   readonly file: string;
+  readonly stateFile: string;
   readonly #dataDir: string;
   readonly #clock: Clock;
+  readonly #lockRetries: number;
   #settings: Settings | undefined;
   // Unknown top-level keys from the file, written back untouched so an older build
   // does not erase what a newer one saved. Nested unknown keys are dropped.
@@ -49,17 +89,33 @@ export class SettingsStore {
   constructor(dataDir: string, options: SettingsStoreOptions = {}) {
     this.#dataDir = dataDir;
     this.#clock = options.clock ?? systemClock;
+    this.#lockRetries = options.lockRetries ?? 80;
     this.file = join(dataDir, SETTINGS_FILE_NAME);
+    this.stateFile = join(dataDir, SETTINGS_STATE_FILE_NAME);
   }
 
-  /** Missing file: defaults. Corrupt file (bad JSON or schema): moved aside, defaults, and `recovered` says so. */
+  /**
+   * Missing file: defaults. Corrupt file (bad JSON or schema): moved aside, defaults, and
+   * `recovered` says so until a server is configured again.
+   */
   load(): Promise<SettingsLoadResult> {
     return this.#serial(async () => {
-      await this.#removeStrayTemps();
-      const { settings, extras, recovered } = await this.#read();
-      this.#settings = settings;
-      this.#extras = extras;
-      return recovered ? { settings: structuredClone(settings), recovered } : { settings: structuredClone(settings) };
+      // A data dir that does not exist yet is not created just to be read.
+      if (!(await exists(this.#dataDir))) {
+        this.#settings = settingsSchema.parse({});
+        this.#extras = {};
+        return { settings: structuredClone(this.#settings), hadServers: false };
+      }
+      return this.#locked(async () => {
+        await this.#removeStrayTemps();
+        const { settings, extras, recovered } = await this.#read();
+        const state = await this.#noteOutcome(settings, recovered);
+        this.#settings = settings;
+        this.#extras = extras;
+        const result: SettingsLoadResult = { settings: structuredClone(settings), hadServers: state.hadServers || hasServers(settings) };
+        if (state.reset) result.recovered = { corruptFile: state.reset.corruptFile, reason: state.reset.reason };
+        return result;
+      });
     });
   }
 
@@ -69,22 +125,38 @@ export class SettingsStore {
   }
 
   /**
-   * Validates `patch` (invalid: `invalid_input`, nothing written), merges it into the
-   * current settings, validates the whole and writes it. Updates apply one at a time,
-   * in call order.
+   * Validates the patch (invalid: `invalid_input`, nothing written), then under the lock
+   * re-reads the file (another process may have changed it), merges the patch into what
+   * is there now, validates the whole and writes it. A function patch is computed from
+   * that fresh reading, so "add to the list" made in two processes keeps both. Updates
+   * apply one at a time, in call order.
    */
+  update(patch: SettingsPatchFunction): Promise<Settings>;
+  update(patch: unknown): Promise<Settings>;
   update(patch: unknown): Promise<Settings> {
-    let parsed: SettingsPatch;
-    try {
-      parsed = parseInput(settingsPatchSchema, patch, 'settings');
-    } catch (e) {
-      return Promise.reject(e);
+    let parsed: SettingsPatch | undefined;
+    if (typeof patch !== 'function') {
+      try {
+        parsed = parseInput(settingsPatchSchema, patch, 'settings');
+      } catch (e) {
+        return Promise.reject(e);
+      }
     }
     return this.#serial(async () => {
-      const next = parseInput(settingsSchema, mergeSettings(this.#loaded(), parsed), 'settings');
-      await this.#write(next);
-      this.#settings = next;
-      return structuredClone(next);
+      this.#loaded();
+      await mkdir(this.#dataDir, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+        throw new AppError('internal', `Could not create the data directory ${this.#dataDir} (${errnoCode(e) ?? 'error'}).`, {}, { cause: e });
+      });
+      return this.#locked(async () => {
+        const current = await this.#read();
+        const change = parsed ?? parseInput(settingsPatchSchema, (patch as SettingsPatchFunction)(structuredClone(current.settings)), 'settings');
+        const next = parseInput(settingsSchema, mergeSettings(current.settings, change), 'settings');
+        this.#extras = current.extras;
+        await this.#write(next);
+        await this.#noteOutcome(next, current.recovered);
+        this.#settings = next;
+        return structuredClone(next);
+      });
     });
   }
 
@@ -97,6 +169,71 @@ export class SettingsStore {
     const run = this.#tail.then(task);
     this.#tail = run.catch(() => undefined);
     return run;
+  }
+
+  /** Runs `task` holding the data dir's settings lock, shared with every other process. */
+  async #locked<T>(task: () => Promise<T>): Promise<T> {
+    const lockPath = join(this.#dataDir, SETTINGS_LOCK_NAME);
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(this.file, {
+        lockfilePath: lockPath,
+        // The settings file may not exist yet; the lock is about the name, not the inode.
+        realpath: false,
+        // A process that died holding the lock leaves it; after this long it is taken over.
+        stale: 10_000,
+        retries: { retries: this.#lockRetries, factor: 1.3, minTimeout: 5, maxTimeout: 250, randomize: true },
+        // The default throws from a timer and kills the process; the write is atomic anyway.
+        onCompromised: () => undefined,
+      });
+    } catch (e) {
+      if (errnoCode(e) === 'ELOCKED') {
+        throw new AppError('busy', `The settings are being changed by another process (lock ${lockPath}): try again.`, {}, { cause: e });
+      }
+      throw new AppError('internal', `Could not lock the settings in ${this.#dataDir} (${errnoCode(e) ?? 'error'}).`, {}, { cause: e });
+    }
+    try {
+      return await task();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Keeps settings.state.json in step with what just happened: a file moved aside puts the
+   * data dir in the reset state (and counts as having had servers); a server configured
+   * ends the reset state and is remembered. Returns the state now in force.
+   */
+  async #noteOutcome(settings: Settings, recovered: SettingsLoadResult['recovered']): Promise<StoreState> {
+    const before = await this.#readState();
+    let after: StoreState = before;
+    if (recovered) after = { hadServers: true, reset: { ...recovered, at: new Date(this.#clock()).toISOString() } };
+    else if (hasServers(settings) && (!before.hadServers || before.reset !== null)) after = { hadServers: true, reset: null };
+    // Written only when it changes: most updates (window bounds, the watch list) leave it be.
+    if (after !== before) await this.#writeAtomic(this.stateFile, `${JSON.stringify(after, null, 2)}\n`);
+    return after;
+  }
+
+  async #readState(): Promise<StoreState> {
+    let text: string;
+    try {
+      text = await readFile(this.stateFile, 'utf8');
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return { hadServers: false, reset: null };
+      return { hadServers: true, reset: null };
+    }
+    try {
+      const raw = JSON.parse(text) as Partial<StoreState> | null;
+      const reset = raw?.reset;
+      const validReset =
+        reset && typeof reset === 'object' && typeof reset.corruptFile === 'string' && typeof reset.reason === 'string' && typeof reset.at === 'string'
+          ? { corruptFile: reset.corruptFile, reason: reset.reason, at: reset.at }
+          : null;
+      return { hadServers: raw?.hadServers !== false || validReset !== null, reset: validReset };
+    } catch {
+      // Unreadable: assume the cautious answer (had servers), so it never turns into demo.
+      return { hadServers: true, reset: null };
+    }
   }
 
   async #read(): Promise<{ settings: Settings; extras: Record<string, unknown>; recovered?: SettingsLoadResult['recovered'] }> {
@@ -153,7 +290,10 @@ export class SettingsStore {
   }
 
   async #write(settings: Settings): Promise<void> {
-    const text = `${JSON.stringify({ ...settings, ...this.#extras }, null, 2)}\n`;
+    await this.#writeAtomic(this.file, `${JSON.stringify({ ...settings, ...this.#extras }, null, 2)}\n`);
+  }
+
+  async #writeAtomic(file: string, text: string): Promise<void> {
     const temp = join(this.#dataDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
     let handle: FileHandle | undefined;
     try {
@@ -164,11 +304,11 @@ export class SettingsStore {
       await handle.sync();
       await handle.close();
       handle = undefined;
-      await rename(temp, this.file);
+      await rename(temp, file);
     } catch (e) {
       await handle?.close().catch(() => undefined);
       await rm(temp, { force: true }).catch(() => undefined);
-      throw new AppError('internal', `Could not save the settings file ${this.file} (${errnoCode(e) ?? 'error'}).`, {}, { cause: e });
+      throw new AppError('internal', `Could not save the settings file ${file} (${errnoCode(e) ?? 'error'}).`, {}, { cause: e });
     }
     await syncDirectory(this.#dataDir);
   }

@@ -1,12 +1,13 @@
+import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
-import { STALE_TEMP_MS, SettingsStore } from '../../../main/store/settings';
 import { shouldStartDemo } from '../../../main/services/demo';
+import { STALE_TEMP_MS, SettingsStore } from '../../../main/store/settings';
 import { rejection } from '../../support/rejection';
 
 // A fixed instant: names the corrupt copy and dates stray temps without sleeping.
@@ -67,14 +68,23 @@ describe('SettingsStore: load and save', () => {
       },
       staffId: ' 12345 ',
       icws: { baseUrl: 'http://10.0.0.5:8018', userId: 'agent7', applicationName: 'Companion (test)' },
+      allowInsecureHttp: true,
       language: 'tr',
       watchList: ['C1', 'C2', 'C1'],
       window: { width: 1200, height: 800, x: -1600, y: 10, maximized: false },
     });
     const expected = {
-      diyalog: { baseUrl: 'https://diyalog.bank.example/api', keyId: 'KEY-1', signatureAlgorithm: 'sha1', transcriptHosts: ['transcripts.bank.example'] },
+      diyalog: {
+        baseUrl: 'https://diyalog.bank.example/api',
+        keyId: 'KEY-1',
+        signatureAlgorithm: 'sha1',
+        transcriptHosts: ['transcripts.bank.example'],
+        historyAgentField: 'agentUserId',
+        learnedSigning: { origin: 'https://diyalog.bank.example', form: 'pseudocode', algorithm: 'sha1' },
+      },
       staffId: '12345',
       icws: { baseUrl: 'http://10.0.0.5:8018', userId: 'agent7', applicationName: 'Companion (test)' },
+      allowInsecureHttp: true,
       language: 'tr',
       watchList: ['C1', 'C2'],
       window: { width: 1200, height: 800, x: -1600, y: 10, maximized: false },
@@ -84,7 +94,7 @@ describe('SettingsStore: load and save', () => {
     expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual(expected);
 
     const again = new SettingsStore(nested, { clock });
-    expect(await again.load()).toEqual({ settings: expected });
+    expect(await again.load()).toEqual({ settings: expected, hadServers: true });
   });
 
   it('merges nested objects field by field, replaces arrays, and clears with null', async () => {
@@ -194,12 +204,12 @@ describe('SettingsStore: corruption', () => {
 
     expect(result.settings).toEqual(DEFAULT_SETTINGS);
     expect(result.recovered).toEqual({ corruptFile: join(dir, corruptName), reason: 'not valid JSON' });
-    expect(await readdir(dir)).toEqual([corruptName]);
+    expect((await readdir(dir)).sort()).toEqual([corruptName, 'settings.state.json']);
     expect(await readFile(join(dir, corruptName))).toEqual(garbage);
 
     // The next save starts a fresh file and leaves the copy alone.
     await store.update({ staffId: 'S1' });
-    expect((await readdir(dir)).sort()).toEqual([corruptName, 'settings.json']);
+    expect((await readdir(dir)).sort()).toEqual([corruptName, 'settings.json', 'settings.state.json']);
     expect(await readFile(join(dir, corruptName))).toEqual(garbage);
   });
 
@@ -215,7 +225,7 @@ describe('SettingsStore: corruption', () => {
     expect(result.recovered?.corruptFile).toBe(join(dir, corruptName));
     expect(result.recovered?.reason).toContain(reason);
     expect(await readFile(join(dir, corruptName), 'utf8')).toBe(content);
-    expect(await readdir(dir)).toEqual([corruptName]);
+    expect((await readdir(dir)).sort()).toEqual([corruptName, 'settings.state.json']);
   });
 
   it('never overwrites an earlier corrupt copy', async () => {
@@ -296,5 +306,134 @@ describe('SettingsStore: atomicity', () => {
     expect(onDisk.diyalog.keyId).toBe('K23');
     expect(onDisk.watchList).toEqual(['C23']);
     expect(await tempsIn(dir)).toEqual([]);
+  });
+});
+
+describe('SettingsStore: two processes on one data dir', () => {
+  it('loses no update: each re-reads and merges under the lock', async () => {
+    const COUNT = 30;
+    const ours = await loadedStore();
+    const writer = fileURLToPath(new URL('./settings-writer.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, 'C', String(COUNT)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const lines: string[] = [];
+    const line = (wanted: string) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => lines.includes(wanted) && resolve();
+        child.stdout.on('data', (chunk: Buffer) => {
+          lines.push(...chunk.toString().split('\n').filter(Boolean));
+          check();
+        });
+        child.once('exit', () => reject(new Error(`the writer exited before printing ${wanted}`)));
+        check();
+      });
+
+    await line('ready');
+    // Both start at once: the child on "go", this process right away.
+    child.stdin.end('go\n');
+    for (let i = 0; i < COUNT; i++) {
+      await ours.update((current) => ({ watchList: [...current.watchList, `P${i}`] }));
+      await ours.update({ icws: { userId: `P-U${i}` } });
+    }
+    await line('done');
+    expect(await exited).toBe(0);
+
+    const onDisk = (await new SettingsStore(dir).load()).settings;
+    const expected = [...Array.from({ length: COUNT }, (_, i) => `P${i}`), ...Array.from({ length: COUNT }, (_, i) => `C${i}`)];
+    expect([...onDisk.watchList].sort()).toEqual(expected.sort());
+    // Each process's own order survives the interleaving.
+    expect(onDisk.watchList.filter((id) => id.startsWith('C'))).toEqual(Array.from({ length: COUNT }, (_, i) => `C${i}`));
+    // The plain patches of both processes are there too: neither wrote back a stale copy.
+    expect(onDisk.diyalog.keyId).toBe(`C-K${COUNT - 1}`);
+    expect(onDisk.icws.userId).toBe(`P-U${COUNT - 1}`);
+    expect(await tempsIn(dir)).toEqual([]);
+    expect(await readdir(dir)).not.toContain('settings.lock');
+  });
+
+  it('an update made elsewhere is kept when this process saves something else', async () => {
+    const first = await loadedStore();
+    const second = await loadedStore();
+    await first.update({ staffId: 'S1', watchList: ['A'] });
+    // `second` loaded before that and has not read since.
+    await second.update({ language: 'tr' });
+    const onDisk = JSON.parse(await readFile(second.file, 'utf8'));
+    expect(onDisk).toMatchObject({ staffId: 'S1', watchList: ['A'], language: 'tr' });
+    expect(second.get().staffId).toBe('S1');
+  });
+
+  it('gives up with busy, writing nothing, while another process holds the lock', async () => {
+    const store = new SettingsStore(dir, { clock, lockRetries: 2 });
+    await store.load();
+    await mkdir(join(dir, 'settings.lock'));
+    try {
+      const e = await rejection(store.update({ staffId: 'S1' }));
+      expect(e.code).toBe('busy');
+      expect(e.message).toContain('another process');
+      expect(await readdir(dir)).toEqual(['settings.lock']);
+    } finally {
+      await rm(join(dir, 'settings.lock'), { recursive: true });
+    }
+    expect((await store.update({ staffId: 'S1' })).staffId).toBe('S1');
+  });
+});
+
+describe('demo mode only for a data dir that never had servers', () => {
+  const noEnv = {};
+  const corruptName = 'settings.corrupt-20250309T132832123Z.json';
+  const SERVER = 'https://diyalog.bank.example';
+
+  it('a new data dir, or one with only a language chosen, starts in demo', async () => {
+    expect(shouldStartDemo(await new SettingsStore(join(dir, 'never-created')).load(), noEnv)).toBe(true);
+    const store = await loadedStore();
+    await store.update({ language: 'tr', staffId: 'S1' });
+    expect(shouldStartDemo(await new SettingsStore(dir).load(), noEnv)).toBe(true);
+  });
+
+  it('a corrupt file starts in the reset state, never in demo, also on the next start and in another process', async () => {
+    const store = await loadedStore();
+    await store.update({ diyalog: { baseUrl: SERVER, keyId: 'K1' } });
+    await writeFile(store.file, '{"diyalog": {"baseUrl": "https://diyalog.bank.exa');
+
+    const first = await new SettingsStore(dir, { clock }).load();
+    expect(first.settings).toEqual(DEFAULT_SETTINGS);
+    expect(first.recovered).toEqual({ corruptFile: join(dir, corruptName), reason: 'not valid JSON' });
+    expect(shouldStartDemo(first, noEnv)).toBe(false);
+
+    // The next start (the browser host, the Electron app, another process) still knows.
+    const next = await new SettingsStore(dir, { clock }).load();
+    expect(next.recovered?.corruptFile).toBe(join(dir, corruptName));
+    expect(shouldStartDemo(next, noEnv)).toBe(false);
+    // Saving the window size does not end the reset state; configuring a server does.
+    const running = new SettingsStore(dir, { clock });
+    await running.load();
+    await running.update({ window: { width: 900, height: 700 } });
+    expect((await new SettingsStore(dir, { clock }).load()).recovered).toBeDefined();
+    await running.update({ icws: { baseUrl: 'https://ic1.bank.example:8019' } });
+    const configured = await new SettingsStore(dir, { clock }).load();
+    expect(configured.recovered).toBeUndefined();
+    expect(shouldStartDemo(configured, noEnv)).toBe(false);
+  });
+
+  it('a corrupt file of a data dir that never had servers is still not demo: what it held is unknown', async () => {
+    await writeFile(join(dir, 'settings.json'), 'garbage');
+    const loaded = await new SettingsStore(dir, { clock }).load();
+    expect(loaded.hadServers).toBe(true);
+    expect(shouldStartDemo(loaded, noEnv)).toBe(false);
+  });
+
+  it('servers configured once and cleared later: not demo', async () => {
+    const store = await loadedStore();
+    await store.update({ diyalog: { baseUrl: SERVER } });
+    await store.update({ diyalog: { baseUrl: null } });
+    const loaded = await new SettingsStore(dir).load();
+    expect(loaded.settings.diyalog.baseUrl).toBeNull();
+    expect(loaded.hadServers).toBe(true);
+    expect(shouldStartDemo(loaded, noEnv)).toBe(false);
+  });
+
+  it('a server named by a variable is not demo; an unreadable state file is the cautious answer', async () => {
+    expect(shouldStartDemo(await new SettingsStore(dir).load(), { COMPANION_ICWS_URL: 'https://ic1.bank.example' })).toBe(false);
+    await writeFile(join(dir, 'settings.state.json'), '{nope');
+    expect(shouldStartDemo(await new SettingsStore(dir).load(), noEnv)).toBe(false);
   });
 });
