@@ -183,7 +183,9 @@ export class Configuration {
   update(patch: SettingsPatch | ((current: Settings) => SettingsPatch)): Promise<void> {
     const run = this.#queue.then(async () => {
       const before = this.get();
-      await this.store.update(typeof patch === 'function' ? patch(this.store.get()) : patch);
+      // A function patch is computed by the store under its lock from the file as it is now,
+      // so an update another process made meanwhile is built on, not overwritten.
+      await this.store.update(patch);
       const after = this.get();
       for (const listener of this.#listeners) await listener(before, after);
     });
