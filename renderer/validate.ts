@@ -8,6 +8,7 @@ import {
   dateRangeSchema,
   idSchema,
   inputIssue,
+  pathIdSchema,
   reasonSchema,
   type InputIssue,
 } from '../shared/validation';
@@ -44,6 +45,12 @@ export function idProblem(value: string): Problem | null {
   const issue = first ? inputIssue(first) : null;
   if (!issue || issue.rule === 'empty' || issue.rule === 'required') return { key: 'id.empty' };
   return ruleProblem(issue);
+}
+
+/** An ICWS interaction or assistance id: an id that goes into a URL path, so no '/' either. */
+export function icwsIdProblem(value: string): Problem | null {
+  const problem = idProblem(value);
+  return problem ?? problemOf(pathIdSchema, value);
 }
 
 /** An optional id field: empty is fine (undefined), anything else must be an id. */

@@ -194,6 +194,8 @@ export const calls = {
       host: z.string(),
       /** Diyalog only: how far this computer's clock is from the server's, as learned from its answers. */
       clockOffsetSeconds: z.number().nullable(),
+      /** Diyalog only: the string to sign and the algorithm the server accepted (found by trying, then remembered). */
+      signing: z.object({ form: z.enum(SIGNING_FORM_CHOICES), algorithm: z.enum(SIGNATURE_ALGORITHM_CHOICES) }).nullable(),
     }),
   },
   'status.get': { input: empty, output: statusSchema },

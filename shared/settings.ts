@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { insecureUrlProblem, isHttpOrigin } from './urls';
-import { codePointLength } from './text';
+import { codePointLength, trimText } from './text';
 import { addRuleIssue, applicationNameSchema, checkChars, idSchema, ruleError } from './validation';
 
 export const WATCH_LIST_MAX = 200;
@@ -24,7 +24,7 @@ export const LANGUAGES = ['tr', 'en'] as const;
 const BASE_URL_MAX_LENGTH = 2048;
 const baseUrlSchema = z
   .string()
-  .trim()
+  .overwrite(trimText)
   .superRefine((s, ctx) => {
     if (codePointLength(s) > BASE_URL_MAX_LENGTH) return addRuleIssue(ctx, 'too_long', { max: BASE_URL_MAX_LENGTH });
     checkChars(ctx, s, 'url');

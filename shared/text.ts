@@ -30,6 +30,16 @@ export function truncateCodePoints(text: string, max: number): string {
   return out;
 }
 
+// Blank at either end, as a paste or a terminal brings it: spaces (Zs), tabs, line ends.
+// Not the BOM or U+2028/U+2029, which String.prototype.trim would also drop: they are
+// refused like anywhere else, so a value is never quietly different from what was typed.
+const EDGE_BLANKS = /^[\t\n\v\f\r\p{Zs}]+|[\t\n\v\f\r\p{Zs}]+$/gu;
+
+/** `text` without blanks at either end (see EDGE_BLANKS). */
+export function trimText(text: string): string {
+  return text.replace(EDGE_BLANKS, '');
+}
+
 /** Why a character is refused; each kind has its own message (shared/i18n `rule.*`). */
 export type UnsafeCharKind =
   /** C0, DEL, C1 (Cc), a tab or a carriage return included */

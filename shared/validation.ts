@@ -12,7 +12,7 @@ import type { Language } from './contract';
 import { AppError, isAppError, toErrorValue, type ErrorValue } from './errors';
 import { isMessageKey, translate, type MessageKey, type MessageParams } from './i18n';
 import { en } from './i18n/en';
-import { codePointLength, findUnsafeChar, type CharPolicy } from './text';
+import { codePointLength, findUnsafeChar, trimText, type CharPolicy } from './text';
 
 // ---------------------------------------------------------------------------
 // Limits. Every text limit counts Unicode code points (shared/text.ts).
@@ -107,15 +107,17 @@ interface TextRules {
 }
 
 /**
- * Text, trimmed (leading and trailing whitespace, which in JavaScript includes the BOM and
- * U+2028, never reaches anyone), then checked: empty, too long, then each character.
- * Free text has Windows line ends made plain (`\r\n` → `\n`); a lone `\r` is refused.
+ * Text, trimmed (spaces, tabs and line ends at either end: never a BOM or U+2028, see
+ * shared/text.ts), then checked: empty, too long, then each character. Free text has
+ * Windows line ends made plain (`\r\n` → `\n`); a lone `\r` is refused.
  */
 export function textSchema({ max, required, policy }: TextRules) {
   return z
     .string()
-    .trim()
-    .overwrite((s) => (policy === 'text' ? s.replaceAll('\r\n', '\n') : s))
+    .overwrite((s) => {
+      const trimmed = trimText(s);
+      return policy === 'text' ? trimmed.replaceAll('\r\n', '\n') : trimmed;
+    })
     .superRefine((s, ctx) => {
       if (required && s === '') return addRuleIssue(ctx, 'empty');
       if (codePointLength(s) > max) return addRuleIssue(ctx, 'too_long', { max });

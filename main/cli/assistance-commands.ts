@@ -7,8 +7,8 @@ import { parseAssistanceText, parseId } from '../icws/wire';
 import type { ServiceContext } from '../services/context';
 import { untilAborted, type Command, type CommandContext, type CommandOutput } from './command';
 import { escapeForTerminal as esc } from '../../shared/text';
-import { cliLanguage, type Translate } from './language';
-import { exactlyOneArg, requiredString } from './parse';
+import type { Translate } from './language';
+import { exactlyOneArg, languageOf, requiredString } from './parse';
 import { askSecret, readAllStdin } from './terminal';
 
 /** How long `list` waits for the live view to fill before it gives up. */
@@ -96,7 +96,7 @@ const create: Command = {
   flags: { text: { type: 'string' } },
   run: (ctx) => {
     // Bad input is refused before any credential is looked up or anything is sent.
-    const lang = cliLanguage(ctx.env);
+    const lang = languageOf(ctx);
     const interactionId = parseId(exactlyOneArg(ctx.args, 'interactionId', { lang }), 'interactionId', lang);
     const text = parseAssistanceText(requiredString(ctx.flags.text, '--text', { lang }), lang);
     return withAssistance(ctx, async (client) => {
@@ -112,7 +112,7 @@ const update: Command = {
   summary: 'Add a message to an assistance request.',
   flags: { text: { type: 'string' } },
   run: (ctx) => {
-    const lang = cliLanguage(ctx.env);
+    const lang = languageOf(ctx);
     const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistanceId', { lang }), 'assistanceId', lang);
     const text = parseAssistanceText(requiredString(ctx.flags.text, '--text', { lang }), lang);
     return withAssistance(ctx, async (client) => {
@@ -128,7 +128,7 @@ const complete: Command = {
   summary: 'Complete (close) an assistance request.',
   flags: {},
   run: (ctx) => {
-    const lang = cliLanguage(ctx.env);
+    const lang = languageOf(ctx);
     const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistanceId', { lang }), 'assistanceId', lang);
     return withAssistance(ctx, async (client) => {
       await client.complete(assistanceId, ctx.signal);

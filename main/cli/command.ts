@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../services/context';
 import type { GlobalOptions } from './config';
+import type { Language } from '../../shared/contract';
 import type { Translate } from './language';
 
 /** What a command hands back: one JSON document for --json, and the same for people. */
@@ -29,6 +30,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** People's text in the operator's language (JSON documents stay as they are). */
   t: Translate;
+  /** That language, for input errors worded by shared/validation (main/cli/parse.ts `languageOf`). */
+  lang?: Language;
 }
 
 export interface Command {

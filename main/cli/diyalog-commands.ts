@@ -5,8 +5,7 @@ import { escapeForTerminal as esc } from '../../shared/text';
 import { HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
 import { walkHelpHistory } from '../services/history';
 import type { Command } from './command';
-import { exactlyOneArg, optionalString, parseDateArg, positiveInteger, requiredString } from './parse';
-import { cliLanguage } from './language';
+import { exactlyOneArg, languageOf, optionalString, parseDateArg, positiveInteger, requiredString } from './parse';
 import { askSecret, readAllStdin } from './terminal';
 
 const helpState: Command = {
@@ -14,8 +13,8 @@ const helpState: Command = {
   usage: 'companion help-state <customerId>',
   summary: 'Is the customer in a live-help session now, and with whom?',
   flags: {},
-  async run({ args, env, services, signal, t }) {
-    const lang = cliLanguage(env);
+  async run({ args, env, lang: chosen, services, signal, t }) {
+    const lang = languageOf({ env, lang: chosen });
     const customerId = parseInput(idSchema, exactlyOneArg(args, 'customerId', { lang }), 'customerId', lang);
     const client = await (await services()).diyalog();
     const state = await client.isCustomerInOnlineHelp(customerId, { signal });
@@ -43,8 +42,8 @@ const history: Command = {
     from: { type: 'string' }, to: { type: 'string' }, customer: { type: 'string' }, agent: { type: 'string' },
     concurrency: { type: 'string' }, csv: { type: 'boolean' },
   },
-  async run({ flags, options, env, services, progress, signal, t }) {
-    const lang = cliLanguage(env);
+  async run({ flags, options, env, lang: chosen, services, progress, signal, t }) {
+    const lang = languageOf({ env, lang: chosen });
     const usage = { lang, usage: history.usage };
     const startDate = parseDateArg(flags.from, '--from', usage);
     const endDate = parseDateArg(flags.to, '--to', usage);
@@ -86,8 +85,8 @@ const transcriptLink: Command = {
   usage: 'companion transcript-link --staff S --customer C --from F --to T',
   summary: 'A browser link to the transcript between a staff member and a customer.',
   flags: { staff: { type: 'string' }, customer: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
-  async run({ flags, env, services, signal }) {
-    const lang = cliLanguage(env);
+  async run({ flags, env, lang: chosen, services, signal }) {
+    const lang = languageOf({ env, lang: chosen });
     const usage = { lang, usage: transcriptLink.usage };
     const query = {
       staffId: parseInput(idSchema, requiredString(flags.staff, '--staff', usage), 'staffId', lang),
@@ -105,8 +104,8 @@ const release: Command = {
   usage: 'companion release (--interaction I | --session S) [--message M]',
   summary: 'Release a customer stuck on the waiting screen (interactionisnotdelivered).',
   flags: { interaction: { type: 'string' }, session: { type: 'string' }, message: { type: 'string' } },
-  async run({ flags, env, services, signal, t }) {
-    const lang = cliLanguage(env);
+  async run({ flags, env, lang: chosen, services, signal, t }) {
+    const lang = languageOf({ env, lang: chosen });
     const interactionId = optionalString(flags.interaction);
     const sessionId = optionalString(flags.session);
     const message = optionalString(flags.message);

@@ -6,9 +6,19 @@ import { z } from 'zod';
 import type { Language } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { translate } from '../../shared/i18n';
+import { escapeForTerminal } from '../../shared/text';
+import { cliLanguage } from './language';
 import { addRuleIssue, epochMsSchema, fieldLabel, integerSchema, invalidInput } from '../../shared/validation';
 
 type FlagValue = string | boolean | undefined;
+
+/**
+ * The language a command words input errors in: the one main() chose for its text (settings,
+ * COMPANION_LANG, locale) when it passes it, else COMPANION_LANG or the locale.
+ */
+export function languageOf(ctx: { env: NodeJS.ProcessEnv; lang?: Language | undefined }): Language {
+  return ctx.lang ?? cliLanguage(ctx.env);
+}
 
 /** What a flag error says besides the problem: the command's usage line. */
 export interface FlagContext {
@@ -26,13 +36,17 @@ function invalid(message: string, ctx: FlagContext, details: Record<string, unkn
   return withUsage(new AppError('invalid_input', message, details), ctx);
 }
 
+// ISO 8601 as people write it: a date, or a date and a time with an optional zone. Only
+// this goes to Date.parse, whose fallback parser reads '-1' or 'tomorrow 3' as dates in 2001.
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
 /** `--from`/`--to` values: ISO 8601 or epoch milliseconds, a date the app accepts (1970 on). */
 export function parseDateArg(value: FlagValue, flag: string, ctx: FlagContext = {}): number {
   const lang = ctx.lang ?? 'en';
   if (typeof value !== 'string' || value.trim() === '') throw invalid(translate(lang, 'input.flagRequired', { flag }), ctx, { field: flag });
   const text = value.trim();
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (Number.isNaN(ms)) throw invalid(translate(lang, 'input.flagDate', { flag, value: text }), ctx, { field: flag });
+  const ms = /^\d+$/.test(text) ? Number(text) : ISO_8601.test(text) ? Date.parse(text.replace(',', '.')) : Number.NaN;
+  if (Number.isNaN(ms)) throw invalid(translate(lang, 'input.flagDate', { flag, value: escapeForTerminal(text) }), ctx, { field: flag });
   const checked = epochMsSchema.safeParse(ms);
   if (!checked.success) throw withUsage(invalidInput(checked.error, lang, flag), ctx);
   return checked.data;

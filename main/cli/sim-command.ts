@@ -1,10 +1,10 @@
 import { AppError } from '../../shared/errors';
 import { untilAborted, type Command } from './command';
-import { numberFlag as parseNumberFlag, portFlag } from './parse';
+import { languageOf, numberFlag as parseNumberFlag, portFlag, type FlagContext } from './parse';
 
 // The shared flag parser (main/cli/parse.ts): '', '0x10' or '1e3' are refused like 'abc'.
-function numberFlag(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number): number {
-  return parseNumberFlag(value, flag, { min, max, fallback, fraction: true }, { usage: sim.usage });
+function numberFlag(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number, ctx: FlagContext): number {
+  return parseNumberFlag(value, flag, { min, max, fallback, fraction: true }, ctx);
 }
 
 function choiceFlag<T extends string>(value: string | boolean | undefined, flag: string, choices: readonly T[], fallback: T): T {
@@ -30,7 +30,15 @@ const sim: Command = {
     'page-size': { type: 'string' },
     'agent-field': { type: 'string' },
   },
-  async run({ flags, signal }) {
+  async run({ flags, env, lang, signal }) {
+    // Every number first, before the simulators load: a bad value is a usage error (exit 2).
+    const flagCtx = { lang: languageOf({ env, lang }), usage: sim.usage };
+    const numbers = {
+      port: portFlag(flags['diyalog-port'], '--diyalog-port', 0, flagCtx),
+      clockOffsetMs: numberFlag(flags['skew-minutes'], '--skew-minutes', -1440, 1440, 0, flagCtx) * 60_000,
+      latencyMs: numberFlag(flags['latency-ms'], '--latency-ms', 0, 60_000, 0, flagCtx),
+      failureRate: numberFlag(flags['failure-rate'], '--failure-rate', 0, 1, 0, flagCtx),
+    };
     const signingForm = choiceFlag(flags.signing, '--signing', ['example', 'pseudocode'] as const, 'example');
     const signatureAlgorithm = choiceFlag(flags.algorithm, '--algorithm', ['sha256', 'sha1'] as const, 'sha256');
     const pageSize = Number(choiceFlag(flags['page-size'], '--page-size', ['20', '25'] as const, '20'));
@@ -38,10 +46,7 @@ const sim: Command = {
     // Loaded on demand: every other command starts without parsing the simulators.
     const [{ startDiyalogSim }, { startIcwsSim }] = await Promise.all([import('../sim/diyalog/server'), import('../sim/icws/server')]);
     const diyalog = await startDiyalogSim({
-      port: portFlag(flags['diyalog-port'], '--diyalog-port', 0, { usage: sim.usage }),
-      clockOffsetMs: numberFlag(flags['skew-minutes'], '--skew-minutes', -1440, 1440, 0) * 60_000,
-      latencyMs: numberFlag(flags['latency-ms'], '--latency-ms', 0, 60_000, 0),
-      failureRate: numberFlag(flags['failure-rate'], '--failure-rate', 0, 1, 0),
+      ...numbers,
       signingForm,
       signatureAlgorithm,
       pageSize,

@@ -6,8 +6,7 @@ import { launchCompanion } from '../services/launch';
 import { Keychain } from '../store/keychain';
 import { untilAborted, type Command } from './command';
 import { findElectronBinary } from './electron-binary';
-import { cliLanguage } from './language';
-import { portFlag } from './parse';
+import { languageOf, portFlag } from './parse';
 
 // Built layout: out/cli/companion.js beside out/app/main.js and out/renderer/.
 const APP_MAIN = fileURLToPath(new URL('../app/main.js', import.meta.url));
@@ -27,9 +26,9 @@ const start: Command = {
   usage: 'companion start [--browser] [--port P]',
   summary: 'Run the app: the Electron window, or the browser host where Electron is not installed. Demo mode when no servers are configured.',
   flags: { browser: { type: 'boolean' }, port: { type: 'string' } },
-  async run({ flags, options, env, signal }) {
+  async run({ flags, options, env, lang, signal }) {
     // Checked before anything starts: `--port abc` is a usage error (exit 2), not a NaN that fails later.
-    const port = portFlag(flags.port, '--port', 0, { lang: cliLanguage(env), usage: start.usage });
+    const port = portFlag(flags.port, '--port', 0, { lang: languageOf({ env, lang }), usage: start.usage });
     const dataDir = options.dataDir;
     const electron = flags.browser === true ? { missing: '--browser was given' } : findElectronBinary(env);
     if ('path' in electron) {

@@ -6,6 +6,7 @@ import { AppError, isAppError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryQuery } from '../../shared/diyalog';
 import type { LearnedSigning } from '../../shared/settings';
+import { truncateCodePoints } from '../../shared/text';
 import { assertUrlAllowed } from '../../shared/urls';
 import { customerMessageSchema, dateRangeSchema, historyQuerySchema, idSchema, parseInput } from '../../shared/validation';
 import { backoffDelay, isTimeoutError, sleep, systemClock, withTimeout } from '../http';
@@ -574,7 +575,8 @@ function blank(s: string | undefined): boolean {
 }
 
 function truncate(s: string): string {
-  return s.length <= SERVER_TEXT_MAX ? s : `${s.slice(0, SERVER_TEXT_MAX)}…`;
+  const head = truncateCodePoints(s, SERVER_TEXT_MAX);
+  return head === s ? s : `${head}…`;
 }
 
 // undici hides the reason (ECONNREFUSED, ECONNRESET) in `cause`; it is safe to show.

@@ -33,7 +33,7 @@ export async function dispatch(handlers: Handlers, name: unknown, rawInput: unkn
     const input = rawInput ?? {};
     const parsed = spec.input.safeParse(input);
     // Worded by the one formatter, in the user's language: "Geçersiz müşteri numarası: Boş olamaz."
-    if (!parsed.success) return { ok: false, error: formatInputError(parsed.error, language, name, { value: input }) };
+    if (!parsed.success) return { ok: false, error: formatInputError(parsed.error, language, undefined, { value: input }) };
     const handler = handlers[name] as (input: unknown) => Promise<unknown>;
     const value = await handler(parsed.data);
     const checked = spec.output.safeParse(value);

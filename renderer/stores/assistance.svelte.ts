@@ -5,7 +5,7 @@
 import type { AssistanceRequest } from '../../shared/assistance';
 import type { ErrorValue } from '../../shared/errors';
 import { safeCall, type RendererApi } from '../bridge';
-import { ASSISTANCE_TEXT_MAX_LENGTH, assistanceTextProblem, idProblem, type Problem } from '../validate';
+import { ASSISTANCE_TEXT_MAX_LENGTH, assistanceTextProblem, icwsIdProblem, type Problem } from '../validate';
 
 /** The contract's limit, in code points (shared/validation.ts). */
 export const ASSISTANCE_TEXT_MAX = ASSISTANCE_TEXT_MAX_LENGTH;
@@ -78,7 +78,7 @@ export class AssistanceStore {
 
   async ask(): Promise<boolean> {
     const next: typeof this.problems = {};
-    const interaction = idProblem(this.interactionId);
+    const interaction = icwsIdProblem(this.interactionId);
     if (interaction) next.interaction = interaction;
     const text = this.text.trim();
     // The contract's own rule: empty, too long (in code points), control or bidi characters.
