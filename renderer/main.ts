@@ -5,12 +5,24 @@ import { startBridge } from './bridge';
 import { storesContext } from './context';
 import { createStores } from './stores';
 
+/** Hands a file made in the page to the user: the browser's (or Electron's) download. */
+function download(fileName: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  // After the click has handed the blob over; revoking at once can cancel it in some engines.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
 const stores = createStores(startBridge(), {
   visible: () => document.visibilityState === 'visible',
   openWindow: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
+  download,
 });
 
 export default mount(App, { target, context: storesContext(stores) });
