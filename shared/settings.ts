@@ -15,6 +15,9 @@ export const SIGNING_FORM_CHOICES = ['example', 'pseudocode'] as const;
 /** What getonlinehelplist calls its agent filter: `agentUserId` on servers before 2021-03-31. */
 export const HISTORY_AGENT_FIELD_CHOICES = ['agentId', 'agentUserId'] as const;
 export const LANGUAGES = ['tr', 'en'] as const;
+/** Supervisors see Recovery and the force-end actions; agents do not (a convenience, not a security boundary). */
+export const ROLES = ['agent', 'supervisor'] as const;
+export const THEMES = ['system', 'light', 'dark'] as const;
 
 // A base path is allowed; a query or fragment is not (no endpoint uses one), and
 // user:password@ would put a credential in a plain file.
@@ -110,6 +113,9 @@ export const settingsSchema = z.object({
     .prefault({}),
   /** Plain http to a server other than this computer; off by default, shown as insecure when on. */
   allowInsecureHttp: z.boolean({ error: 'must be true or false' }).default(false),
+  role: z.enum(ROLES, { error: 'must be agent or supervisor' }).default('agent'),
+  /** system: follow the OS' light or dark preference. */
+  theme: z.enum(THEMES, { error: 'must be system, light or dark' }).default('system'),
   /** null: follow the OS locale. */
   language: languageSchema.nullable().default(null),
   /** Customer ids watched for help state, in the user's order, without duplicates. */
@@ -175,6 +181,8 @@ export const settingsPatchSchema = z.strictObject({
     .partial()
     .optional(),
   allowInsecureHttp: z.boolean({ error: 'must be true or false' }).optional(),
+  role: z.enum(ROLES, { error: 'must be agent or supervisor' }).optional(),
+  theme: z.enum(THEMES, { error: 'must be system, light or dark' }).optional(),
   language: languageSchema.nullable().optional(),
   watchList: watchListSchema.optional(),
   window: z.strictObject(windowFields).partial().nullable().optional(),
