@@ -88,6 +88,7 @@ export const en = {
   'cli.recoverSummary': '{done} of {total} ended or already over; {left} need attention.',
   'cli.auditRow': '{at}  {actor}  customer {customerId}  staff {staffId}  {outcome}  {reason}',
   'cli.settledByCheck': 'settled by check; the call answered {answer}',
+  'cli.settledByCheckNoAnswer': 'settled by check; no answer was recorded',
   'cli.auditIntact': 'The audit trail holds: {entries} entries, the chain and the head intact.',
   'cli.auditBroken': 'The audit trail is broken at entry {brokenAt} ({entries} entries): {what}.',
   'cli.auditProblem.unreadable': 'entry {brokenAt} cannot be read',

@@ -82,6 +82,7 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'cli.recoverSummary': '{total} oturumdan {done} sonlandırıldı ya da zaten bitmişti; {left} oturum ilgi bekliyor.',
   'cli.auditRow': '{at}  {actor}  müşteri {customerId}  temsilci {staffId}  {outcome}  {reason}',
   'cli.settledByCheck': 'kontrolle netleşti; çağrının yanıtı {answer}',
+  'cli.settledByCheckNoAnswer': 'kontrolle netleşti; yanıt kaydedilmemişti',
   'cli.auditIntact': 'Denetim kaydı sağlam: {entries} kayıt, zincir ve baş dosyası tutarlı.',
   'cli.auditBroken': 'Denetim kaydı {brokenAt}. kayıtta bozuk ({entries} kayıt): {what}.',
   'cli.auditProblem.unreadable': '{brokenAt}. kayıt okunamıyor',

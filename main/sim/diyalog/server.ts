@@ -78,8 +78,11 @@ export interface DiyalogSimControl {
   setClockOffset(ms: number): void;
   setLatency(ms: number): void;
   setFailureRate(rate: number): void;
-  /** The next `n` requests to an endpoint fail this way, before any other check. */
-  failNext(n: number, kind: FailureKind): void;
+  /**
+   * The next `n` requests (to `endpoint` only, when given) fail this way, before any other
+   * check: for finishonlinehelp, the session is left as it was.
+   */
+  failNext(n: number, kind: FailureKind, endpoint?: SimEndpoint): void;
   /** Answer 403 to every well-signed request, whatever its date. */
   rejectSkewAlways(on: boolean): void;
   /** Which canonical form and algorithm the server checks from now on. */
@@ -191,7 +194,7 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
   let latency = checkLatency(options.latencyMs ?? 0);
   let failureRate = checkRate(options.failureRate ?? 0);
   let skewAlways = false;
-  const forcedFailures: FailureKind[] = [];
+  const forcedFailures: { kind: FailureKind; endpoint?: string }[] = [];
   const afterFailures: { kind: '500' | 'drop'; endpoint: string }[] = [];
   const holds: { endpoint: string; arrived: () => void; released: Promise<void> }[] = [];
   let requestCount = 0;
@@ -215,9 +218,10 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
           timers.add(t);
         });
 
-  const nextFailure = (): FailureKind | null => {
-    const forced = forcedFailures.shift();
-    if (forced) return forced;
+  const nextFailure = (path: string): FailureKind | null => {
+    const endpoint = path.split('/').at(-1);
+    const forced = forcedFailures.findIndex((f) => f.endpoint === undefined || f.endpoint === endpoint);
+    if (forced !== -1) return forcedFailures.splice(forced, 1)[0]?.kind ?? null;
     if (failureRate > 0 && failureRng() < failureRate) return failureRng() < 0.5 ? '500' : 'drop';
     return null;
   };
@@ -249,7 +253,7 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     const redirect = redirects.shift();
     if (redirect) return answer(redirect.status, TEXT_TYPE, '', { Location: redirect.location });
 
-    const failure = nextFailure();
+    const failure = nextFailure(path);
     if (failure === 'drop') {
       record({ path, status: 0, requester });
       req.socket.destroy();
@@ -319,8 +323,8 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     setClockOffset: (ms) => void (clockOffset = ms),
     setLatency: (ms) => void (latency = checkLatency(ms)),
     setFailureRate: (rate) => void (failureRate = checkRate(rate)),
-    failNext: (n, kind) => {
-      for (let i = 0; i < n; i++) forcedFailures.push(kind);
+    failNext: (n, kind, endpoint) => {
+      for (let i = 0; i < n; i++) forcedFailures.push({ kind, ...(endpoint !== undefined && { endpoint }) });
     },
     rejectSkewAlways: (on) => void (skewAlways = on),
     setSigning: (signing) => {

@@ -1,13 +1,10 @@
 // The `companion` Diyalog commands as a script sees them: the built CLI in a child process
 // against the Diyalog simulator over loopback. Exit codes and --json shapes are the contract.
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../../main/store/audit';
-import type { ForceEndResult, HelpStateAnswer } from '../../../shared/diyalog';
+import type { HelpStateAnswer } from '../../../shared/diyalog';
 import type { DiyalogSim } from '../../../main/sim/diyalog/server';
-import { cleanEnv, closedPort, expectError, okJson, runCompanion, startDiyalogFixture, tempDir } from './cli-harness';
+import { cleanEnv, closedPort, expectError, okJson, runCompanion, startDiyalogFixture } from './cli-harness';
 import type { DiyalogFixture } from './cli-harness';
 
 let fixture: DiyalogFixture;
@@ -24,10 +21,6 @@ beforeEach(() => sim.control.resetCounters());
 
 const idleCustomer = () => fixture.idleCustomer();
 const companion = (...args: string[]) => runCompanion(args, env);
-
-async function auditEntries(): Promise<AuditEntry[]> {
-  return okJson<{ entries: AuditEntry[] }>(await companion('audit', '--json')).entries;
-}
 
 describe('companion help-state', () => {
   it('answers {customerId, isInHelp, helpType, staffId} for a customer in help and one not', async () => {
@@ -139,82 +132,6 @@ describe('companion help-state', () => {
     sim.control.failNext(2, '500');
     expect(okJson<HelpStateAnswer>(await companion('help-state', idleCustomer(), '--json')).isInHelp).toBe(false);
     expect(sim.control.requests.map((r) => r.status)).toEqual([500, 500, 200]);
-  });
-});
-
-describe('companion force-end', () => {
-  it('refuses without --yes when there is no terminal: exit 2, nothing sent, nothing audited', async () => {
-    const customer = idleCustomer();
-    const staff = agents[1]!;
-    sim.control.startSession(customer, staff, 'inbound');
-    const before = await auditEntries();
-    const result = await companion('force-end', customer, '--staff', staff, '--reason', 'agent app crashed', '--json');
-    expectError(result, 2, 'confirmation_required');
-    expect(sim.control.requestCount).toBe(0);
-    expect(sim.control.session(customer)).toMatchObject({ helpState: 'onlinehelp_started', staffId: staff });
-    expect(await auditEntries()).toEqual(before);
-  });
-
-  it('with --yes ends the session and audits the intent and the outcome', async () => {
-    const customer = idleCustomer();
-    const staff = agents[2]!;
-    sim.control.startSession(customer, staff, 'inbound');
-    const reason = `crash ticket ${Date.now()}`;
-    const result = okJson<ForceEndResult>(await companion('force-end', customer, '--staff', staff, '--reason', reason, '--yes', '--json'));
-    expect(result).toEqual({ customerId: customer, staffId: staff, outcome: 'ended', message: expect.any(String) });
-    expect(sim.control.session(customer)).toBeNull();
-    expect(okJson<HelpStateAnswer>(await companion('help-state', customer, '--json')).isInHelp).toBe(false);
-    expect(sim.control.requests.map((r) => [r.path, r.requester])).toContainEqual(['/v1/application/finishonlinehelp', sim.staffId]);
-
-    const entry = (await auditEntries()).find((e) => e.reason === reason);
-    expect(entry).toMatchObject({ actor: sim.staffId, customerId: customer, staffId: staff, outcome: 'ended', outcomeAt: expect.any(String) });
-    // On disk: one line before the call and one after it.
-    const lines = (await readFile(join(fixture.dataDir, 'audit.jsonl'), 'utf8'))
-      .split('\n')
-      .filter((l) => l.includes(entry!.id))
-      .map((l) => JSON.parse(l) as { type: string; outcome?: string });
-    expect(lines.map((l) => [l.type, l.outcome])).toEqual([['intent', undefined], ['outcome', 'ended']]);
-  });
-
-  it('exits 1 with no_conversation when the two are not in a session, and audits the failure', async () => {
-    const customer = idleCustomer();
-    const reason = `no such session ${Date.now()}`;
-    expectError(await companion('force-end', customer, '--staff', agents[0]!, '--reason', reason, '--yes', '--json'), 1, 'no_conversation');
-    expect((await auditEntries()).find((e) => e.reason === reason)).toMatchObject({ outcome: 'failed', code: 'no_conversation' });
-  });
-
-  it('exits 2 on bad input before anything is sent or audited', async () => {
-    const before = await auditEntries();
-    const results = await Promise.all([
-      companion('force-end', '70022', '--reason', 'r', '--yes', '--json'),
-      companion('force-end', '70022', '--staff', '45001', '--yes', '--json'),
-      companion('force-end', 'x'.repeat(65), '--staff', '45001', '--reason', 'r', '--yes', '--json'),
-      companion('force-end', '70022', '--staff', '45001', '--reason', 'r'.repeat(501), '--yes', '--json'),
-    ]);
-    for (const result of results) expectError(result, 2, 'invalid_input');
-    expect(sim.control.requestCount).toBe(0);
-    expect(await auditEntries()).toEqual(before);
-  });
-});
-
-describe('companion audit', () => {
-  it('answers {entries: []} for a fresh data folder, then every force-end newest first', async () => {
-    const fresh = await tempDir('audit');
-    const freshEnv = { ...env, COMPANION_DATA_DIR: fresh.path };
-    try {
-      expect(okJson(await runCompanion(['audit', '--json'], freshEnv))).toEqual({ entries: [] });
-      for (const reason of ['first', 'second']) {
-        const args = ['force-end', idleCustomer(), '--staff', agents[0]!, '--reason', reason, '--yes', '--json'];
-        expectError(await runCompanion(args, freshEnv), 1, 'no_conversation');
-      }
-      const { entries } = okJson<{ entries: AuditEntry[] }>(await runCompanion(['audit', '--json'], freshEnv));
-      expect(entries.map((e) => [e.reason, e.outcome, e.actor])).toEqual([
-        ['second', 'failed', sim.staffId],
-        ['first', 'failed', sim.staffId],
-      ]);
-    } finally {
-      await fresh.remove();
-    }
   });
 });
 
