@@ -6,7 +6,7 @@ import { AppError, isAppError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryQuery } from '../../shared/diyalog';
 import type { LearnedSigning } from '../../shared/settings';
-import { truncateCodePoints } from '../../shared/text';
+import { escapeForTerminal, truncateCodePoints } from '../../shared/text';
 import { assertUrlAllowed } from '../../shared/urls';
 import { customerMessageSchema, dateRangeSchema, historyQuerySchema, idSchema, parseInput } from '../../shared/validation';
 import { backoffDelay, isTimeoutError, sleep, systemClock, withTimeout } from '../http';
@@ -574,9 +574,11 @@ function blank(s: string | undefined): boolean {
   return s === undefined || s.trim() === '';
 }
 
+// A server's text goes into error messages, which the CLI prints: its head only, and escaped
+// (shared/text.ts), so a newline or an escape sequence in it cannot forge or recolour a line.
 function truncate(s: string): string {
   const head = truncateCodePoints(s, SERVER_TEXT_MAX);
-  return head === s ? s : `${head}…`;
+  return escapeForTerminal(head === s ? s : `${head}…`);
 }
 
 // undici hides the reason (ECONNREFUSED, ECONNRESET) in `cause`; it is safe to show.
