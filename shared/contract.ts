@@ -11,7 +11,7 @@ import { ERROR_CODES, type ErrorValue } from './errors';
 import { RECOVERY_OUTCOMES } from './recovery';
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
-import { LANGUAGES, settingsPatchSchema, settingsSchema } from './settings';
+import { LANGUAGES, SIGNATURE_ALGORITHM_CHOICES, SIGNING_FORM_CHOICES, settingsPatchSchema, settingsSchema } from './settings';
 import {
   assistanceTextSchema,
   epochMsSchema,

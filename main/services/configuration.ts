@@ -29,6 +29,7 @@ export const SETTING_KEYS = {
   'diyalog.baseUrl': { env: 'COMPANION_DIYALOG_URL', flag: 'diyalog-url', kind: 'text' },
   'diyalog.keyId': { env: 'COMPANION_DIYALOG_KEY_ID', flag: 'key-id', kind: 'text' },
   'diyalog.signatureAlgorithm': { kind: 'text' },
+  'diyalog.historyAgentField': { kind: 'text' },
   staffId: { env: 'COMPANION_STAFF_ID', flag: 'staff-id', kind: 'text' },
   'icws.baseUrl': { env: 'COMPANION_ICWS_URL', flag: 'icws-url', kind: 'text' },
   'icws.userId': { env: 'COMPANION_ICWS_USER', flag: 'icws-user', kind: 'text' },
@@ -36,6 +37,7 @@ export const SETTING_KEYS = {
   // No variable: COMPANION_LANG is the CLI's own text language, and a variable here would
   // make the window's language switch write a choice that never takes effect.
   language: { kind: 'text' },
+  allowInsecureHttp: { kind: 'boolean' },
 } as const satisfies Record<string, SettingKeySpec>;
 
 export type SettingKey = keyof typeof SETTING_KEYS;
@@ -113,7 +115,15 @@ export function collectOverrides(env: NodeJS.ProcessEnv, flags: Record<string, u
 export function overridePatch(overrides: readonly Override[]): SettingsPatch {
   let merged: Record<string, unknown> = {};
   for (const o of overrides) {
-    merged = deepMerge(merged, parseSettingValue(o.key, o.value, o.origin) as Record<string, unknown>);
+    let patch: SettingsPatch;
+    try {
+      patch = parseSettingValue(o.key, o.value, o.origin);
+    } catch (e) {
+      // Name the variable or flag: the user fixes that, not a field they cannot see.
+      if (e instanceof AppError) throw new AppError(e.code, `${o.origin}: ${e.message}`, e.details, { cause: e });
+      throw e;
+    }
+    merged = deepMerge(merged, patch as Record<string, unknown>);
   }
   return parseInput(settingsPatchSchema, merged, 'overrides');
 }

@@ -14,7 +14,7 @@ import { SettingsStore, type SettingsLoadResult } from '../store/settings';
 import type { IcwsConfig } from './assistance';
 import { DiyalogHealthTracker } from './diyalog-health';
 import { collectOverrides, Configuration, SETTING_KEYS, type SettingKey } from './configuration';
-import { icwsAccount, withEnvironmentSecrets, type SecretStore } from './secrets';
+import { diyalogAccount, icwsAccount, withEnvironmentSecrets, type SecretStore } from './secrets';
 
 export interface ServiceContextOptions {
   dataDir: string;
@@ -79,7 +79,8 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
   const language = (): Language => config.get().language ?? (options.osLocale.toLowerCase().startsWith('tr') ? 'tr' : 'en');
 
   function accountFor(kind: SecretKind, s: Settings): string | null {
-    if (kind === 'diyalog') return s.diyalog.keyId;
+    // Keyed by key id and server: a secret typed for one server is never sent to another.
+    if (kind === 'diyalog') return s.diyalog.keyId && s.diyalog.baseUrl ? diyalogAccount(s.diyalog.keyId, s.diyalog.baseUrl) : null;
     return s.icws.userId && s.icws.baseUrl ? icwsAccount(s.icws.userId, s.icws.baseUrl) : null;
   }
   const accountOf = (kind: SecretKind) => accountFor(kind, config.get());
@@ -111,7 +112,7 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
     if (account) return account;
     throw new AppError(
       'invalid_input',
-      kind === 'diyalog' ? 'Set the Diyalog access key id before its secret.' : 'Set the ICWS server and user before the password.',
+      kind === 'diyalog' ? 'Set the Diyalog server and access key id before its secret.' : 'Set the ICWS server and user before the password.',
     );
   }
 
@@ -134,6 +135,12 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
       requesterUserId: s.staffId,
       fetch: options.fetch,
       algorithm: s.diyalog.signatureAlgorithm,
+      learnedSigning: s.diyalog.learnedSigning,
+      // What a server accepted is a learned fact, not an override: written to the file
+      // whichever process learned it, so the app and every command start from it.
+      onSigningLearned: (learned) => config.update({ diyalog: { learnedSigning: learned } }),
+      allowInsecureHttp: s.allowInsecureHttp,
+      historyAgentField: s.diyalog.historyAgentField,
     };
   }
 
@@ -141,7 +148,8 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
   const diyalogHealth = new DiyalogHealthTracker();
   // Another server or key: what was learned of the old one says nothing of the new.
   config.onChange((before, after) => {
-    if (JSON.stringify([before.diyalog, before.staffId]) !== JSON.stringify([after.diyalog, after.staffId])) diyalogHealth.reset();
+    const server = (x: Settings) => JSON.stringify([x.diyalog.baseUrl, x.diyalog.keyId, x.staffId]);
+    if (server(before) !== server(after)) diyalogHealth.reset();
   });
 
   return {
@@ -180,7 +188,8 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
         diyalogHealth.failed(e);
         throw e;
       }
-      const key = JSON.stringify([o.baseUrl, o.credentials.keyId, o.credentials.secret, o.requesterUserId, o.algorithm]);
+      // Not the learned signing: learning it must not throw away the client and its clock offset.
+      const key = JSON.stringify([o.baseUrl, o.credentials.keyId, o.credentials.secret, o.requesterUserId, o.algorithm, o.allowInsecureHttp, o.historyAgentField]);
       if (client?.key !== key) client = { key, client: diyalogHealth.observe(new DiyalogClient(o)) };
       return client.client;
     },

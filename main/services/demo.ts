@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { SettingsPatch } from '../../shared/settings';
+import type { SigningForm } from '../sim/diyalog/auth';
 import type { DiyalogSim } from '../sim/diyalog/server';
 import type { IcwsSim } from '../sim/icws/server';
 import type { SettingsLoadResult } from '../store/settings';
-import { icwsAccount, MemorySecretStore } from './secrets';
+import { diyalogAccount, icwsAccount, MemorySecretStore } from './secrets';
 
 export interface Demo {
   diyalog: DiyalogSim;
@@ -18,17 +19,22 @@ export interface Demo {
 }
 
 /** Demo mode: both simulators on 127.0.0.1 with moving demo data, and the settings to use them. */
-export async function startDemo(dataDir: string): Promise<Demo> {
+export interface DemoOptions {
+  /** Which canonical string to sign the demo server checks (a real server may check either). */
+  signingForm?: SigningForm;
+}
+
+export async function startDemo(dataDir: string, options: DemoOptions = {}): Promise<Demo> {
   // Loaded only here: the simulators are a chunk of their own that a configured app never loads.
   const [{ startDiyalogSim }, { TRANSCRIPT_HOST }, { startIcwsSim }] = await Promise.all([
     import('../sim/diyalog/server'),
     import('../sim/diyalog/data'),
     import('../sim/icws/server'),
   ]);
-  const diyalog = await startDiyalogSim({ demo: true });
+  const diyalog = await startDiyalogSim({ demo: true, ...(options.signingForm && { signingForm: options.signingForm }) });
   const icws = await startIcwsSim({ mode: 'demo' });
   const secrets = new MemorySecretStore();
-  await secrets.setSecret('diyalog', diyalog.credentials.keyId, diyalog.credentials.secret);
+  await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
   await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
   return {
     diyalog,

@@ -6,7 +6,8 @@ import type { FetchLike } from '../http';
 import { SettingsStore } from '../store/settings';
 import { createCompanion, type Companion } from './companion';
 import { collectOverrides, overridePatch } from './configuration';
-import { shouldStartDemo, startDemo, type Demo } from './demo';
+import { AppError } from '../../shared/errors';
+import { shouldStartDemo, startDemo, type Demo, type DemoOptions } from './demo';
 import type { SecretStore } from './secrets';
 
 export interface LaunchOptions {
@@ -33,7 +34,7 @@ export async function launchCompanion(options: LaunchOptions): Promise<Launched>
   const loaded = await new SettingsStore(options.dataDir).load();
   const { recovered } = loaded;
   // Demo only for a data dir that never had servers: a reset one starts unconfigured and says so.
-  const demo = shouldStartDemo(loaded, options.env) ? await startDemo(options.dataDir) : null;
+  const demo = shouldStartDemo(loaded, options.env) ? await startDemo(options.dataDir, demoOptions(options.env)) : null;
   const companion = await createCompanion({
     dataDir: demo?.dataDir ?? options.dataDir,
     fetch: options.fetch,
@@ -54,4 +55,14 @@ export async function launchCompanion(options: LaunchOptions): Promise<Launched>
       await demo?.stop();
     },
   };
+}
+
+/** COMPANION_DEMO_SIGNING=pseudocode starts the demo server checking the other canonical form. */
+export function demoOptions(env: NodeJS.ProcessEnv): DemoOptions {
+  const form = env.COMPANION_DEMO_SIGNING;
+  if (form === undefined || form === '') return {};
+  if (form !== 'example' && form !== 'pseudocode') {
+    throw new AppError('invalid_input', `COMPANION_DEMO_SIGNING must be example or pseudocode, not "${form}".`);
+  }
+  return { signingForm: form };
 }

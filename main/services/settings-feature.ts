@@ -128,6 +128,7 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
         latencyMs: Math.round(performance.now() - started),
         host: new URL(clientOptions.baseUrl).host,
         clockOffsetSeconds: Math.round(client.clockOffsetMs / 1000),
+        signing: { form: client.signing.form, algorithm: client.signing.algorithm },
       };
     }
     const icws = await ctx.icwsConfig(draft);
@@ -142,7 +143,7 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
       await session.connect();
       const up = session.state;
       const host = up.state === 'up' ? up.host : new URL(icws.baseUrl).host;
-      return { ok: true, latencyMs: Math.round(performance.now() - started), host, clockOffsetSeconds: null };
+      return { ok: true, latencyMs: Math.round(performance.now() - started), host, clockOffsetSeconds: null, signing: null };
     } finally {
       await session.logout().catch(() => undefined);
     }

@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HelpStateAnswer } from '../../../shared/diyalog';
-import { icwsAccount } from '../../../main/services/secrets';
+import { diyalogAccount, icwsAccount } from '../../../main/services/secrets';
 import { Keychain } from '../../../main/store/keychain';
 import { startDiyalogSim } from '../../../main/sim/diyalog/server';
 import type { DiyalogSim } from '../../../main/sim/diyalog/server';
@@ -41,7 +41,7 @@ beforeAll(async () => {
     COMPANION_ICWS_USER: icwsUser.userId,
     COMPANION_DATA_DIR: dataDir.path,
   });
-  written.push(['diyalog', keyId], ['icws', icwsAccount(icwsUser.userId, icws.url)]);
+  written.push(['diyalog', diyalogAccount(keyId, diyalog.url)], ['icws', icwsAccount(icwsUser.userId, icws.url)]);
 });
 
 afterAll(async () => {
@@ -58,7 +58,7 @@ describe('companion login diyalog', () => {
     const login = await runCompanion(['login', 'diyalog', '--key-id', keyId, '--json'], env, `${secret}\n`);
     expect(okJson(login)).toEqual({ stored: true, keyId });
     expect(login.stdout + login.stderr).not.toContain(secret);
-    expect(await keychain.getSecret('diyalog', keyId)).toBe(secret);
+    expect(await keychain.getSecret('diyalog', diyalogAccount(keyId, diyalog.url))).toBe(secret);
 
     expect(okJson<HelpStateAnswer>(await helpState())).toMatchObject({ customerId: '70022', isInHelp: false });
     expect(diyalog.control.requests.map((r) => r.status)).toEqual([200]);
@@ -67,7 +67,7 @@ describe('companion login diyalog', () => {
   it('uses what the keychain holds: a wrong stored secret fails with 3, the environment overrides it', async () => {
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
     okJson(await runCompanion(['login', 'diyalog', '--json'], env, wrong));
-    expect(await keychain.getSecret('diyalog', keyId)).toBe(wrong);
+    expect(await keychain.getSecret('diyalog', diyalogAccount(keyId, diyalog.url))).toBe(wrong);
     expectError(await helpState(), 3, 'auth_failed');
     expect(okJson<HelpStateAnswer>(await helpState({ COMPANION_DIYALOG_SECRET: secret })).isInHelp).toBe(false);
 
@@ -84,9 +84,9 @@ describe('companion login diyalog', () => {
 
   it('exits 2 and stores nothing on an empty secret or without a key id', async () => {
     const otherKey = `cli-test-${run}-empty`;
-    written.push(['diyalog', otherKey]);
+    written.push(['diyalog', diyalogAccount(otherKey, diyalog.url)]);
     expectError(await runCompanion(['login', 'diyalog', '--key-id', otherKey, '--json'], env, '\n'), 2, 'invalid_input');
-    expect(await keychain.getSecret('diyalog', otherKey)).toBeNull();
+    expect(await keychain.getSecret('diyalog', diyalogAccount(otherKey, diyalog.url))).toBeNull();
     const { COMPANION_DIYALOG_KEY_ID: _key, ...noKey } = env;
     expectError(await runCompanion(['login', 'diyalog', '--json'], noKey, 'whatever'), 2, 'invalid_input');
   });
@@ -100,7 +100,7 @@ describe('companion login icws', () => {
     expect(await keychain.getSecret('icws', account)).toBe(icwsUser.password);
 
     const listed = okJson<{ requests: unknown[] }>(await runCompanion(['assistance', 'list', '--json'], env));
-    expect(listed).toEqual({ requests: [] });
+    expect(listed).toMatchObject({ requests: [] });
     expect(icws.control.requests.filter((r) => r.path === '/icws/connection').map((r) => r.status)).toContain(201);
     expect(icws.control.sessions()).toEqual([]);
   });

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HelpStateAnswer } from '../../../shared/diyalog';
-import { icwsAccount } from '../../../main/services/secrets';
+import { diyalogAccount, icwsAccount } from '../../../main/services/secrets';
 import { Keychain } from '../../../main/store/keychain';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 import { DEMO_ICWS_SUPERVISOR, startIcwsSim, type IcwsSim } from '../../../main/sim/icws/server';
@@ -44,9 +44,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Every account a login here may have written (the Diyalog one is keyed by id, or by id and origin).
   const keychain = new Keychain();
-  for (const account of [keyId, `${keyId}@${new URL(diyalog.url).host}`]) await keychain.deleteSecret('diyalog', account).catch(() => false);
+  await keychain.deleteSecret('diyalog', diyalogAccount(keyId, diyalog.url)).catch(() => false);
   await keychain.deleteSecret('icws', icwsAccount(icwsUser.userId, icws.url)).catch(() => false);
   await Promise.all([diyalog?.close(), icws?.close(), dataDir?.remove()]);
 });
@@ -74,7 +73,7 @@ describe('companion settings', () => {
     expectError(await set('diyalog.signatureAlgorithm', 'md5'), 2, 'invalid_input');
     expectError(await set('language', 'de'), 2, 'invalid_input');
     expectError(await set('staffId', 'a b\u202e'), 2, 'invalid_input');
-    expectError(await runCompanion(['settings', 'set', 'staffId'], env), 2, 'invalid_input');
+    expectError(await runCompanion(['settings', 'set', 'staffId', '--json'], env), 2, 'invalid_input');
     expect(await readFile(settingsFile())).toEqual(before);
   });
 
@@ -118,9 +117,12 @@ describe('companion settings', () => {
     expect(shown.settings.staffId).toEqual({ value: 'FLAG1', source: 'flag' });
     expect(shown.settings['icws.userId']).toEqual({ value: 'env.user', source: 'environment' });
     expect(shown.settings['diyalog.keyId']).toEqual({ value: keyId, source: 'file' });
-    // An override pointing elsewhere is used: this URL refuses connections.
-    const elsewhere = await runCompanion(['help-state', '70022', '--json'], { ...env, COMPANION_DIYALOG_URL: 'http://127.0.0.1:9/' });
-    expectError(elsewhere, 4, 'unavailable');
+    // An override pointing elsewhere is used: this URL refuses connections. The stored
+    // secret belongs to the configured server, so another server gets none of it...
+    const elsewhere = { ...env, COMPANION_DIYALOG_URL: 'http://127.0.0.1:9/' };
+    expectError(await runCompanion(['help-state', '70022', '--json'], elsewhere), 3, 'missing_credentials');
+    // ...unless one is given for the run.
+    expectError(await runCompanion(['help-state', '70022', '--json'], { ...elsewhere, COMPANION_DIYALOG_SECRET: secret }), 4, 'unavailable');
     expect(await readFile(settingsFile())).toEqual(before);
   });
 

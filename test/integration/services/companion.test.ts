@@ -12,6 +12,7 @@ import type { ErrorValue } from '../../../shared/errors';
 import { createCompanion, type Companion } from '../../../main/services/companion';
 import { startDemo } from '../../../main/services/demo';
 import { checkEvent, dispatch } from '../../../main/services/dispatch';
+import { diyalogAccount } from '../../../main/services/secrets';
 import { Keychain } from '../../../main/store/keychain';
 import { TRANSCRIPT_HOST } from '../../../main/sim/diyalog/data';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
@@ -136,7 +137,7 @@ describe('createCompanion against the simulators', () => {
     expect(await call('secret.set', { kind: 'diyalog', secret: diyalogSim.credentials.secret })).toEqual({ ok: true });
     expect(await call('secret.set', { kind: 'icws', secret: icwsSim.user.password })).toEqual({ ok: true });
     // In the real keychain, under the key id and user@host.
-    expect(await keychain.getSecret('diyalog', diyalogSim.credentials.keyId)).toBe(diyalogSim.credentials.secret);
+    expect(await keychain.getSecret('diyalog', diyalogAccount(diyalogSim.credentials.keyId, diyalogSim.url))).toBe(diyalogSim.credentials.secret);
     expect(await keychain.getSecret('icws', `${icwsSim.user.userId}@${new URL(icwsSim.url).host}`)).toBe(icwsSim.user.password);
 
     const configured = await call('settings.get', {});
@@ -220,11 +221,11 @@ describe('createCompanion against the simulators', () => {
     const flipped = await waitForEvent('watch.changed', (e) => e.customerId === customerId && e.state?.isInHelp === false, beforeEnd);
     expect(flipped).toMatchObject({ error: null, state: { isInHelp: false, staffId: null } });
 
-    // A second force-end finds no conversation: refused, and audited as failed.
+    // A second force-end finds no conversation: refused, and audited as no_conversation (the server's answer proves nothing happened).
     expect(await refused('recovery.forceEnd', { customerId, staffId, reason: 'Retry', confirmed: true })).toMatchObject({ code: 'no_conversation' });
     const entries = (await call('audit.entries', {})).filter((e) => e.customerId === customerId);
     expect(entries.map((e) => [e.outcome, e.code ?? null])).toEqual([
-      ['failed', 'no_conversation'],
+      ['no_conversation', 'no_conversation'],
       ['ended', null],
     ]);
 
