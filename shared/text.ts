@@ -13,8 +13,18 @@
 
 /** Length in Unicode code points: the unit of every text limit in this project. */
 export function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
+  // UTF-16 units, less one for each surrogate pair (a lone surrogate counts as one).
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const hi = text.charCodeAt(i);
+    if (hi >= 0xd800 && hi <= 0xdbff) {
+      const lo = text.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 }
 
@@ -99,14 +109,18 @@ function kindOf(ch: string, cp: number, policy: CharPolicy): UnsafeCharKind | nu
   return null;
 }
 
+// Every character some policy may refuse; the regex engine skips the rest (a 2000-character
+// message is one scan, not 2000 tests).
+const CANDIDATES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const URL_CANDIDATES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\s\p{Z}]/gu;
+
 /** The first character `policy` refuses, or null when every character is allowed. */
 export function findUnsafeChar(text: string, policy: CharPolicy): UnsafeChar | null {
-  let index = 0;
-  for (const ch of text) {
+  for (const match of text.matchAll(policy === 'url' ? URL_CANDIDATES : CANDIDATES)) {
+    const ch = match[0];
     const cp = ch.codePointAt(0) ?? 0;
     const kind = kindOf(ch, cp, policy);
-    if (kind) return { kind, codePoint: hex(cp), index };
-    index++;
+    if (kind) return { kind, codePoint: hex(cp), index: codePointLength(text.slice(0, match.index)) };
   }
   return null;
 }
