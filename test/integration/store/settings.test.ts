@@ -69,6 +69,8 @@ describe('SettingsStore: load and save', () => {
       staffId: ' 12345 ',
       icws: { baseUrl: 'http://10.0.0.5:8018', userId: 'agent7', applicationName: 'Companion (test)' },
       allowInsecureHttp: true,
+      role: 'supervisor',
+      theme: 'dark',
       language: 'tr',
       watchList: ['C1', 'C2', 'C1'],
       window: { width: 1200, height: 800, x: -1600, y: 10, maximized: false },
@@ -85,6 +87,8 @@ describe('SettingsStore: load and save', () => {
       staffId: '12345',
       icws: { baseUrl: 'http://10.0.0.5:8018', userId: 'agent7', applicationName: 'Companion (test)' },
       allowInsecureHttp: true,
+      role: 'supervisor',
+      theme: 'dark',
       language: 'tr',
       watchList: ['C1', 'C2'],
       window: { width: 1200, height: 800, x: -1600, y: 10, maximized: false },
@@ -124,12 +128,12 @@ describe('SettingsStore: load and save', () => {
 
   it('keeps unknown top-level keys on save (a newer build wrote them) but never shows them', async () => {
     const file = join(dir, 'settings.json');
-    await writeFile(file, JSON.stringify({ staffId: 'S1', theme: { dark: true }, diyalog: { keyId: 'K', futureFlag: 1 } }));
+    await writeFile(file, JSON.stringify({ staffId: 'S1', futureSection: { dark: true }, diyalog: { keyId: 'K', futureFlag: 1 } }));
     const store = await loadedStore();
-    expect(store.get()).not.toHaveProperty('theme');
+    expect(store.get()).not.toHaveProperty('futureSection');
     await store.update({ language: 'en' });
     const written = JSON.parse(await readFile(file, 'utf8'));
-    expect(written.theme).toEqual({ dark: true });
+    expect(written.futureSection).toEqual({ dark: true });
     expect(written.staffId).toBe('S1');
     expect(written.language).toBe('en');
     // Nested unknown keys are not kept: only whole top-level sections are someone else's.
@@ -161,7 +165,7 @@ describe('SettingsStore: patch validation', () => {
     ['a host name with a scheme', { diyalog: { transcriptHosts: ['https://t.example'] } }],
     ['an unknown algorithm', { diyalog: { signatureAlgorithm: 'md5' } }],
     ['an unknown language', { language: 'de' }],
-    ['an unknown top-level key', { theme: 'dark' }],
+    ['an unknown top-level key', { futureSection: 'dark' }],
     ['a secret at the top level', { secret: SECRET }],
     ['a secret inside diyalog', { diyalog: { keyId: 'K2', secret: SECRET } }],
     ['a password inside icws', { icws: { password: SECRET } }],
