@@ -156,6 +156,7 @@ function serveSocket(ws: WebSocket, handlers: Handlers, maxCallsInFlight: number
     }
     inFlight += 1;
     // Not awaited: calls on one socket run concurrently and their answers carry their ids.
+    // dispatch answers every failure as a Result value, so this chain does not reject.
     void dispatch(handlers, frame.call, frame.input)
       .then((result) => reply(ws, frame.id, result))
       .finally(() => (inFlight -= 1));

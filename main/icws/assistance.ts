@@ -240,6 +240,7 @@ export class AssistanceClient {
     const delay = backoffDelay(this.#faults++, this.#resubscribe.baseMs, this.#resubscribe.capMs, this.#random);
     this.#resubscribeTimer = setTimeout(() => {
       this.#resubscribeTimer = undefined;
+      // Fire and forget: #resubscribeAll reports each failed subscription itself and never rejects.
       void this.#resubscribeAll();
     }, delay);
   }

@@ -62,7 +62,9 @@ export class HelpWatcher {
       failures: 0,
       controller: new AbortController(),
     });
-    void this.refresh(customerId);
+    // A failed check lands in the entry; only a throwing onChange could reject, and the next
+    // check retries it, as the timer's own refresh does.
+    void this.refresh(customerId).catch(() => undefined);
   }
 
   remove(customerId: string): void {
@@ -96,7 +98,7 @@ export class HelpWatcher {
     for (const w of this.#watched.values()) {
       if (w.inFlight) continue;
       if (visible && (w.entry.checkedAt === null || this.#options.clock() - w.entry.checkedAt >= this.#options.visibleIntervalMs)) {
-        void this.refresh(w.entry.customerId);
+        void this.refresh(w.entry.customerId).catch(() => undefined);
       } else {
         this.#schedule(w);
       }

@@ -83,6 +83,7 @@ export class EventStream {
     const res = await call(s, 'GET', 'messaging/messages', { csrf: false, accept: 'text/event-stream', signal: stream.#abort.signal });
     if (res.status !== 200 || !res.body) throw new Error(`event stream answered ${res.status}`);
     if (!res.headers.get('content-type')?.startsWith('text/event-stream')) throw new Error(`event stream is ${res.headers.get('content-type')}`);
+    // Runs for the stream's life; #pump ends (never rejects) when the stream drops.
     void stream.#pump(res.body);
     return stream;
   }

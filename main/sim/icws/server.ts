@@ -278,9 +278,15 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     }
   }
 
+  // handle() answers its own failures with a 500; what escapes it (a request line the URL parser
+  // refuses) cuts the connection rather than leaving an unhandled rejection in the test process.
   const servers: Record<HostKey, Server> = {
-    primary: createServer((req, res) => void handle('primary', req, res)),
-    alternate: createServer((req, res) => void handle('alternate', req, res)),
+    primary: createServer((req, res) => {
+      handle('primary', req, res).catch(() => res.destroy());
+    }),
+    alternate: createServer((req, res) => {
+      handle('alternate', req, res).catch(() => res.destroy());
+    }),
   };
   const port = await listenPair(servers, names, options.port ?? 0);
 

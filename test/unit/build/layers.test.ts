@@ -1,0 +1,232 @@
+// DESIGN.md, "Layers the linter enforces": each rule is proved by making the crossing and
+// expecting the project's real ESLint config to refuse it, and by the allowed imports passing.
+// The probes are linted as if they sat at the given path; nothing is written to disk.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+// The layer rules read only the import text. Type-aware parsing needs each probe to be a file
+// its tsconfig lists, which a probe is not, so it is switched off here (and tested below).
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfig: [
+    {
+      languageOptions: { parserOptions: { projectService: false } },
+      rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+    },
+  ],
+});
+
+const layerRules = new Set(['no-restricted-imports', 'no-restricted-syntax', 'no-restricted-globals']);
+
+async function lint(filePath: string, code: string): Promise<{ layer: string[]; other: string[] }> {
+  const [result] = await eslint.lintText(code, { filePath: `${root}${filePath}` });
+  const messages = result?.messages ?? [];
+  return {
+    layer: messages.filter((m) => m.ruleId !== null && layerRules.has(m.ruleId)).map((m) => m.message),
+    other: messages.filter((m) => m.ruleId === null || !layerRules.has(m.ruleId)).map((m) => `${m.ruleId}: ${m.message}`),
+  };
+}
+
+const importing = (specifier: string) => `import * as probe from '${specifier}';\nexport const used = probe;\n`;
+const importingLater = (specifier: string) => `export const load = () => import('${specifier}');\n`;
+
+/** [file the probe sits in, what it imports, what the refusal must mention] */
+type Crossing = [file: string, specifier: string, says: RegExp];
+
+async function expectRefused([file, specifier, says]: Crossing): Promise<void> {
+  const { layer, other } = await lint(file, importing(specifier));
+  expect(other).toEqual([]);
+  expect(layer.join('\n')).toMatch(says);
+  // The same crossing through import() is refused too.
+  const later = await lint(file, importingLater(specifier));
+  expect(later.layer.join('\n')).toMatch(says);
+}
+
+async function expectAllowed(file: string, specifiers: string[]): Promise<void> {
+  for (const specifier of specifiers) {
+    const { layer, other } = await lint(file, importing(specifier));
+    expect({ specifier, layer, other }).toEqual({ specifier, layer: [], other: [] });
+  }
+}
+
+describe('layers the linter enforces', () => {
+  describe('electron only in main/app/', () => {
+    const rooms = readdirSync(`${root}main`, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== 'app')
+      .map((e) => e.name);
+
+    it('knows every room in main/ (a new folder is not left unruled)', () => {
+      expect(rooms).toEqual(expect.arrayContaining(['cli', 'diyalog', 'host', 'icws', 'services', 'sim', 'store']));
+    });
+
+    it.each(rooms)('main/%s/ may not import electron', async (room) => {
+      await expectRefused([`main/${room}/probe.ts`, 'electron', /electron is imported only in main\/app\//]);
+    });
+
+    it.each([['main/http.ts'], ['main/sim/icws/probe.ts'], ['renderer/probe.ts'], ['shared/probe.ts']])('%s may not import electron', async (file) => {
+      await expectRefused([file, 'electron', /electron/]);
+    });
+
+    it('main/app/ may import electron and anything in main/', async () => {
+      await expectAllowed('main/app/probe.ts', ['electron', '../services/dispatch', '../store/settings', '../http', '../../shared/contract']);
+    });
+  });
+
+  describe('main/diyalog/ and main/icws/ import only shared/ and main/http.ts', () => {
+    const below = ['services', 'store', 'app', 'host', 'cli', 'sim'];
+    it.each(below.map((room) => ['diyalog', room]).concat(below.map((room) => ['icws', room])))('main/%s/ may not import main/%s/', async (client, room) => {
+      await expectRefused([`main/${client}/probe.ts`, `../${room}/x`, new RegExp(`${client}/ speaks the protocol.*not main/${room}`)]);
+    });
+
+    it('neither client imports the other', async () => {
+      await expectRefused(['main/diyalog/probe.ts', '../icws/session', /not main\/icws/]);
+      await expectRefused(['main/icws/probe.ts', '../diyalog/client', /not main\/diyalog/]);
+    });
+
+    it('the clients may import main/http.ts, shared/ and their own folder', async () => {
+      await expectAllowed('main/diyalog/probe.ts', ['../http', '../http.ts', '../../shared/errors', './wire', 'zod']);
+      await expectAllowed('main/icws/probe.ts', ['../http', '../../shared/assistance', './session', 'eventsource-parser']);
+    });
+  });
+
+  describe('main/store/ imports only main/http.ts and shared/', () => {
+    it.each(['diyalog', 'icws', 'services', 'app', 'host', 'cli', 'sim'])('main/store/ may not import main/%s/', async (room) => {
+      await expectRefused(['main/store/probe.ts', `../${room}/x`, new RegExp(`store/ imports only.*not main/${room}`)]);
+    });
+
+    it('main/store/ may import main/http.ts and shared/', async () => {
+      await expectAllowed('main/store/probe.ts', ['../http', '../../shared/settings', './paths', 'keytar', 'node:fs/promises']);
+    });
+  });
+
+  describe('main/services/ never imports electron, main/app/, main/host/ or main/cli/', () => {
+    it.each(['app', 'host', 'cli'])('main/services/ may not import main/%s/', async (room) => {
+      await expectRefused(['main/services/probe.ts', `../${room}/x`, new RegExp(`services/ never import.*not main/${room}`)]);
+    });
+
+    it('only demo.ts may start the simulators', async () => {
+      await expectRefused(['main/services/probe.ts', '../sim/diyalog/server', /only demo\.ts may start the simulators.*not main\/sim/]);
+      await expectAllowed('main/services/demo.ts', ['../sim/diyalog/server', '../sim/icws/server']);
+    });
+
+    it('main/services/ may import the store, the clients, main/http.ts and shared/', async () => {
+      await expectAllowed('main/services/probe.ts', ['../store/settings', '../diyalog/client', '../icws/session', '../http', '../../shared/contract', './dispatch']);
+    });
+  });
+
+  describe('main/sim/ imports only shared/ and main/http.ts, never the clients', () => {
+    it.each([
+      ['main/sim/diyalog/probe.ts', '../../diyalog/signing', 'diyalog'],
+      ['main/sim/icws/probe.ts', '../../icws/wire', 'icws'],
+      ['main/sim/icws/probe.ts', '../../services/dispatch', 'services'],
+      ['main/sim/diyalog/probe.ts', '../../store/settings', 'store'],
+    ])('%s may not import %s', async (file, specifier, room) => {
+      await expectRefused([file, specifier, new RegExp(`sim/ imports only.*never the clients.*not main/${room}`)]);
+    });
+
+    it('a simulator may import the other simulator, main/http.ts and shared/', async () => {
+      await expectAllowed('main/sim/icws/probe.ts', ['../diyalog/data', './state', '../../http', '../../../shared/errors', 'node:http']);
+    });
+  });
+
+  describe('main/cli/ and main/host/ never import main/app/ or electron', () => {
+    it.each([['cli'], ['host']])('main/%s/ may not import main/app/', async (room) => {
+      await expectRefused([`main/${room}/probe.ts`, '../app/ipc', /not main\/app/]);
+    });
+
+    it('they may import the services, store, simulators, clients, main/http.ts and shared/', async () => {
+      await expectAllowed('main/cli/probe.ts', ['../services/dispatch', '../store/keychain', '../sim/icws/server', '../diyalog/client', '../icws/session', '../http', '../host/server', '../../shared/errors']);
+      await expectAllowed('main/host/probe.ts', ['../services/dispatch', '../store/paths', '../http', '../../shared/contract', 'ws']);
+    });
+  });
+
+  describe('nothing outside test/ imports test/', () => {
+    it.each([
+      ['main/services/probe.ts', '../../test/support/rejection'],
+      ['main/sim/icws/probe.ts', '../../../test/support/icws-raw-client'],
+      ['main/app/probe.ts', '../../test/support/rejection'],
+      ['main/http.ts', '../test/support/rejection'],
+      ['renderer/probe.ts', '../test/support/rejection'],
+      ['renderer/stores/probe.svelte.ts', '../../test/support/rejection'],
+      ['shared/probe.ts', '../test/support/rejection'],
+      ['build/probe.mjs', '../test/support/rejection.ts'],
+      ['vite.config.ts', './test/support/rejection'],
+    ])('%s may not import %s', async (file, specifier) => {
+      await expectRefused([file, specifier, /Nothing outside test\/ imports test\//]);
+    });
+
+    it('test/ may import anything', async () => {
+      await expectAllowed('test/unit/probe.ts', ['../../main/app/ipc', '../../main/sim/icws/server', '../support/rejection', 'electron', 'node:fs']);
+    });
+  });
+
+  describe('renderer/ imports only renderer/ and shared/', () => {
+    it.each([
+      ['renderer/probe.ts', '../main/http', /not main/],
+      ['renderer/views/probe.ts', '../../main/services/dispatch', /not main/],
+      ['renderer/probe.ts', '../build/build.mjs', /not build/],
+      ['renderer/probe.ts', 'node:fs', /renderer\/ imports only/],
+      ['renderer/probe.ts', 'fs', /renderer\/ imports only/],
+    ])('%s may not import %s', async (file, specifier, says) => {
+      await expectRefused([file, specifier, says]);
+    });
+
+    it('a .svelte component is held to the same rule', async () => {
+      const { layer } = await lint('renderer/views/Probe.svelte', `<script lang="ts">\n  import { x } from '../../main/http';\n</script>\n<p>{x}</p>\n`);
+      expect(layer.join('\n')).toMatch(/renderer\/ imports only renderer\/ and shared\/.*not main/);
+    });
+
+    it('renderer/ may import renderer/, shared/ and packages', async () => {
+      await expectAllowed('renderer/stores/probe.svelte.ts', ['../bridge', '../../shared/contract', './watch.svelte', 'svelte']);
+    });
+  });
+
+  describe('shared/ sees neither Node nor the DOM', () => {
+    it.each([
+      ['node:fs', /shared\/ is imported by both sides/],
+      ['path', /shared\/ is imported by both sides/],
+      ['../main/http', /not main/],
+      ['../renderer/bridge', /not renderer/],
+    ])('shared/ may not import %s', async (specifier, says) => {
+      await expectRefused(['shared/i18n/probe.ts', specifier.startsWith('.') ? `../${specifier}` : specifier, says]);
+    });
+
+    it.each(['document', 'window', 'process', 'Buffer'])('shared/ may not use %s', async (name) => {
+      const { layer } = await lint('shared/probe.ts', `export const probe = ${name};\n`);
+      expect(layer.join('\n')).toMatch(/shared\/ sees neither Node nor the DOM/);
+    });
+
+    it('shared/ may import shared/ and zod', async () => {
+      await expectAllowed('shared/probe.ts', ['./errors', './i18n/en', 'zod']);
+    });
+  });
+
+  it('a relative import that wanders (../icws/../services) is refused, so no crossing hides in one', async () => {
+    await expectRefused(['main/diyalog/probe.ts', '../icws/../services/dispatch', /normal form/]);
+    await expectRefused(['main/diyalog/probe.ts', './../services/dispatch', /normal form/]);
+  });
+});
+
+describe('type-aware lint', () => {
+  // The real config, type information included; the probe replaces an existing file's text so
+  // the project service finds it in shared/tsconfig.json (the smallest program).
+  const typed = new ESLint({ cwd: root });
+  const probe = `${root}shared/backoff.ts`;
+
+  it('refuses a floating promise and a promise where a void callback is expected', async () => {
+    const code = [
+      'async function work(): Promise<number> { return 1; }',
+      'export function floating(): void { work(); }',
+      'export function misused(run: (f: () => void) => void): void { run(async () => { await work(); }); }',
+      'export function deliberate(): void { void work(); }',
+      '',
+    ].join('\n');
+    const [result] = await typed.lintText(code, { filePath: probe });
+    const rules = (result?.messages ?? []).map((m) => `${m.line}:${m.ruleId}`);
+    expect(rules).toEqual(['2:@typescript-eslint/no-floating-promises', '3:@typescript-eslint/no-misused-promises']);
+  }, 120_000);
+});
