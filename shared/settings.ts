@@ -3,7 +3,7 @@
 // deliberately no field for a secret: secrets live in the keychain only.
 
 import { z } from 'zod';
-import { insecureUrlProblem, isHttpOrigin } from './urls';
+import { insecureUrlProblem, isHttpOrigin, parseUrl } from './urls';
 import { codePointLength, trimText } from './text';
 import { addRuleIssue, applicationNameSchema, checkChars, idSchema, ruleError } from './validation';
 
@@ -134,7 +134,10 @@ export const settingsSchema = z.object({
   for (const service of ['diyalog', 'icws'] as const) {
     const url = s[service].baseUrl;
     const problem = url === null ? null : insecureUrlProblem(url, s.allowInsecureHttp);
-    if (problem !== null) ctx.addIssue({ code: 'custom', path: [service, 'baseUrl'], message: problem });
+    // With its rule code, so the refusal is worded in the user's language (shared/validation.ts).
+    if (url !== null && problem !== null) {
+      ctx.addIssue({ code: 'custom', path: [service, 'baseUrl'], message: problem, params: { rule: 'insecure_http', host: parseUrl(url)?.host ?? url } });
+    }
   }
 });
 

@@ -55,6 +55,7 @@ export const INPUT_RULES = [
   'not_url',
   'url_credentials',
   'url_query',
+  'insecure_http',
   'not_host',
   'choice',
   'must_confirm',

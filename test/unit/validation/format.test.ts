@@ -8,7 +8,7 @@ import { calls } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { en } from '../../../shared/i18n/en';
 import { tr } from '../../../shared/i18n/tr';
-import { settingsPatchSchema } from '../../../shared/settings';
+import { settingsPatchSchema, settingsSchema } from '../../../shared/settings';
 import {
   INPUT_RULES,
   formatInputError,
@@ -62,6 +62,13 @@ describe('zod’s own checks are worded too', () => {
     const error = refusal(schema, value);
     expect(formatInputError(error, 'en', undefined, { value })).toEqual({ code: 'invalid_input', message: english });
     expect(formatInputError(error, 'tr', undefined, { value })).toEqual({ code: 'invalid_input', message: turkish });
+  });
+
+  it('plain http to another machine: the settings’ own rule, worded in both languages', () => {
+    const value = { diyalog: { baseUrl: 'http://diyalog.bank.test:8080/api' } };
+    const error = refusal(settingsSchema, value);
+    expect(inputIssues(error, { value })[0]).toEqual({ rule: 'insecure_http', params: { host: 'diyalog.bank.test:8080' }, path: ['diyalog', 'baseUrl'] });
+    expect(formatInputError(error, 'tr', undefined, { value }).message).toMatch(/^Geçersiz sunucu adresi \(diyalog\.baseUrl\): Düz http:\/\/ .* diyalog\.bank\.test:8080 için https:\/\/ kullanın/);
   });
 
   it('a refinement written elsewhere without a rule still says what it said', () => {
