@@ -178,19 +178,7 @@ export const BULK_MAX_CONCURRENCY = 16;
  */
 export async function forceEndMany(client: RecoveryClient, audit: AuditLog, request: BulkForceEndRequest, options: BulkForceEndOptions = {}): Promise<{ results: BulkRow[] }> {
   const concurrency = options.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > BULK_MAX_CONCURRENCY) {
-    throw new AppError('invalid_input', `Concurrency must be a whole number from 1 to ${BULK_MAX_CONCURRENCY}.`, { field: 'concurrency' });
-  }
-  if (request.sessions.length === 0) throw new AppError('invalid_input', 'Select at least one session to end.', { field: 'sessions' });
-  if (request.sessions.length > BULK_MAX_SESSIONS) {
-    throw new AppError('invalid_input', `At most ${BULK_MAX_SESSIONS} sessions can be ended at once.`, { field: 'sessions' });
-  }
-  const intents = request.sessions.map((s) => parseAuditIntent({ actor: request.actor, reason: request.reason, customerId: s.customerId, staffId: s.staffId }));
-  const seen = new Set<string>();
-  for (const i of intents) {
-    if (seen.has(i.customerId)) throw new AppError('invalid_input', `Customer ${i.customerId} is listed twice.`, { field: 'sessions' });
-    seen.add(i.customerId);
-  }
+  const intents = parseBulkRequest(request, concurrency);
 
   const rows: (BulkRow | undefined)[] = intents.map(() => undefined);
   let done = 0;
@@ -231,6 +219,27 @@ export async function forceEndMany(client: RecoveryClient, audit: AuditLog, requ
     row.recheck = await checkState(client, row.customerId, settleSignal(options.signal, options.settleTimeoutMs));
   });
   return { results };
+}
+
+/**
+ * The intents a bulk end will write, checked: a reason, 1 to BULK_MAX_SESSIONS sessions, no
+ * customer twice, a concurrency from 1 to BULK_MAX_CONCURRENCY. invalid_input otherwise.
+ */
+export function parseBulkRequest(request: BulkForceEndRequest, concurrency = 4): ForceEndRequest[] {
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > BULK_MAX_CONCURRENCY) {
+    throw new AppError('invalid_input', `Concurrency must be a whole number from 1 to ${BULK_MAX_CONCURRENCY}.`, { field: 'concurrency' });
+  }
+  if (request.sessions.length === 0) throw new AppError('invalid_input', 'Select at least one session to end.', { field: 'sessions' });
+  if (request.sessions.length > BULK_MAX_SESSIONS) {
+    throw new AppError('invalid_input', `At most ${BULK_MAX_SESSIONS} sessions can be ended at once.`, { field: 'sessions' });
+  }
+  const intents = request.sessions.map((s) => parseAuditIntent({ actor: request.actor, reason: request.reason, customerId: s.customerId, staffId: s.staffId }));
+  const seen = new Set<string>();
+  for (const i of intents) {
+    if (seen.has(i.customerId)) throw new AppError('invalid_input', `Customer ${i.customerId} is listed twice.`, { field: 'sessions' });
+    seen.add(i.customerId);
+  }
+  return intents;
 }
 
 // ---- reconcile ----------------------------------------------------------------

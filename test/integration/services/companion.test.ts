@@ -221,11 +221,13 @@ describe('createCompanion against the simulators', () => {
     const flipped = await waitForEvent('watch.changed', (e) => e.customerId === customerId && e.state?.isInHelp === false, beforeEnd);
     expect(flipped).toMatchObject({ error: null, state: { isInHelp: false, staffId: null } });
 
-    // A second force-end finds no conversation: refused, and audited as no_conversation (the server's answer proves nothing happened).
-    expect(await refused('recovery.forceEnd', { customerId, staffId, reason: 'Retry', confirmed: true })).toMatchObject({ code: 'no_conversation' });
+    // A second force-end finds the session over when it checks before sending: said so, nothing sent, audited.
+    const finishesBefore = diyalogSim.control.requests.filter((r) => r.path.endsWith('/finishonlinehelp')).length;
+    expect(await call('recovery.forceEnd', { customerId, staffId, reason: 'Retry', confirmed: true })).toMatchObject({ outcome: 'already_ended' });
+    expect(diyalogSim.control.requests.filter((r) => r.path.endsWith('/finishonlinehelp'))).toHaveLength(finishesBefore);
     const entries = (await call('audit.entries', {})).filter((e) => e.customerId === customerId);
     expect(entries.map((e) => [e.outcome, e.code ?? null])).toEqual([
-      ['no_conversation', 'no_conversation'],
+      ['already_ended', null],
       ['ended', null],
     ]);
 
@@ -375,6 +377,10 @@ describe('createCompanion against the simulators', () => {
     expect(request).toMatchObject({ interactionId, state: 'accepted' });
     expect(request?.messages.map((m) => m.text)).toEqual(['Customer asks for a limit increase.', SUPERVISOR_REPLY]);
     expect(eventsOf('assistance.changed', since).length).toBeGreaterThan(1);
+    // The supervisor's reply is an alert (a notification, an unread mark); the agent's own text never is.
+    const alert = await waitForEvent('assistance.alert', (a) => a.assistanceId === assistanceId, since);
+    expect(alert).toMatchObject({ interactionId, text: SUPERVISOR_REPLY });
+    expect(eventsOf('assistance.alert', since).map((a) => a.text)).not.toContain('Customer asks for a limit increase.');
     expect((await call('assistance.list', {})).map((r) => r.assistanceId)).toContain(assistanceId);
 
     expect(await call('assistance.addMessage', { assistanceId, text: 'Thanks!' })).toEqual({ ok: true });

@@ -1,0 +1,218 @@
+// The stuck-session finder: which customers are still "in help" with an agent whose app
+// crashed. The history says who started and never ended; only iscustomerinonlinehelp says
+// who is still in help now, and with whom.
+//
+// The walk (the partitioned history walker) and the confirmation overlap: every page that
+// arrives hands its candidates to a bounded pool of checks at once, so the checks of early
+// pages run while later pages are still being fetched. One check per customer, however many
+// candidate rows the customer has.
+
+import type { HelpRecord, HelpStateAnswer, HistoryQuery } from '../../shared/diyalog';
+import { AppError, isAppError } from '../../shared/errors';
+import type { DroppedCounts, StuckSearchProgress, StuckSearchResult, StuckSession } from '../../shared/recovery';
+import { dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
+import { DiyalogClient, type DiyalogClientOptions } from '../diyalog/client';
+import { walkHistory } from '../diyalog/history-walker';
+import { cancelledBy } from './bounded';
+
+export interface StuckQuery {
+  /** epoch ms, inclusive: the window the history is searched in (by request time). */
+  startDate: number;
+  endDate: number;
+  agentId?: string;
+  customerId?: string;
+  /** Only sessions started at least this long ago; default 15. */
+  olderThanMinutes?: number;
+}
+
+export interface FindStuckOptions {
+  /** History walk workers; default 4. */
+  walkConcurrency?: number;
+  /** iscustomerinonlinehelp calls in flight at once; default 4. */
+  checkConcurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: StuckSearchProgress) => void;
+  /** "Now", for the age of a session; default Date.now. */
+  now?: () => number;
+}
+
+export const DEFAULT_WINDOW_MS = 24 * 60 * 60_000;
+export const DEFAULT_OLDER_THAN_MINUTES = 15;
+export const MAX_OLDER_THAN_MINUTES = 7 * 24 * 60;
+export const MAX_CHECK_CONCURRENCY = 16;
+
+type Check = { state: HelpStateAnswer } | { unknown: true };
+
+/** Finds sessions started more than N minutes ago, never ended, and still in help with the same staff member. */
+export async function findStuckSessions(clientOptions: DiyalogClientOptions, query: StuckQuery, options: FindStuckOptions = {}): Promise<StuckSearchResult> {
+  const { startDate, endDate, agentId, customerId, olderThanMinutes: olderThan } = parseStuckQuery(query);
+  const range = { startDate, endDate };
+  const checkConcurrency = options.checkConcurrency ?? 4;
+  if (!Number.isInteger(checkConcurrency) || checkConcurrency < 1 || checkConcurrency > MAX_CHECK_CONCURRENCY) {
+    throw new AppError('invalid_input', `The check concurrency must be a whole number from 1 to ${MAX_CHECK_CONCURRENCY}.`, { field: 'checkConcurrency' });
+  }
+  const now = (options.now ?? Date.now)();
+  const cutoff = now - olderThan * 60_000;
+  const historyQuery: HistoryQuery = { ...range, ...(agentId !== undefined && { agentId }), ...(customerId !== undefined && { customerId }) };
+
+  // Clients of its own: the request count is this search's alone.
+  const walkClient = new DiyalogClient(clientOptions);
+  const checkClient = new DiyalogClient(clientOptions);
+  const inner = new AbortController();
+  const onAbort = () => inner.abort(options.signal?.reason);
+  if (options.signal?.aborted) throw cancelledBy(options.signal, 'The search was cancelled.');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const seen = new Set<number>();
+  const candidates: HelpRecord[] = [];
+  const checks = new Map<string, Promise<Check>>();
+  const pool = new Semaphore(checkConcurrency);
+  let records = 0;
+  let walked = 0;
+  let checked = 0;
+  let phase: StuckSearchProgress['phase'] = 'walk';
+  const progress = () =>
+    options.onProgress?.({ phase, walked, records, candidates: candidates.length, checked, requests: walkClient.requestCount + checkClient.requestCount });
+
+  const check = (id: string): Promise<Check> =>
+    pool.run(async () => {
+      try {
+        return { state: await checkClient.isCustomerInOnlineHelp(id, { signal: inner.signal }) };
+      } catch (e) {
+        if (inner.signal.aborted) throw cancelledBy(options.signal, 'The search was cancelled.');
+        // A customer Diyalog does not know, or a check that failed after its retries: unknown.
+        if (isAppError(e) && e.code === 'cancelled') throw e;
+        return { unknown: true };
+      } finally {
+        checked++;
+        progress();
+      }
+    });
+
+  const take = (record: HelpRecord) => {
+    const ts = record.helpRequestedAt;
+    if (ts < range.startDate || ts > range.endDate || seen.has(record.onlineHelpId)) return;
+    seen.add(record.onlineHelpId);
+    records++;
+    if (!isCandidate(record, cutoff)) return;
+    candidates.push(record);
+    if (record.agentId !== undefined && !checks.has(record.customerNo)) {
+      const pending = check(record.customerNo);
+      // Observed now, awaited below: a rejection while the walk runs is not unhandled.
+      pending.catch(() => undefined);
+      checks.set(record.customerNo, pending);
+    }
+  };
+
+  try {
+    await walkHistory(
+      async (q, signal) => {
+        const page = await walkClient.getOnlineHelpList(q, { signal });
+        for (const record of page) take(record);
+        return page;
+      },
+      historyQuery,
+      {
+        ...(options.walkConcurrency !== undefined && { concurrency: options.walkConcurrency }),
+        signal: inner.signal,
+        onProgress: (p) => {
+          walked = p.slicesDone;
+          progress();
+        },
+      },
+    );
+    phase = 'confirm';
+    progress();
+    const answers = new Map<string, Check>();
+    for (const [id, pending] of checks) answers.set(id, await pending);
+    const result = classify(candidates, answers, now);
+    phase = 'done';
+    progress();
+    return { ...result, candidates: candidates.length, requests: walkClient.requestCount + checkClient.requestCount };
+  } catch (e) {
+    inner.abort(e);
+    if (options.signal?.aborted) throw cancelledBy(options.signal, 'The search was cancelled.');
+    throw e;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The query checked, with its defaults filled in; invalid_input otherwise. */
+export function parseStuckQuery(query: StuckQuery): Required<Pick<StuckQuery, 'startDate' | 'endDate' | 'olderThanMinutes'>> & Pick<StuckQuery, 'agentId' | 'customerId'> {
+  const range = parseInput(dateRangeSchema, { startDate: query.startDate, endDate: query.endDate }, 'date range');
+  const agentId = query.agentId === undefined ? undefined : parseInput(idSchema, query.agentId, 'agent id');
+  const customerId = query.customerId === undefined ? undefined : parseInput(idSchema, query.customerId, 'customer id');
+  const olderThanMinutes = query.olderThanMinutes ?? DEFAULT_OLDER_THAN_MINUTES;
+  if (!Number.isInteger(olderThanMinutes) || olderThanMinutes < 0 || olderThanMinutes > MAX_OLDER_THAN_MINUTES) {
+    throw new AppError('invalid_input', `The minimum age must be a whole number of minutes from 0 to ${MAX_OLDER_THAN_MINUTES}.`, { field: 'olderThanMinutes' });
+  }
+  return { ...range, olderThanMinutes, ...(agentId !== undefined && { agentId }), ...(customerId !== undefined && { customerId }) };
+}
+
+/** Started, never ended, and started before the cutoff. */
+function isCandidate(record: HelpRecord, cutoff: number): boolean {
+  if (record.helpState !== 'onlinehelp_started' || record.helpEndedAt !== undefined) return false;
+  return startedAt(record) <= cutoff;
+}
+
+function startedAt(record: HelpRecord): number {
+  return record.helpStartedAt ?? record.helpRequestedAt;
+}
+
+function classify(candidates: HelpRecord[], answers: Map<string, Check>, now: number): { sessions: StuckSession[]; dropped: DroppedCounts } {
+  const dropped: DroppedCounts = { ended: 0, otherStaff: 0, unknown: 0 };
+  // Newest row first: when a customer has two rows with the same agent, the newer one is the session.
+  const ordered = [...candidates].sort((a, b) => startedAt(b) - startedAt(a) || b.onlineHelpId - a.onlineHelpId);
+  const taken = new Set<string>();
+  const sessions: StuckSession[] = [];
+  for (const record of ordered) {
+    const answer = answers.get(record.customerNo);
+    if (record.agentId === undefined || answer === undefined || 'unknown' in answer) {
+      dropped.unknown++;
+      continue;
+    }
+    const { state } = answer;
+    if (!state.isInHelp) {
+      dropped.ended++;
+    } else if (state.staffId !== record.agentId) {
+      dropped.otherStaff++;
+    } else if (taken.has(record.customerNo)) {
+      // An older row of the same customer and agent: superseded by the newer session.
+      dropped.ended++;
+    } else {
+      taken.add(record.customerNo);
+      const started = startedAt(record);
+      sessions.push({
+        customerId: record.customerNo,
+        customerName: record.customerName,
+        staffId: record.agentId,
+        staffName: record.agentName ?? '',
+        onlineHelpId: record.onlineHelpId,
+        startedAt: new Date(started).toISOString(),
+        minutes: Math.max(0, Math.floor((now - started) / 60_000)),
+      });
+    }
+  }
+  sessions.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.onlineHelpId - b.onlineHelpId));
+  return { sessions, dropped };
+}
+
+/** At most `limit` tasks at once, started in the order they were asked for. */
+class Semaphore {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active++;
+    try {
+      return await task();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
