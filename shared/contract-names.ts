@@ -33,6 +33,7 @@ export const EVENT_NAMES = [
   'history.progress',
   'history.done',
   'assistance.changed',
+  'assistance.alert',
   'connection.changed',
   'status.changed',
 ] as const;

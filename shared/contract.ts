@@ -152,6 +152,18 @@ export const diyalogHealthSchema = z.object({
 });
 export type DiyalogHealth = z.infer<typeof diyalogHealthSchema>;
 
+/** A new message from someone else (a supervisor) on one of the agent's requests: worth a notification. */
+export const assistanceAlertSchema = z.object({
+  assistanceId: z.string(),
+  interactionId: z.string().nullable(),
+  /** The sender's display name (their user id when the list does not name them). */
+  from: z.string(),
+  text: z.string(),
+  /** ISO 8601 */
+  at: z.string(),
+});
+export type AssistanceAlert = z.infer<typeof assistanceAlertSchema>;
+
 export const statusSchema = z.object({
   /** Running against the built-in simulators: the window says so. */
   demo: z.boolean(),
@@ -268,6 +280,7 @@ export const events = {
   'history.progress': z.object({ walkId: z.string(), progress: historyProgressSchema }),
   'history.done': z.object({ walkId: z.string(), result: historyResultSchema.nullable(), error: errorValueSchema.nullable() }),
   'assistance.changed': z.array(assistanceRequestSchema),
+  'assistance.alert': assistanceAlertSchema,
   'connection.changed': connectionStateSchema,
   'status.changed': statusSchema,
 } as const;

@@ -1,12 +1,13 @@
 // The Electron shell: one hardened window over the services. Everything with secrets,
 // network or disk lives in main/services and below; this file only wires them to Electron.
-import { app, BrowserWindow, Menu, net, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, net, Notification, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
-import type { Language, Status } from '../../shared/contract';
+import type { AssistanceAlert, Language, Status } from '../../shared/contract';
 import type { FetchLike } from '../http';
 import type { Companion } from '../services/companion';
 import { launchCompanion, type Launched } from '../services/launch';
 import { Keychain } from '../store/keychain';
+import { onAlert, onFocus, type AlertActions, type AlertState } from './alerts';
 import { APP_ORIGIN } from './channels';
 import { registerIpc, sendEvent } from './ipc';
 import { menuTemplate, shouldBlockInput } from './menu';
@@ -85,6 +86,29 @@ function installMenu(companion: Companion): void {
   });
 }
 
+/** A supervisor's message while the user looks elsewhere: a notification, a flashing taskbar entry, a badge (alerts.ts decides). */
+function followAlerts(window: BrowserWindow, companion: Companion): () => void {
+  let state: AlertState = { unread: 0 };
+  const apply = (actions: AlertActions) => {
+    state = actions.next;
+    if (actions.notification && Notification.isSupported()) {
+      const notification = new Notification({ ...actions.notification, silent: false });
+      notification.on('click', () => {
+        if (window.isMinimized()) window.restore();
+        window.focus();
+      });
+      notification.show();
+    }
+    window.flashFrame(actions.flash);
+    app.setBadgeCount(actions.badge);
+  };
+  const language = (): Language => companion.settings().language ?? (app.getLocale().toLowerCase().startsWith('tr') ? 'tr' : 'en');
+  window.on('focus', () => apply(onFocus()));
+  return companion.subscribe((event, payload) => {
+    if (event === 'assistance.alert' && !window.isDestroyed()) apply(onAlert(payload as AssistanceAlert, window.isFocused(), state, language()));
+  });
+}
+
 function createWindow(companion: Companion): BrowserWindow {
   const saved = companion.settings().window;
   const window = new BrowserWindow({
@@ -108,6 +132,7 @@ function createWindow(companion: Companion): BrowserWindow {
   window.once('ready-to-show', () => window.show());
 
   const unsubscribe = companion.subscribe((event, payload) => sendEvent(window.webContents, event, payload));
+  const stopAlerts = followAlerts(window, companion);
   const visible = (v: boolean) => () => companion.setVisible(v);
   window.on('show', visible(true));
   window.on('restore', visible(true));
@@ -128,6 +153,7 @@ function createWindow(companion: Companion): BrowserWindow {
   window.on('closed', () => {
     clearTimeout(saveTimer);
     unsubscribe();
+    stopAlerts();
     mainWindow = null;
   });
 

@@ -1,5 +1,7 @@
 import type { ConnectionState } from '../../shared/assistance';
+import type { EventPayload } from '../../shared/contract';
 import { AssistanceService } from './assistance';
+import { AssistanceAlerts } from './assistance-alerts';
 import type { Feature, FeatureDeps } from './feature';
 
 export type AssistanceCalls = 'assistance.list' | 'assistance.create' | 'assistance.addMessage' | 'assistance.complete';
@@ -13,7 +15,16 @@ export interface AssistanceFeature extends Feature<AssistanceCalls> {
 
 /** Agent assistance over one ICWS session, following the ICWS settings and password. */
 export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceFeature {
-  const assistance = new AssistanceService(ctx.fetch, emit);
+  // What the agent did not write and has not seen yet becomes an alert; the agent's own
+  // messages never do. Known messages carry over a re-login of the same account, so what
+  // arrived while the session was down still alerts once it shows.
+  const alerts = new AssistanceAlerts(() => ctx.config.get().icws.userId);
+  const assistance = new AssistanceService(ctx.fetch, (event, payload) => {
+    emit(event, payload);
+    if (event === 'assistance.changed') {
+      for (const alert of alerts.next(payload as EventPayload<'assistance.changed'>)) emit('assistance.alert', alert);
+    }
+  });
 
   // One reconfiguration at a time, each reading the settings when its turn comes: overlapping
   // ones (a burst of settings changes) would each log in and all but one session would leak,
@@ -22,7 +33,9 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
   let stopping = false;
   function reconfigure(): Promise<void> {
     const run = queue.then(async () => {
-      if (!stopping) await assistance.configure(await ctx.icwsConfig());
+      if (stopping) return;
+      alerts.reset();
+      await assistance.configure(await ctx.icwsConfig());
     });
     queue = run.catch(() => undefined);
     return run;

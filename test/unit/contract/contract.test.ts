@@ -519,6 +519,16 @@ const eventCases: EventCases = {
       ['a participant action as a number', [{ ...request, participants: [{ userId: 'u', displayName: 'U', action: 3 }] }]],
     ],
   },
+  'assistance.alert': {
+    good: [
+      { assistanceId: 'a1', interactionId: '1001', from: 'Selin Kaya', text: 'Geliyorum', at: '2026-12-01T10:00:00.000Z' },
+      { assistanceId: 'a1', interactionId: null, from: 'selin.kaya', text: '', at: '2026-12-01T10:00:00.000Z' },
+    ],
+    bad: [
+      ['no sender', { assistanceId: 'a1', interactionId: null, text: 'x', at: '2026-12-01T10:00:00.000Z' }],
+      ['the text as a number', { assistanceId: 'a1', interactionId: null, from: 'S', text: 1, at: '2026-12-01T10:00:00.000Z' }],
+    ],
+  },
   'connection.changed': {
     good: [{ state: 'connecting' }, { state: 'up', host: '127.0.0.1:8019', sse: true }, { state: 'switching', host: '127.0.0.2:8019' }, status.icws],
     bad: [
