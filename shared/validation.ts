@@ -181,7 +181,7 @@ export function integerSchema(min: number, max: number) {
 export const historyConcurrencySchema = integerSchema(1, HISTORY_CONCURRENCY_MAX);
 
 // Date's own limit: ±8.64e15 ms around 1970.
-const MAX_DATE_MS = 8.64e15;
+export const MAX_DATE_MS = 8.64e15;
 
 /** Epoch milliseconds that make a valid Date, not before 1970. */
 export const epochMsSchema = z.number().superRefine((n, ctx) => {

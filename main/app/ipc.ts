@@ -1,6 +1,6 @@
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import { ipcMain } from 'electron';
-import type { EventName, EventPayload } from '../../shared/contract';
+import type { EventName, EventPayload, Language } from '../../shared/contract';
 import { CALL_NAMES } from '../../shared/contract-names';
 import { checkEvent, dispatch, type Handlers } from '../services/dispatch';
 import { APP_ORIGIN, CALL_CHANNEL_PREFIX, EVENT_CHANNEL } from './channels';
@@ -16,14 +16,14 @@ function fromOurPage(event: IpcMainInvokeEvent): boolean {
   }
 }
 
-/** One handler per contract call; each checks the sender and goes through `dispatch`. */
-export function registerIpc(handlers: Handlers): () => void {
+/** One handler per contract call; each checks the sender and goes through `dispatch`, refusals worded in the user's language. */
+export function registerIpc(handlers: Handlers, language: () => Language): () => void {
   for (const name of CALL_NAMES) {
     ipcMain.handle(CALL_CHANNEL_PREFIX + name, (event, input: unknown) => {
       if (!fromOurPage(event)) {
         return { ok: false, error: { code: 'invalid_input', message: 'Calls are accepted from the companion window only.' } };
       }
-      return dispatch(handlers, name, input);
+      return dispatch(handlers, name, input, language());
     });
   }
   return () => {

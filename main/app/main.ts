@@ -65,7 +65,7 @@ async function start(): Promise<void> {
     openExternal: (url) => shell.openExternal(url),
   });
   const { companion } = launched;
-  registerIpc(companion.handlers);
+  registerIpc(companion.handlers, () => companion.language());
   installMenu(companion);
   mainWindow = createWindow(companion);
   quitCleanly(launched);

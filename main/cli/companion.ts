@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { AppError, toErrorValue } from '../../shared/errors';
+import { AppError } from '../../shared/errors';
+import { escapeForTerminal } from '../../shared/text';
+import { toLocalizedErrorValue } from '../../shared/validation';
 import type { Command, CommandOutput } from './command';
 import { GLOBAL_OPTION_SPECS, globalOptions, serviceOpener } from './config';
 import { assistanceCommands } from './assistance-commands';
@@ -95,14 +97,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       },
       signal: controller.signal,
       t,
+      lang,
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     if (output) print(output, options.json);
     return output?.exitCode ?? EXIT.ok;
   } catch (e) {
-    const error = toErrorValue(controller.signal.aborted ? (controller.signal.reason ?? e) : e);
+    // A refusal from any layer is worded again in the operator's language.
+    const error = toLocalizedErrorValue(controller.signal.aborted ? (controller.signal.reason ?? e) : e, lang);
     if (wantsJson) process.stdout.write(JSON.stringify({ error }) + '\n');
-    else process.stderr.write(`companion: ${t('cli.error', { text: translateError(lang, error.code), message: error.message, code: error.code })}\n`);
+    else {
+      // A message may carry a server's text: no escape sequence of it reaches the terminal
+      // (our own messages' line breaks stay).
+      const message = error.message.split('\n').map(escapeForTerminal).join('\n');
+      process.stderr.write(`companion: ${t('cli.error', { text: translateError(lang, error.code), message, code: error.code })}\n`);
+    }
     return exitCodeFor(error.code);
   } finally {
     process.off('SIGINT', onSignal);

@@ -48,7 +48,7 @@ const start: Command = {
       version: appVersion(),
       osLocale: Intl.DateTimeFormat().resolvedOptions().locale,
     });
-    const host = await startBrowserHost({ handlers: launched.companion.handlers, rendererDir: RENDERER_DIR, port });
+    const host = await startBrowserHost({ handlers: launched.companion.handlers, language: () => launched.companion.language(), rendererDir: RENDERER_DIR, port });
     launched.companion.subscribe(host.emit);
     const { demo } = launched;
     if (demo) process.stderr.write(`Demo mode: Diyalog simulator ${demo.diyalog.url}, ICWS simulator ${demo.icws.url}.\n`);

@@ -17,7 +17,7 @@
 
 import { AppError, isAppError } from '../../shared/errors';
 import type { HelpRecord, HistoryProgress, HistoryQuery, HistoryWarning } from '../../shared/diyalog';
-import { dateRangeSchema, parseInput } from '../../shared/validation';
+import { dateRangeSchema, MAX_DATE_MS, parseInput } from '../../shared/validation';
 
 /** One getonlinehelplist call. */
 export type FetchHistoryPage = (query: HistoryQuery, signal?: AbortSignal) => Promise<HelpRecord[]>;
@@ -196,6 +196,8 @@ class HistoryWalk {
 
   /** endDate = bound + offset asks for a window reaching down to lo that includes bound. */
   private endOffset(r: Range): 0 | 1 {
+    // Past Date's last millisecond there is no date to ask for (and no record to find).
+    if (r.bound >= MAX_DATE_MS) return 0;
     if (this.mode === 'inclusive') return 0;
     if (this.mode === 'exclusive') return 1;
     // The vendor's way (endDate = the oldest record's date) only while a record known to be

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { EventName, EventPayload, Result } from '../../shared/contract';
+import type { EventName, EventPayload, Language, Result } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { checkEvent, dispatch, type EventSink, type Handlers } from '../services/dispatch';
 import { createGuards, pathOf, refuseUpgrade } from './guards';
@@ -16,6 +16,8 @@ import { pageHeaders, staticFiles } from './static-files';
 
 export interface BrowserHostOptions {
   handlers: Handlers;
+  /** The user's language, for refusals worded by dispatch; default English. */
+  language?: () => Language;
   /** The built renderer (index.html and its assets). */
   rendererDir: string;
   /** Default 0: any free port. */
@@ -94,7 +96,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.once('close', release);
-      serveSocket(ws, options.handlers, maxCallsInFlight);
+      serveSocket(ws, options.handlers, maxCallsInFlight, options.language ?? (() => 'en'));
     });
   });
 
@@ -136,7 +138,7 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
   });
 }
 
-function serveSocket(ws: WebSocket, handlers: Handlers, maxCallsInFlight: number): void {
+function serveSocket(ws: WebSocket, handlers: Handlers, maxCallsInFlight: number, language: () => Language): void {
   let inFlight = 0;
   // Protocol violations (oversized frame, bad UTF-8) arrive here and then as a close code; nothing to add.
   ws.on('error', () => {});
@@ -157,7 +159,7 @@ function serveSocket(ws: WebSocket, handlers: Handlers, maxCallsInFlight: number
     inFlight += 1;
     // Not awaited: calls on one socket run concurrently and their answers carry their ids.
     // dispatch answers every failure as a Result value, so this chain does not reject.
-    void dispatch(handlers, frame.call, frame.input)
+    void dispatch(handlers, frame.call, frame.input, language())
       .then((result) => reply(ws, frame.id, result))
       .finally(() => (inFlight -= 1));
   });

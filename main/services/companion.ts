@@ -2,6 +2,7 @@
 // settings and status, transcript) over one service context. This file only assembles
 // them; a call's behaviour lives in its feature's module.
 
+import type { Language } from '../../shared/contract';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { FetchLike } from '../http';
 import type { SettingsLoadResult } from '../store/settings';
@@ -46,6 +47,8 @@ export interface Companion {
   setVisible(visible: boolean): void;
   /** The effective settings. */
   settings(): Settings;
+  /** The user's language: chosen in Settings, else the OS locale's. */
+  language(): Language;
   stop(): Promise<void>;
 }
 
@@ -106,6 +109,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     },
     setVisible: (visible) => watch.watcher.setVisible(visible),
     settings: () => ctx.config.get(),
+    language: () => ctx.language(),
     async stop() {
       await Promise.all(features.map((f) => f.stop?.()));
     },

@@ -119,8 +119,9 @@ export function overridePatch(overrides: readonly Override[]): SettingsPatch {
     try {
       patch = parseSettingValue(o.key, o.value, o.origin);
     } catch (e) {
-      // Name the variable or flag: the user fixes that, not a field they cannot see.
-      if (e instanceof AppError) throw new AppError(e.code, `${o.origin}: ${e.message}`, e.details, { cause: e });
+      // Name the variable or flag: the user fixes that, not a field they cannot see. (Without
+      // the rule in the details, so no later re-wording drops the name.)
+      if (e instanceof AppError) throw new AppError(e.code, `${o.origin}: ${e.message}`, { field: o.origin }, { cause: e });
       throw e;
     }
     merged = deepMerge(merged, patch as Record<string, unknown>);
