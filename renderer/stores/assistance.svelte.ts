@@ -28,17 +28,36 @@ export class AssistanceStore {
   loadError = $state<ErrorValue | null>(null);
   busy = $state(false);
   chats = $state<Record<string, Chat>>({});
+  /**
+   * Conversations the user closed with Done, newest first: kept read-only until the app
+   * closes or the user clears them (ICWS drops a completed request from its list).
+   */
+  completed = $state<AssistanceRequest[]>([]);
+  /** How many messages of each request the user has seen. */
+  seen = $state<Record<string, number>>({});
 
-  /** Open requests first; within each group the order main keeps. */
-  readonly ordered: AssistanceRequest[] = $derived([
-    ...this.requests.filter((r) => r.state !== 'completed'),
-    ...this.requests.filter((r) => r.state === 'completed'),
-  ]);
+  /** Open requests first; within each group the order main keeps. Done ones are in `completed`. */
+  readonly ordered: AssistanceRequest[] = $derived.by(() => {
+    const done = this.completed.map((r) => r.assistanceId);
+    const live = this.requests.filter((r) => !done.includes(r.assistanceId));
+    return [...live.filter((r) => r.state !== 'completed'), ...live.filter((r) => r.state === 'completed')];
+  });
+
+  /** Messages from others (the supervisor) the user has not seen yet, over the open requests. */
+  readonly unread: number = $derived(
+    this.ordered.reduce((sum, r) => {
+      const others = r.messages.filter((m) => m.participantId !== this.me);
+      const seenOfOthers = r.messages.slice(0, this.seen[r.assistanceId] ?? 0).filter((m) => m.participantId !== this.me).length;
+      return sum + Math.max(0, others.length - seenOfOthers);
+    }, 0),
+  );
 
   readonly #api: RendererApi;
   // Every change is pushed with the whole list, so a push that arrives while
   // assistance.list is on its way is at least as new as the answer.
   #pushes = 0;
+  // What the first list holds was there before the window opened: not news.
+  #firstLoad = true;
 
   constructor(api: RendererApi) {
     this.#api = api;
@@ -67,8 +86,19 @@ export class AssistanceStore {
     const result = await safeCall(this.#api, 'assistance.list', {});
     if (result.ok) {
       if (this.#pushes === seen) this.requests = result.value;
+      if (this.#firstLoad) this.markRead();
+      this.#firstLoad = false;
       this.loadError = null;
     } else this.loadError = result.error;
+  }
+
+  /** The user looked at the conversations: nothing there is unread any more. */
+  markRead(): void {
+    for (const r of this.requests) if ((this.seen[r.assistanceId] ?? 0) !== r.messages.length) this.seen[r.assistanceId] = r.messages.length;
+  }
+
+  clearCompleted(): void {
+    this.completed = [];
   }
 
   async loadMe(): Promise<void> {
@@ -124,6 +154,11 @@ export class AssistanceStore {
     this.chats[assistanceId] = { ...this.chat(assistanceId), completing: true };
     const result = await safeCall(this.#api, 'assistance.complete', { assistanceId });
     this.chats[assistanceId] = { ...this.chat(assistanceId), completing: false, error: result.ok ? null : result.error };
+    const request = this.requests.find((r) => r.assistanceId === assistanceId);
+    if (result.ok && request) {
+      const snapshot: AssistanceRequest = { ...$state.snapshot(request), state: 'completed' };
+      this.completed = [snapshot, ...this.completed.filter((r) => r.assistanceId !== assistanceId)];
+    }
     return result.ok;
   }
 }

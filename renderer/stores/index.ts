@@ -5,6 +5,7 @@ import type { RendererApi } from '../bridge';
 import { AssistanceStore } from './assistance.svelte';
 import { AuditStore } from './audit.svelte';
 import { HistoryStore, type HistoryStoreOptions } from './history.svelte';
+import { RecoveryStore } from './recovery.svelte';
 import { SettingsStore } from './settings.svelte';
 import { StatusStore } from './status.svelte';
 import { WatchStore } from './watch.svelte';
@@ -16,6 +17,7 @@ export interface Stores {
   assistance: AssistanceStore;
   settings: SettingsStore;
   audit: AuditStore;
+  recovery: RecoveryStore;
 }
 
 export interface StoreOptions extends HistoryStoreOptions {
@@ -25,16 +27,17 @@ export interface StoreOptions extends HistoryStoreOptions {
 export function createStores(api: RendererApi, options: StoreOptions = {}): Stores {
   return {
     status: new StatusStore(api, options.visible ? { visible: options.visible } : {}),
-    watch: new WatchStore(api),
+    watch: new WatchStore(api, options.visible ? { visible: options.visible } : {}),
     history: new HistoryStore(api, options),
     assistance: new AssistanceStore(api),
     settings: new SettingsStore(api),
     audit: new AuditStore(api),
+    recovery: new RecoveryStore(api),
   };
 }
 
 /** Starts every store's subscriptions and first loads; returns the stop. */
 export function startStores(stores: Stores): () => void {
-  const stops = [stores.status.start(), stores.watch.start(), stores.history.start(), stores.assistance.start(), stores.settings.start()];
+  const stops = [stores.status.start(), stores.watch.start(), stores.history.start(), stores.assistance.start(), stores.settings.start(), stores.recovery.start()];
   return () => stops.forEach((stop) => stop());
 }

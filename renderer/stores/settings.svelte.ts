@@ -3,11 +3,12 @@
 
 import type { CallInput, CallOutput, SecretKind, SettingsView } from '../../shared/contract';
 import type { ErrorValue } from '../../shared/errors';
-import { settingsPatchSchema, type SIGNATURE_ALGORITHM_CHOICES } from '../../shared/settings';
+import { settingsPatchSchema, type ROLES, type SIGNATURE_ALGORITHM_CHOICES, type THEMES } from '../../shared/settings';
 import { safeCall, type RendererApi } from '../bridge';
 import { problemsByPath, type Problem } from '../validate';
 
 export interface SettingsForm {
+  role: Role;
   diyalogUrl: string;
   keyId: string;
   staffId: string;
@@ -30,11 +31,15 @@ export interface SecretDraft {
 
 export type TestOutcome = CallOutput<'connection.test'> | { ok: false; error: ErrorValue };
 
+export type Role = (typeof ROLES)[number];
+export type Theme = (typeof THEMES)[number];
+
 const orNull = (s: string) => (s.trim() === '' ? null : s.trim());
 
 export function formOf(v: SettingsView): SettingsForm {
   const s = v.settings;
   return {
+    role: s.role,
     diyalogUrl: s.diyalog.baseUrl ?? '',
     keyId: s.diyalog.keyId ?? '',
     staffId: s.staffId ?? '',
@@ -55,6 +60,7 @@ export function patchOf(f: SettingsForm): CallInput<'settings.update'> {
       transcriptHosts: f.transcriptHosts.split(/[\s,]+/).filter((h) => h !== ''),
     },
     staffId: orNull(f.staffId),
+    role: f.role,
     icws: { baseUrl: orNull(f.icwsUrl), userId: orNull(f.icwsUser), applicationName: f.applicationName },
   };
 }
@@ -75,10 +81,29 @@ export class SettingsStore {
     icws: { busy: false, outcome: null },
   });
 
+  /** The saved role and theme (defaults until the settings are loaded). */
+  readonly role: Role = $derived(this.view?.settings.role ?? 'agent');
+  readonly theme: Theme = $derived(this.view?.settings.theme ?? 'system');
+  /** Secrets typed but not stored yet: Save stores them with the rest. */
+  readonly pendingSecrets: SecretKind[] = $derived((['diyalog', 'icws'] as const).filter((k) => this.secrets[k].value !== ''));
+
   readonly #api: RendererApi;
 
   constructor(api: RendererApi) {
     this.#api = api;
+  }
+
+  /** The theme applies at once (like the language): it is saved on its own, not with the form. */
+  async setTheme(theme: Theme): Promise<void> {
+    if (!this.view) return;
+    const before = this.view;
+    this.view = { ...before, settings: { ...before.settings, theme } };
+    const result = await safeCall(this.#api, 'settings.update', { theme });
+    if (result.ok) this.view = result.value;
+    else {
+      this.view = before;
+      this.error = result.error;
+    }
   }
 
   start(): () => void {
@@ -109,20 +134,27 @@ export class SettingsStore {
     this.fieldErrors = {};
     this.saving = true;
     const result = await safeCall(this.#api, 'settings.update', patch);
+    if (!result.ok) {
+      this.saving = false;
+      this.error = result.error;
+      return;
+    }
+    this.view = result.value;
+    this.form = formOf(result.value);
+    // A secret typed in the form is part of what Save saves: stored in the keychain now,
+    // after the key id or user it belongs to.
+    let stored = true;
+    for (const kind of this.pendingSecrets) stored = (await this.storeSecret(kind)) && stored;
     this.saving = false;
-    if (result.ok) {
-      this.view = result.value;
-      this.form = formOf(result.value);
-      this.saved = true;
-    } else this.error = result.error;
+    this.saved = stored;
   }
 
-  async storeSecret(kind: SecretKind): Promise<void> {
+  async storeSecret(kind: SecretKind): Promise<boolean> {
     const draft = this.secrets[kind];
     draft.error = null;
     if (draft.value === '') {
       draft.message = 'settings.secretEmpty';
-      return;
+      return false;
     }
     draft.busy = true;
     const result = await safeCall(this.#api, 'secret.set', { kind, secret: draft.value });
@@ -131,10 +163,11 @@ export class SettingsStore {
       draft.value = '';
       draft.message = 'settings.secretSaved';
       await this.load(false);
-    } else {
-      draft.message = null;
-      draft.error = result.error;
+      return true;
     }
+    draft.message = null;
+    draft.error = result.error;
+    return false;
   }
 
   askClearSecret(kind: SecretKind, asking: boolean): void {
@@ -157,9 +190,15 @@ export class SettingsStore {
     }
   }
 
+  /** Tests what the form holds now, saved or not, with a secret typed but not stored. */
   async test(target: SecretKind): Promise<void> {
     this.tests[target] = { busy: true, outcome: null };
-    const result = await safeCall(this.#api, 'connection.test', { target });
+    const secret = this.secrets[target].value;
+    const patch = this.form ? patchOf(this.form) : null;
+    // A form the schema refuses is tested as saved: its field errors show on Save.
+    const settings = patch && settingsPatchSchema.safeParse(patch).success ? patch : undefined;
+    const draft = { ...(settings ? { settings } : {}), ...(secret !== '' ? { secret } : {}) };
+    const result = await safeCall(this.#api, 'connection.test', { target, ...(Object.keys(draft).length > 0 ? { draft } : {}) });
     this.tests[target] = { busy: false, outcome: result.ok ? result.value : { ok: false, error: result.error } };
   }
 }

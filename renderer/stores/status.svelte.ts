@@ -13,6 +13,8 @@ export class StatusStore {
   connection = $state<ConnectionState | null>(null);
   linkDown = $state(false);
   error = $state<ErrorValue | null>(null);
+  /** Whether the page is seen (unread messages count as read only then). */
+  visible = $state(true);
 
   readonly #api: RendererApi;
   readonly #visible: () => boolean;
@@ -69,7 +71,8 @@ export class StatusStore {
 
   /** The help watch polls slower while nobody looks. */
   async reportVisibility(): Promise<void> {
-    await safeCall(this.#api, 'ui.visibility', { visible: this.#visible() });
+    this.visible = this.#visible();
+    await safeCall(this.#api, 'ui.visibility', { visible: this.visible });
   }
 
   async setLanguage(lang: Language): Promise<void> {

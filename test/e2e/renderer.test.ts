@@ -11,7 +11,7 @@ import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { createCompanion, type Companion } from '../../main/services/companion';
 import { dispatch } from '../../main/services/dispatch';
 import type { CallInput, CallName, CallOutput } from '../../shared/contract';
-import { icwsAccount, MemorySecretStore } from '../../main/services/secrets';
+import { diyalogAccount, icwsAccount, MemorySecretStore } from '../../main/services/secrets';
 import { TRANSCRIPT_HOST } from '../../main/sim/diyalog/data';
 import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
@@ -49,7 +49,7 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
     diyalog = await startDiyalogSim({ historySize: 800 });
     icws = await startIcwsSim({ supervisor: { acceptDelayMs: 50, reply: SUPERVISOR_REPLY } });
     const secrets = new MemorySecretStore();
-    await secrets.setSecret('diyalog', diyalog.credentials.keyId, diyalog.credentials.secret);
+    await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
     await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
     companion = await createCompanion({
       dataDir,
@@ -62,6 +62,8 @@ describe.skipIf(!hasChromium)('the renderer, end to end', () => {
         diyalog: { baseUrl: diyalog.url, keyId: diyalog.credentials.keyId, transcriptHosts: [new URL(TRANSCRIPT_HOST).hostname] },
         staffId: diyalog.staffId,
         icws: { baseUrl: icws.url, userId: icws.user.userId },
+        // Force-end is offered to supervisors only.
+        role: 'supervisor',
       },
     });
     host = await startBrowserHost({ handlers: companion.handlers, rendererDir: RENDERER_DIR });

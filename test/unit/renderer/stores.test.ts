@@ -161,14 +161,14 @@ describe('WatchStore', () => {
       .handle('watch.list', () => [])
       .handle('recovery.forceEnd', ({ customerId, staffId }) => ({ customerId, staffId, outcome: 'ended', message: 'ok' }));
     const store = new WatchStore(api);
-    store.openForceEnd('9', '45001');
+    await store.openForceEnd('9', '45001');
     await store.confirmForceEnd('  crashed  ');
-    expect(api.calls.at(-1)?.input).toEqual({ customerId: '9', staffId: '45001', reason: 'crashed', confirmed: true });
+    expect(api.calls.find((c) => c.name === 'recovery.forceEnd')?.input).toEqual({ customerId: '9', staffId: '45001', reason: 'crashed', confirmed: true });
     expect(store.forceEnd).toBeNull();
     expect(store.outcome).toMatchObject({ kind: 'ended' });
 
     api.fail('recovery.forceEnd', 'auth_failed');
-    store.openForceEnd('9', '45001');
+    await store.openForceEnd('9', '45001');
     await store.confirmForceEnd('again');
     expect(store.outcome).toMatchObject({ kind: 'error', customerId: '9', error: { code: 'auth_failed' } });
   });

@@ -1,0 +1,216 @@
+// The supervisor's Recovery screen: find sessions left open by a crashed agent application
+// (main walks the history and confirms each with iscustomerinonlinehelp), pick some, end
+// them in one go with one confirmation and one reason, and watch each row's outcome.
+
+import type { ErrorValue } from '../../shared/errors';
+import { DONE_OUTCOMES, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from '../../shared/recovery';
+import type { RendererApi } from '../bridge';
+import { fromLocalInput, toLocalInput } from '../format';
+import { optionalId, type Problem } from '../validate';
+import { onRecovery, recoveryCall, type BulkRow } from './recovery-calls';
+
+const DAY_MS = 24 * 3600 * 1000;
+export const DEFAULT_OLDER_THAN_MINUTES = 15;
+
+type Field = 'from' | 'to' | 'agent' | 'customer' | 'olderThan' | 'reason';
+
+export const sessionKey = (s: { customerId: string; staffId: string }) => `${s.customerId}\u0000${s.staffId}`;
+
+export class RecoveryStore {
+  from = $state('');
+  to = $state('');
+  rangeSet = $state(false);
+  agent = $state('');
+  customer = $state('');
+  olderThan = $state(String(DEFAULT_OLDER_THAN_MINUTES));
+  problems = $state<Partial<Record<Field, Problem>>>({});
+
+  searchId = $state<string | null>(null);
+  running = $state(false);
+  progress = $state<StuckSearchProgress | null>(null);
+  result = $state.raw<StuckSearchResult | null>(null);
+  error = $state<ErrorValue | null>(null);
+
+  selected = $state<Record<string, boolean>>({});
+  /** The confirmation listing the selected sessions is open. */
+  confirming = $state(false);
+  jobId = $state<string | null>(null);
+  ending = $state(false);
+  /** Outcome per session (sessionKey), as each settles. */
+  outcomes = $state<Record<string, BulkRow>>({});
+  endProgress = $state<{ done: number; total: number } | null>(null);
+  endError = $state<ErrorValue | null>(null);
+
+  readonly sessions: StuckSession[] = $derived(this.result?.sessions ?? []);
+  readonly chosen: StuckSession[] = $derived(this.sessions.filter((s) => this.selected[sessionKey(s)]));
+  readonly allSelected: boolean = $derived(this.sessions.length > 0 && this.chosen.length === this.sessions.length);
+  /** Rows whose outcome leaves something to do (not ended, unknown, failed). */
+  readonly unsettled: number = $derived(Object.values(this.outcomes).filter((r) => !DONE_OUTCOMES.includes(r.outcome)).length);
+
+  readonly #api: RendererApi;
+  readonly #clock: () => number;
+
+  constructor(api: RendererApi, options: { clock?: () => number } = {}) {
+    this.#api = api;
+    this.#clock = options.clock ?? Date.now;
+    this.#defaultRange();
+  }
+
+  start(): () => void {
+    const offs = [
+      onRecovery(this.#api, 'recovery.progress', (e) => {
+        if (e.searchId !== this.searchId) return;
+        this.progress = e.progress;
+        // The last progress says the search is over: the result is asked for (it may also be pushed).
+        if (e.progress.phase === 'done') void this.catchUp();
+      }),
+      onRecovery(this.#api, 'recovery.done', (e) => {
+        if (e.searchId === this.searchId) this.#finishSearch(e.result, e.error);
+      }),
+      onRecovery(this.#api, 'recovery.outcome', (e) => {
+        if (e.jobId !== this.jobId) return;
+        this.outcomes[sessionKey(e.row)] = e.row;
+        this.endProgress = { done: e.done, total: e.total };
+      }),
+      onRecovery(this.#api, 'recovery.ended', (e) => {
+        if (e.jobId !== this.jobId) return;
+        for (const row of e.results ?? []) this.outcomes[sessionKey(row)] = row;
+        this.ending = false;
+        this.endError = e.error;
+      }),
+      this.#api.onReconnect(() => void this.catchUp()),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  setFrom(value: string): void {
+    this.from = value;
+    this.rangeSet = true;
+  }
+
+  setTo(value: string): void {
+    this.to = value;
+    this.rangeSet = true;
+  }
+
+  async find(): Promise<void> {
+    if (this.running) return;
+    const now = this.#clock();
+    if (!this.rangeSet) this.#defaultRange();
+    const next: Partial<Record<Field, Problem>> = {};
+    const startDate = fromLocalInput(this.from);
+    const endDate = this.rangeSet ? fromLocalInput(this.to, true) : now;
+    if (startDate === null) next.from = { key: 'history.badDate' };
+    if (endDate === null) next.to = { key: 'history.badDate' };
+    else if (startDate !== null && startDate > endDate) next.to = { key: 'history.badRange' };
+    const agentId = optionalId(this.agent);
+    const customerId = optionalId(this.customer);
+    if (!agentId.ok) next.agent = agentId.problem;
+    if (!customerId.ok) next.customer = customerId.problem;
+    const olderThan = Number(this.olderThan);
+    if (!Number.isInteger(olderThan) || olderThan < 0 || olderThan > 7 * 24 * 60) next.olderThan = { key: 'recovery.badMinutes' };
+    this.problems = next;
+    if (Object.keys(next).length > 0 || startDate === null || endDate === null || !agentId.ok || !customerId.ok) return;
+
+    this.error = null;
+    this.result = null;
+    this.progress = null;
+    this.selected = {};
+    this.outcomes = {};
+    this.endProgress = null;
+    this.endError = null;
+    this.running = true;
+    this.searchId = null;
+    const started = await recoveryCall(this.#api, 'recovery.find', {
+      startDate,
+      endDate,
+      olderThanMinutes: olderThan,
+      ...(agentId.value ? { agentId: agentId.value } : {}),
+      ...(customerId.value ? { customerId: customerId.value } : {}),
+    });
+    if (!started.ok) {
+      this.running = false;
+      this.error = started.error;
+      return;
+    }
+    this.searchId = started.value.searchId;
+    // A fast search may have finished before its id came back: ask once.
+    void this.catchUp();
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.searchId || !this.running) return;
+    const answer = await recoveryCall(this.#api, 'recovery.cancel', { searchId: this.searchId });
+    if (!answer.ok) this.error = answer.error;
+  }
+
+  /** Asks where the search stands: after a reconnect, or when progress says it is over. */
+  async catchUp(): Promise<void> {
+    const id = this.searchId;
+    if (!id || !this.running) return;
+    const answer = await recoveryCall(this.#api, 'recovery.result', { searchId: id });
+    if (id !== this.searchId || !this.running) return;
+    if (!answer.ok) {
+      if (answer.error.code !== 'unavailable') this.#finishSearch(null, answer.error);
+      return;
+    }
+    const state = answer.value;
+    if (state.status === 'done') this.#finishSearch(state.result, null);
+    else if (state.status === 'failed') this.#finishSearch(null, state.error);
+    else this.progress = state.progress;
+  }
+
+  toggle(session: StuckSession): void {
+    const key = sessionKey(session);
+    this.selected[key] = !this.selected[key];
+  }
+
+  toggleAll(): void {
+    const all = !this.allSelected;
+    this.selected = Object.fromEntries(this.sessions.map((s) => [sessionKey(s), all]));
+  }
+
+  askEnd(asking: boolean): void {
+    this.confirming = asking && this.chosen.length > 0;
+  }
+
+  /** Ends the chosen sessions: one reason, one confirmation (the dialog), an outcome per row. */
+  async endSelected(reason: string): Promise<void> {
+    const sessions = this.chosen.map((s) => ({ customerId: s.customerId, staffId: s.staffId }));
+    if (sessions.length === 0 || this.ending) return;
+    if (reason.trim() === '') {
+      this.problems = { ...this.problems, reason: { key: 'force.reasonRequired' } };
+      return;
+    }
+    this.ending = true;
+    this.endError = null;
+    this.outcomes = {};
+    this.endProgress = { done: 0, total: sessions.length };
+    const started = await recoveryCall(this.#api, 'recovery.endMany', { sessions, reason: reason.trim(), confirmed: true });
+    this.confirming = false;
+    if (!started.ok) {
+      this.ending = false;
+      this.endError = started.error;
+      return;
+    }
+    this.jobId = started.value.jobId;
+  }
+
+  /** Searches again with the same filters: which sessions are still stuck now. */
+  async recheck(): Promise<void> {
+    await this.find();
+  }
+
+  #defaultRange(): void {
+    const now = this.#clock();
+    this.from = toLocalInput(now - DAY_MS);
+    this.to = toLocalInput(now);
+  }
+
+  #finishSearch(result: StuckSearchResult | null, error: ErrorValue | null): void {
+    if (!this.running) return;
+    this.running = false;
+    this.result = result;
+    this.error = error;
+  }
+}

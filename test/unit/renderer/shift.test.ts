@@ -1,0 +1,251 @@
+// What a whole shift needs from the stores, in Node against a fake transport: honest
+// freshness on the help watch, re-checks before a force-end, unread supervisor messages and
+// completed conversations, Save storing a typed secret, tests of the form as it is, and the
+// supervisor's Recovery screen.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AssistanceRequest } from '../../../shared/assistance';
+import type { SettingsView, WatchEntry } from '../../../shared/contract';
+import type { StuckSearchResult } from '../../../shared/recovery';
+import { DEFAULT_SETTINGS } from '../../../shared/settings';
+import { AssistanceStore } from '../../../renderer/stores/assistance.svelte';
+import { RecoveryStore } from '../../../renderer/stores/recovery.svelte';
+import { SettingsStore } from '../../../renderer/stores/settings.svelte';
+import { STALE_AFTER_MS, WatchStore } from '../../../renderer/stores/watch.svelte';
+import { FakeTransport } from './fake-transport';
+
+const stops: (() => void)[] = [];
+afterEach(() => {
+  stops.splice(0).forEach((stop) => stop());
+});
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const inHelp = (customerId: string, staffId: string, checkedAt: number): WatchEntry => ({
+  customerId,
+  state: { customerId, isInHelp: true, helpType: 'inbound', staffId },
+  error: null,
+  checkedAt,
+});
+
+describe('help watch freshness', () => {
+  it('shows the last successful check, and a row no check confirmed for two intervals as stale', async () => {
+    let now = 1_000_000;
+    let list = [inHelp('1', 's', now)];
+    const api = new FakeTransport().handle('watch.list', () => list);
+    const store = new WatchStore(api, { clock: () => now });
+    await store.load();
+    expect(store.rows[0]).toMatchObject({ confirmedAt: now, stale: false });
+
+    // A failing check keeps the last known state; "last checked" stays at the last success.
+    now += 6_000;
+    list = [{ ...inHelp('1', 's', now), error: { code: 'unavailable', message: 'down' } }];
+    await store.tick();
+    expect(store.rows[0]).toMatchObject({ confirmedAt: 1_000_000, stale: false });
+
+    now = 1_000_000 + STALE_AFTER_MS + 1;
+    list = [{ ...inHelp('1', 's', now), error: { code: 'unavailable', message: 'down' } }];
+    await store.tick();
+    expect(store.rows[0]).toMatchObject({ confirmedAt: 1_000_000, stale: true });
+
+    // Confirmed again: fresh.
+    list = [inHelp('1', 's', now)];
+    await store.tick();
+    expect(store.rows[0]).toMatchObject({ confirmedAt: now, stale: false });
+  });
+
+  it('lists again on each tick only while the page is seen', async () => {
+    let seen = true;
+    const api = new FakeTransport().handle('watch.list', () => [inHelp('1', 's', 1)]);
+    const store = new WatchStore(api, { visible: () => seen });
+    await store.load();
+    await store.tick();
+    expect(api.count('watch.list')).toBe(2);
+    seen = false;
+    await store.tick();
+    expect(api.count('watch.list')).toBe(2);
+  });
+
+  it('a row never confirmed is stale once a check failed, pending before', async () => {
+    const api = new FakeTransport().handle('watch.list', () => [
+      { customerId: 'a', state: null, error: null, checkedAt: null },
+      { customerId: 'b', state: null, error: { code: 'auth_failed', message: 'no' }, checkedAt: 5 },
+    ]);
+    const store = new WatchStore(api);
+    await store.load();
+    expect(store.rows.map((r) => [r.customerId, r.stale])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
+  });
+});
+
+describe('force-end from the help watch', () => {
+  it('checks again when the dialog opens: a session that ended meanwhile is said so and no dialog opens', async () => {
+    const api = new FakeTransport().handle('watch.refresh', ({ customerId }) => ({
+      customerId,
+      state: { customerId, isInHelp: false, helpType: null, staffId: null },
+      error: null,
+      checkedAt: 10,
+    }));
+    const store = new WatchStore(api);
+    expect(await store.openForceEnd('1', 's')).toBe(false);
+    expect(store.forceEnd).toBeNull();
+    expect(store.skipped).toMatchObject({ customerId: '1', staffId: 's' });
+    expect(api.count('recovery.forceEnd')).toBe(0);
+  });
+
+  it('checks again before sending: a session now with another staff member is not ended', async () => {
+    let staff = 's';
+    const api = new FakeTransport()
+      .handle('watch.refresh', ({ customerId }) => inHelp(customerId, staff, 10))
+      .handle('recovery.forceEnd', ({ customerId, staffId }) => ({ customerId, staffId, outcome: 'ended', message: '' }));
+    const store = new WatchStore(api);
+    expect(await store.openForceEnd('1', 's')).toBe(true);
+    staff = 'other';
+    await store.confirmForceEnd('crashed');
+    expect(api.count('recovery.forceEnd')).toBe(0);
+    expect(store.skipped?.state?.staffId).toBe('other');
+    expect(store.forceEnd).toBeNull();
+  });
+});
+
+describe('assistance over a shift', () => {
+  const request = (id: string, messages: [string, string][], state: AssistanceRequest['state'] = 'accepted'): AssistanceRequest => ({
+    assistanceId: id,
+    interactionId: 'i',
+    state,
+    participants: [],
+    messages: messages.map(([participantId, text], i) => ({ participantId, text, timeAdded: `2026-01-01T00:00:0${i}Z` })),
+  });
+
+  it('counts the supervisor’s messages not seen yet, never the agent’s own', async () => {
+    const api = new FakeTransport()
+      .handle('assistance.list', () => [request('a', [['me', 'q'], ['sup', 'old answer']])])
+      .handle('settings.get', () => ({ settings: { ...structuredClone(DEFAULT_SETTINGS), icws: { ...DEFAULT_SETTINGS.icws, userId: 'me' } } }) as SettingsView);
+    const store = new AssistanceStore(api);
+    stops.push(store.start());
+    await settle();
+    // What was there when the window opened is not news.
+    expect(store.unread).toBe(0);
+    api.emit('assistance.changed', [request('a', [['me', 'q'], ['sup', 'old answer'], ['me', 'more?'], ['sup', 'yes'], ['sup', 'and…']])]);
+    expect(store.unread).toBe(2);
+    store.markRead();
+    expect(store.unread).toBe(0);
+  });
+
+  it('Done moves the conversation to a read-only Completed list, kept when ICWS drops it', async () => {
+    const api = new FakeTransport().handle('assistance.complete', () => ({ ok: true }));
+    const store = new AssistanceStore(api);
+    stops.push(store.start());
+    api.emit('assistance.changed', [request('a', [['me', 'q']]), request('b', [])]);
+    expect(await store.complete('a')).toBe(true);
+    expect(store.ordered.map((r) => r.assistanceId)).toEqual(['b']);
+    expect(store.completed.map((r) => [r.assistanceId, r.state, r.messages.length])).toEqual([['a', 'completed', 1]]);
+    api.emit('assistance.changed', [request('b', [])]);
+    expect(store.completed).toHaveLength(1);
+    store.clearCompleted();
+    expect(store.completed).toEqual([]);
+  });
+});
+
+describe('settings over a shift', () => {
+  const view = (): SettingsView => ({ settings: structuredClone(DEFAULT_SETTINGS) as SettingsView['settings'], secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [] });
+
+  it('Save stores a secret that was typed but not stored', async () => {
+    const api = new FakeTransport()
+      .handle('settings.get', view)
+      .handle('settings.update', view)
+      .handle('secret.set', () => ({ ok: true }));
+    const store = new SettingsStore(api);
+    await store.load(true);
+    store.secrets.diyalog.value = 's3cret';
+    expect(store.pendingSecrets).toEqual(['diyalog']);
+    await store.save();
+    const order = api.calls.map((c) => c.name).filter((n) => n !== 'settings.get');
+    expect(order).toEqual(['settings.update', 'secret.set']);
+    expect(store.saved).toBe(true);
+    expect(store.secrets.diyalog.value).toBe('');
+  });
+
+  it('tests what the form holds, with the typed secret, saved or not', async () => {
+    const api = new FakeTransport()
+      .handle('settings.get', view)
+      .handle('connection.test', () => ({ ok: true, latencyMs: 3, host: 'h', clockOffsetSeconds: null, signing: null }));
+    const store = new SettingsStore(api);
+    await store.load(true);
+    if (!store.form) throw new Error('no form');
+    store.form.icwsUrl = 'https://ic.example';
+    store.secrets.icws.value = 'pw';
+    await store.test('icws');
+    const input = api.calls.find((c) => c.name === 'connection.test')?.input as { draft: { settings: { icws: { baseUrl: string } }; secret: string } };
+    expect(input.draft.settings.icws.baseUrl).toBe('https://ic.example');
+    expect(input.draft.secret).toBe('pw');
+    expect(store.tests.icws.outcome).toMatchObject({ ok: true });
+  });
+
+  it('switches the theme at once and keeps the old one if main refuses', async () => {
+    const api = new FakeTransport().handle('settings.get', view).fail('settings.update', 'unavailable');
+    const store = new SettingsStore(api);
+    await store.load(true);
+    expect(store.theme).toBe('system');
+    await store.setTheme('dark');
+    expect(store.theme).toBe('system');
+    expect(store.error?.code).toBe('unavailable');
+  });
+});
+
+describe('RecoveryStore', () => {
+  const result: StuckSearchResult = {
+    sessions: [
+      { customerId: 'c1', customerName: 'A', staffId: 's1', staffName: 'S', onlineHelpId: 1, startedAt: '2026-01-01T00:00:00Z', minutes: 90 },
+      { customerId: 'c2', customerName: 'B', staffId: 's2', staffName: 'T', onlineHelpId: 2, startedAt: '2026-01-01T00:10:00Z', minutes: 80 },
+    ],
+    candidates: 4,
+    dropped: { ended: 1, otherStaff: 1, unknown: 0 },
+    requests: 9,
+  };
+
+  it('finds, selects, ends the selected with one reason, and shows each row’s outcome live', async () => {
+    const api = new FakeTransport();
+    const untyped = api as unknown as { handle(name: string, fn: (input: unknown) => unknown): void; emit(event: string, payload: unknown): void };
+    untyped.handle('recovery.find', () => ({ searchId: 'q' }));
+    untyped.handle('recovery.result', () => ({ status: 'done', result }));
+    untyped.handle('recovery.endMany', () => ({ jobId: 'j' }));
+    const store = new RecoveryStore(api, { clock: () => Date.UTC(2026, 0, 2) });
+    stops.push(store.start());
+    await store.find();
+    await settle();
+    expect(api.calls[0]?.input).toMatchObject({ olderThanMinutes: 15, endDate: Date.UTC(2026, 0, 2) });
+    expect(store.sessions).toHaveLength(2);
+
+    store.toggle(result.sessions[1]!);
+    expect(store.chosen.map((s) => s.customerId)).toEqual(['c2']);
+    store.askEnd(true);
+    expect(store.confirming).toBe(true);
+    await store.endSelected('   ');
+    expect(api.count('recovery.endMany' as never)).toBe(0);
+    await store.endSelected('agent app crashed');
+    expect(api.calls.at(-1)?.input).toEqual({ sessions: [{ customerId: 'c2', staffId: 's2' }], reason: 'agent app crashed', confirmed: true });
+    expect(store.confirming).toBe(false);
+
+    untyped.emit('recovery.outcome', { jobId: 'j', row: { customerId: 'c2', staffId: 's2', outcome: 'unknown', message: '' }, done: 1, total: 1 });
+    expect(store.outcomes[`c2\u0000s2`]?.outcome).toBe('unknown');
+    expect(store.unsettled).toBe(1);
+    untyped.emit('recovery.ended', { jobId: 'j', results: [{ customerId: 'c2', staffId: 's2', outcome: 'ended', message: '', recheck: { isInHelp: false, staffId: null } }], error: null });
+    expect(store.unsettled).toBe(0);
+    expect(store.ending).toBe(false);
+  });
+
+  it('refuses bad filters without asking main, and shows a refusal of the call', async () => {
+    const api = new FakeTransport();
+    const store = new RecoveryStore(api);
+    store.olderThan = '-3';
+    await store.find();
+    expect(store.problems.olderThan).toEqual({ key: 'recovery.badMinutes' });
+    expect(api.calls).toEqual([]);
+    store.olderThan = '15';
+    await store.find();
+    expect(store.error?.code).toBe('internal');
+    expect(store.running).toBe(false);
+  });
+});
