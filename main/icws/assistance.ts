@@ -110,7 +110,7 @@ export class AssistanceClient {
       return await work(bounded);
     } catch (e) {
       if (!deadline.aborted || signal?.aborted) throw e;
-      const seconds = Math.round(this.#deadlineMs / 1000);
+      const seconds = (this.#deadlineMs / 1000).toLocaleString('en', { maximumFractionDigits: 1 });
       const sent = isAppError(e) && e.details.sent === true;
       const why = this.#session.state.state === 'down' ? ` (${this.#session.state.reason})` : '';
       throw sent
