@@ -37,6 +37,7 @@ async function withAssistance<T>(ctx: CommandContext, work: (client: AssistanceC
     credentials: { userId, password },
     applicationName: services.config.get().icws.applicationName,
     language: services.language() === 'tr' ? 'tr-TR' : 'en-US',
+    allowInsecureHttp: services.config.get().allowInsecureHttp,
     fetch: services.fetch,
     reconnect: { baseMs: 500, capMs: 4_000, maxAttempts: 3 },
   });

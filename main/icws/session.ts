@@ -7,6 +7,7 @@
 // alternate server is a bare host name used with the configured scheme and port (or, behind
 // a reverse proxy, the last path segment of the configured URL).
 
+import { assertUrlAllowed } from '../../shared/urls';
 import type { z } from 'zod';
 import type { ConnectionState } from '../../shared/assistance';
 import { AppError, isAppError } from '../../shared/errors';
@@ -42,6 +43,8 @@ export interface IcwsSessionOptions {
   timeoutMs?: number;
   /** backoff between rounds over all servers; maxAttempts rounds before connect gives up (default: never) */
   reconnect?: { baseMs: number; capMs: number; maxAttempts?: number };
+  /** Plain http to a host other than this computer is refused unless this is true (settings: allowInsecureHttp). */
+  allowInsecureHttp?: boolean;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -181,6 +184,8 @@ export class IcwsSession {
   #lifetime = new AbortController();
 
   constructor(options: IcwsSessionOptions) {
+    // The password goes in the login body: never in plain http across a network unless the user chose to.
+    assertUrlAllowed(options.baseUrl, options.allowInsecureHttp ?? false, 'ICWS');
     this.#baseUrl = options.baseUrl;
     this.#primary = configuredTarget(options.baseUrl);
     this.#current = this.#primary;

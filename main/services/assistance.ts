@@ -12,6 +12,7 @@ export interface IcwsConfig {
   password: string;
   applicationName: string;
   language: string;
+  allowInsecureHttp: boolean;
 }
 
 interface Live {
@@ -50,6 +51,7 @@ export class AssistanceService {
       credentials: { userId: config.userId, password: config.password },
       applicationName: config.applicationName,
       language: config.language,
+      allowInsecureHttp: config.allowInsecureHttp,
       fetch: this.#fetch,
     });
     const pump = new MessagePump(session);

@@ -204,6 +204,7 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
         password,
         applicationName: s.icws.applicationName,
         language: language() === 'tr' ? 'tr-TR' : 'en-US',
+        allowInsecureHttp: s.allowInsecureHttp,
       };
     },
   };
