@@ -68,7 +68,9 @@ const history: Command = {
     );
     for (const w of result.warnings) process.stderr.write(t('cli.warning', { message: w.message }) + '\n');
     if (flags.csv === true) {
-      const csv = stringify(result.items.map((r) => CSV_COLUMNS.map((c) => r[c] ?? '')), { header: true, columns: CSV_COLUMNS });
+      // escape_formulas: a customer name such as =HYPERLINK(...) gets a leading ' and is shown,
+      // never run, in the spreadsheet a supervisor opens the file in (as the app's Export does).
+      const csv = stringify(result.items.map((r) => CSV_COLUMNS.map((c) => r[c] ?? '')), { header: true, columns: CSV_COLUMNS, escape_formulas: true });
       return { json: result, text: csv.trimEnd(), textIsDocument: true };
     }
     const lines = result.items.map(

@@ -107,6 +107,11 @@ const FIXED_STAFF: SimStaff[] = [
   { staffId: '45001', name: 'Burak Kaya', role: 'agent' },
   { staffId: '45187', name: 'Elif Demir', role: 'agent' },
 ];
+/**
+ * Free text typed into a bank's systems: names a CSV must quote (a comma, quotes, a line break)
+ * and one a spreadsheet must not run (a leading '='), in the demo and in every test.
+ */
+export const AWKWARD_NAMES = ['Yılmaz, Ayşe', 'Mehmet "Memo" Öztürk', 'Çağla Şahin\nKaraca', '=HYPERLINK("https://example.com","Ali Kaya")'];
 const CUSTOMER_COUNT = 300;
 const STAFF_COUNT = 24;
 const SUPERVISOR_COUNT = 3;
@@ -151,6 +156,8 @@ function makeCustomers(rng: Rng): SimCustomer[] {
     ids.add(customerId);
     customers.push({ customerId, name: `${pick(rng, FIRST_NAMES)} ${pick(rng, LAST_NAMES)}` });
   }
+  // Renamed after the draw, so the rest of the seeded world stays as it was.
+  AWKWARD_NAMES.forEach((name, i) => (customers[FIXED_CUSTOMERS.length + i]!.name = name));
   return customers;
 }
 

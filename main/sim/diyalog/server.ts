@@ -62,6 +62,8 @@ export type SimEndpoint = 'iscustomerinonlinehelp' | 'finishonlinehelp' | 'geton
 export interface HeldRequest {
   /** Resolves when the request has arrived and is being held. */
   arrived: Promise<void>;
+  /** Resolves if the client closes the connection before the answer: its call was aborted. */
+  abandoned: Promise<void>;
   /** Process it and answer as usual. */
   release(): void;
 }
@@ -196,7 +198,7 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
   let skewAlways = false;
   const forcedFailures: { kind: FailureKind; endpoint?: string }[] = [];
   const afterFailures: { kind: '500' | 'drop'; endpoint: string }[] = [];
-  const holds: { endpoint: string; arrived: () => void; released: Promise<void> }[] = [];
+  const holds: { endpoint: string; arrived: () => void; abandoned: () => void; released: Promise<void> }[] = [];
   let requestCount = 0;
   let log: SimRequestLogEntry[] = [];
 
@@ -277,6 +279,9 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     const hold = holds.findIndex((h) => h.endpoint === endpoint);
     if (hold !== -1) {
       const [held] = holds.splice(hold, 1);
+      res.once('close', () => {
+        if (!res.writableEnded) held?.abandoned();
+      });
       held?.arrived();
       await held?.released;
     }
@@ -348,11 +353,13 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     },
     holdNext: (endpoint) => {
       let arrived = () => {};
+      let abandoned = () => {};
       let release = () => {};
       const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      const abandonment = new Promise<void>((resolve) => (abandoned = resolve));
       const released = new Promise<void>((resolve) => (release = resolve));
-      holds.push({ endpoint, arrived, released });
-      return { arrived: arrival, release };
+      holds.push({ endpoint, arrived, abandoned, released });
+      return { arrived: arrival, abandoned: abandonment, release };
     },
     crashSession: (customerId, staffId, startedAt, helpType) => world.crashSession(customerId, staffId, startedAt, helpType),
     transferSession: (customerId, staffId) => world.transferSession(customerId, staffId),

@@ -1,10 +1,12 @@
 // `companion history`, `transcript-link` and `release` against the Diyalog simulator:
 // the walk's JSON and CSV as a script reads them, and what reaches the server.
 
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HelpRecord, HistoryResult } from '../../../shared/diyalog';
+import { AWKWARD_NAMES } from '../../../main/sim/diyalog/data';
 import type { DiyalogSim } from '../../../main/sim/diyalog/server';
-import { expectError, okJson, parseCsv, runCompanion, startDiyalogFixture } from './cli-harness';
+import { expectError, okJson, runCompanion, startDiyalogFixture } from './cli-harness';
 import type { DiyalogFixture } from './cli-harness';
 
 const DAY = 86_400_000;
@@ -88,11 +90,22 @@ describe('companion history', () => {
     expect(byAgent.items.every((r) => r.agentId === sample.agentId)).toBe(true);
   });
 
-  it('--csv prints a header and one row per record, the same records as --json', async () => {
-    const [jsonRun, csv] = await Promise.all([companion('history', ...range, '--json'), companion('history', ...range, '--csv')]);
+  it('--csv prints a header and one row per record, the same records as --json, read back by a CSV parser', async () => {
+    // The seeded names a CSV must quote (a comma, quotes, a line break) and one a spreadsheet
+    // must not run (a leading '='), each given a record inside the range.
+    const awkward = sim.control.customers().filter((c) => AWKWARD_NAMES.includes(c.name));
+    expect(awkward.map((c) => c.name).sort()).toEqual([...AWKWARD_NAMES].sort());
+    for (const customer of awkward) {
+      sim.control.endSession(customer.customerId);
+      sim.control.startSession(customer.customerId, agents[0]!, 'inbound');
+      sim.control.endSession(customer.customerId);
+    }
+    const csvRange = ['--from', String(from), '--to', String(sim.control.serverNow())];
+    const [jsonRun, csv] = await Promise.all([companion('history', ...csvRange, '--json'), companion('history', ...csvRange, '--csv')]);
     const json = okJson<HistoryResult>(jsonRun);
     expect(csv.code).toBe(0);
-    const [header, ...rows] = parseCsv(csv.stdout.replace(/\n$/, ''));
+
+    const [header, ...rows] = parse(csv.stdout) as string[][];
     expect(header).toEqual(CSV_HEADER);
     expect(rows).toHaveLength(json.items.length);
     const column = (name: string) => CSV_HEADER.indexOf(name);
@@ -100,11 +113,15 @@ describe('companion history', () => {
       const item = json.items[i]!;
       expect(row).toHaveLength(CSV_HEADER.length);
       expect(Number(row[column('onlineHelpId')])).toBe(item.onlineHelpId);
-      expect(row[column('customerName')]).toBe(item.customerName);
+      expect(row[column('customerNo')]).toBe(item.customerNo);
+      // A cell that would start a formula is shown, not run: a leading ' (the rule the app's Export uses too).
+      expect(row[column('customerName')]).toBe(/^[=+\-@\t\r]/.test(item.customerName) ? `'${item.customerName}` : item.customerName);
       expect(Number(row[column('helpRequestedAt')])).toBe(item.helpRequestedAt);
       expect(row[column('agentId')]).toBe(item.agentId ?? '');
       expect(row[column('conversationDetailLink')]).toBe(item.conversationDetailLink ?? '');
     });
+    const names = new Set(rows.map((row) => row[column('customerName')]));
+    for (const name of AWKWARD_NAMES) expect(names).toContain(name.startsWith('=') ? `'${name}` : name);
   });
 
   it('exits 2 on bad dates or concurrency and sends nothing', async () => {

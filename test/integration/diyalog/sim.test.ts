@@ -461,10 +461,14 @@ describe('Diyalog simulator: failures, latency knobs and base path', () => {
 
 describe('Diyalog simulator: demo mode', () => {
   it('nothing moves in test mode; demoStep moves sessions but never the stuck ones', async () => {
-    const sim = await start({ historySize: 200 });
+    const sim = await start({ historySize: 200, demoTickMs: 5 });
+    // The control: the same world and tick with demo on. Once it has moved, the test-mode world
+    // has had the same ticks' time, so a timer running there would have moved it too.
+    const demo = await start({ historySize: 200, demo: true, demoTickMs: 5 });
     try {
       const before = sim.control.history();
-      await new Promise((r) => setTimeout(r, 30));
+      const demoBefore = demo.control.history();
+      await vi.waitFor(() => expect(demo.control.history()).not.toEqual(demoBefore), { timeout: 5000, interval: 5 });
       expect(sim.control.history()).toEqual(before);
       const stuck = sim.control.liveSessions().filter((s) => s.stuck);
       expect(stuck.length).toBeGreaterThan(0);
@@ -475,7 +479,7 @@ describe('Diyalog simulator: demo mode', () => {
       expect(states.size).toBeGreaterThan(1);
       for (const s of stuck) expect(sim.control.session(s.customerId)).toMatchObject({ helpState: 'onlinehelp_started', stuck: true });
     } finally {
-      await sim.close();
+      await Promise.all([sim.close(), demo.close()]);
     }
   });
 

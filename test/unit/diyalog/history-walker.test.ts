@@ -61,6 +61,25 @@ function records(times: number[], firstId = 1000): HelpRecord[] {
   }));
 }
 
+/** Keeps each page call's promise, so a test can wait for every call the workers made to settle. */
+function track<T>(inFlight: Promise<unknown>[], call: Promise<T>): Promise<T> {
+  inFlight.push(call.catch(() => undefined));
+  return call;
+}
+
+/**
+ * Resolves once every tracked call has settled and the continuations they released have run
+ * without starting another: the only thing that could make a stopped worker call again is one
+ * of its calls answering, so "no call after this" is then a fact, not a guess after a sleep.
+ */
+async function quiet(inFlight: Promise<unknown>[]): Promise<void> {
+  for (let seen = -1; seen !== inFlight.length; ) {
+    seen = inFlight.length;
+    await Promise.all(inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** What a correct walk returns when no timestamp holds more than a page. */
 function bruteForce(all: HelpRecord[], query: HistoryQuery): number[] {
   return all
@@ -326,19 +345,20 @@ describe('walkHistory: progress, cancel and errors', () => {
     const controller = new AbortController();
     const seenSignals: AbortSignal[] = [];
     let callsAtAbort = -1;
+    const inFlight: Promise<unknown>[] = [];
     const fetchPage: FetchHistoryPage = (q, signal) => {
       if (signal) seenSignals.push(signal);
       if (server.calls.length === 10) {
         callsAtAbort = 10;
         controller.abort();
       }
-      return server.fetchPage(q, signal);
+      return track(inFlight, server.fetchPage(q, signal));
     };
     const walk = walkHistory(fetchPage, { startDate: T0, endDate: T0 + 10 * DAY }, { concurrency: 4, signal: controller.signal });
     const error: unknown = await walk.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('cancelled');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await quiet(inFlight);
     expect(server.calls).toHaveLength(callsAtAbort + 1);
     expect(seenSignals.every((s) => s.aborted)).toBe(true);
   });
@@ -366,20 +386,21 @@ describe('walkHistory: progress, cancel and errors', () => {
     const server = memoryServer(records(randomHistory(8, 800, 10)));
     const signals: AbortSignal[] = [];
     let callsAtFailure = -1;
-    const failing: FetchHistoryPage = async (q, signal) => {
+    const inFlight: Promise<unknown>[] = [];
+    const failing: FetchHistoryPage = (q, signal) => {
       if (signal) signals.push(signal);
       if (server.calls.length === 12) {
         callsAtFailure = 13;
         server.calls.push(q);
-        throw new AppError('server_error', 'Diyalog answered 500.');
+        return track(inFlight, Promise.reject(new AppError('server_error', 'Diyalog answered 500.')));
       }
-      return server.fetchPage(q, signal);
+      return track(inFlight, server.fetchPage(q, signal));
     };
     await expect(walkHistory(failing, { startDate: T0, endDate: T0 + 10 * DAY }, { concurrency: 4 })).rejects.toMatchObject({
       code: 'server_error',
       message: 'Diyalog answered 500.',
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await quiet(inFlight);
     expect(server.calls).toHaveLength(callsAtFailure);
     expect(signals.every((s) => s.aborted)).toBe(true);
   });
