@@ -25,6 +25,7 @@ export const CALL_NAMES = [
   'assistance.create',
   'assistance.addMessage',
   'assistance.complete',
+  'assistance.loginAgain',
   'audit.entries',
 ] as const;
 

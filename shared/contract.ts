@@ -171,6 +171,8 @@ export const statusSchema = z.object({
   language: languageSchema,
   diyalog: z.object({ configured: z.boolean(), hasSecret: z.boolean(), health: diyalogHealthSchema }),
   icws: connectionStateSchema.nullable(),
+  /** The assistance list may be out of date (subscription suspended, or the server ended the session) until it is confirmed again. */
+  assistanceStale: z.boolean(),
 });
 export type Status = z.infer<typeof statusSchema>;
 
@@ -267,6 +269,8 @@ export const calls = {
     output: z.object({ assistanceId: z.string() }),
   },
   'assistance.addMessage': { input: z.object({ assistanceId: pathIdSchema, text: assistanceTextSchema }).strict(), output: ok },
+  /** After the server ended the session (down, session_ended): the user asks to log in again. */
+  'assistance.loginAgain': { input: empty, output: ok },
   'assistance.complete': { input: z.object({ assistanceId: pathIdSchema }).strict(), output: ok },
 
   'audit.entries': { input: empty, output: z.array(auditEntrySchema) },

@@ -4,13 +4,16 @@ import { AssistanceService } from './assistance';
 import { AssistanceAlerts } from './assistance-alerts';
 import type { Feature, FeatureDeps } from './feature';
 
-export type AssistanceCalls = 'assistance.list' | 'assistance.create' | 'assistance.addMessage' | 'assistance.complete';
+export type AssistanceCalls = 'assistance.list' | 'assistance.create' | 'assistance.addMessage' | 'assistance.complete' | 'assistance.loginAgain';
 
 export interface AssistanceFeature extends Feature<AssistanceCalls> {
   /** null while ICWS is not configured. */
   connection(): ConnectionState | null;
   /** Logs in again with what the settings and keychain say now (or logs out when unconfigured). */
   reconfigure(): Promise<void>;
+  /** The list may be out of date; the listener hears each change. */
+  stale(): boolean;
+  onStaleChange(listener: (stale: boolean) => void): () => void;
 }
 
 /** Agent assistance over one ICWS session, following the ICWS settings and password. */
@@ -49,6 +52,8 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
   return {
     connection: () => assistance.connection,
     reconfigure,
+    stale: () => assistance.stale,
+    onStaleChange: (listener) => assistance.onStaleChange(listener),
     handlers: {
       'assistance.list': async () => assistance.list(),
       'assistance.create': async ({ interactionId, text }) => ({ assistanceId: await assistance.create(interactionId, text) }),
@@ -58,6 +63,10 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
       },
       'assistance.complete': async ({ assistanceId }) => {
         await assistance.complete(assistanceId);
+        return { ok: true };
+      },
+      'assistance.loginAgain': async () => {
+        await assistance.loginAgain();
         return { ok: true };
       },
     },

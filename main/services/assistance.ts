@@ -37,6 +37,18 @@ export class AssistanceService {
     this.#emit = emit;
   }
 
+  readonly #staleListeners = new Set<(stale: boolean) => void>();
+
+  /** The list may be out of date: the server suspended the subscription or ended the session. */
+  get stale(): boolean {
+    return this.#live?.client.stale ?? false;
+  }
+
+  onStaleChange(listener: (stale: boolean) => void): () => void {
+    this.#staleListeners.add(listener);
+    return () => this.#staleListeners.delete(listener);
+  }
+
   /** null while ICWS is not configured. */
   get connection(): ConnectionState | null {
     return this.#state;
@@ -64,6 +76,11 @@ export class AssistanceService {
         this.#emit('connection.changed', state);
       }),
       client.onChange((requests) => this.#emit('assistance.changed', requests)),
+      client.onStaleChange((stale) => {
+        for (const listener of this.#staleListeners) listener(stale);
+      }),
+      // Skipped alternates (not a bare host name) are worth an administrator's look; never a secret in them.
+      session.onWarning((warning) => console.warn(`companion: ICWS: ${warning.message}`)),
     );
     this.#state = session.state;
     // Connecting may take long (switchover, backoff): the UI follows it through state events.

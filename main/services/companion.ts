@@ -85,6 +85,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     demo: options.demo,
     version: options.version,
     icwsConnection: () => assistance.connection(),
+    assistanceStale: { get: () => assistance.stale(), onChange: (listener) => assistance.onStaleChange(listener) },
     icwsSecretChanged: () => assistance.reconfigure(),
     connectionTestIntervalMs: options.connectionTestIntervalMs,
   });

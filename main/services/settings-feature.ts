@@ -51,6 +51,8 @@ export interface SettingsDeps extends FeatureDeps {
   version: string;
   /** The ICWS connection as the assistance feature sees it. */
   icwsConnection: () => ConnectionState | null;
+  /** Whether the assistance list may be out of date, and its changes. */
+  assistanceStale: { get: () => boolean; onChange: (listener: (stale: boolean) => void) => () => void };
   /** A new ICWS password takes a new login. */
   icwsSecretChanged: () => Promise<void>;
   /** Default CONNECTION_TEST_INTERVAL_MS. */
@@ -79,7 +81,7 @@ function withoutUnchangedOverrides(patch: SettingsPatch, effective: Settings, ov
 }
 
 /** Settings, secrets, connection tests and the status the window shows. */
-export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection, icwsSecretChanged, connectionTestIntervalMs }: SettingsDeps): SettingsFeature {
+export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection, assistanceStale, icwsSecretChanged, connectionTestIntervalMs }: SettingsDeps): SettingsFeature {
   const { config } = ctx;
   const connectionTests = new ConnectionTestGate(connectionTestIntervalMs);
 
@@ -95,6 +97,7 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
         health: ctx.diyalogHealth.view,
       },
       icws: icwsConnection(),
+      assistanceStale: assistanceStale.get(),
     };
   }
 
@@ -108,12 +111,14 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
   }
 
   config.onChange(async () => emit('status.changed', await status()));
-  ctx.diyalogHealth.onChange(() => {
+  const pushStatus = () => {
     status().then(
       (s) => emit('status.changed', s),
       () => undefined, // a status that cannot be read now is read again on the next change
     );
-  });
+  };
+  assistanceStale.onChange(pushStatus);
+  ctx.diyalogHealth.onChange(pushStatus);
 
   async function testConnection(target: 'diyalog' | 'icws', draft: Draft | undefined): Promise<ConnectionTestResult> {
     const started = performance.now();

@@ -224,6 +224,7 @@ const cases: CallCases = {
     ],
   },
   'assistance.complete': { good: [{ assistanceId: 'a-1' }], bad: idCases('assistanceId', { assistanceId: 'a-1' }) },
+  'assistance.loginAgain': { good: [{}], bad: [] },
   'audit.entries': { good: [{}], bad: [] },
 };
 
@@ -478,6 +479,7 @@ const status = {
   language: 'tr' as const,
   diyalog: { configured: true, hasSecret: true, health: { state: 'ok' as const, lastSuccessAt: 1_700_000_000_000, clockOffsetSeconds: 0, error: null } },
   icws: { state: 'down' as const, reason: 'Logged out.', code: 'cancelled' },
+  assistanceStale: false,
 };
 
 type EventCases = { [E in EventName]: { good: EventPayload<E>[]; bad: [string, unknown][] } };

@@ -28,6 +28,7 @@ const status = (over: Partial<Status> = {}): Status => ({
   language: 'en',
   diyalog: { configured: true, hasSecret: true, health: { state: 'ok', lastSuccessAt: 1_700_000_000_000, clockOffsetSeconds: 0, error: null } },
   icws: { state: 'up', host: 'ic1', sse: true },
+  assistanceStale: false,
   ...over,
 });
 
