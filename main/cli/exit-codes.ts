@@ -21,11 +21,11 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'clock_skew':
     case 'session_expired':
       return EXIT.credentials;
+    // session_ended: the server ended the session (an administrator, or a login elsewhere); a watch stops here.
     case 'unavailable':
     case 'server_error':
     case 'bad_response':
     case 'unexpected_redirect':
-    // The server ended the session (an administrator, or a login elsewhere): a watch stops here.
     case 'session_ended':
       return EXIT.unreachable;
     default:
