@@ -215,6 +215,16 @@ export class MessagePump {
       heard();
       const response = await this.#session.openEventStream(streamSignal);
       if (!response.body) throw badResponse('GET messaging/messages (event stream)', 'no body', response.status);
+      // A server or gateway that ignored `Accept: text/event-stream` answers with a short poll:
+      // a JSON list already taken off the session's queue. Deliver it, and poll from now on.
+      if (/json/i.test(response.headers.get('content-type') ?? '')) {
+        this.#streamUnsupported = true;
+        const messages = rawListSchema.safeParse(await response.json().catch(() => null));
+        if (!messages.success) throw badResponse('GET messaging/messages (event stream)', 'a JSON answer that is not a list', response.status);
+        for (const message of messages.data) this.#dispatch(message);
+        this.#errors.emit(new AppError('feature_unsupported', 'The ICWS server answered the event stream with a short poll: polling from now on.'));
+        return;
+      }
       lastPing = performance.now();
       heard();
       const parser = createParser({
