@@ -5,10 +5,11 @@
 
 import { z } from 'zod';
 import type { AssistanceRequest, ConnectionState } from './assistance';
+import { INTERACTION_DIRECTIONS, INTERACTION_STATES, type AgentInteraction } from './interactions';
 import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryProgress, HistoryResult } from './diyalog';
 import { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName } from './contract-names';
 import { ERROR_CODES, type ErrorValue } from './errors';
-import { RECOVERY_OUTCOMES } from './recovery';
+import { RECOVERY_OUTCOMES, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from './recovery';
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
 import { LANGUAGES, SIGNATURE_ALGORITHM_CHOICES, SIGNING_FORM_CHOICES, settingsPatchSchema, settingsSchema } from './settings';
@@ -81,6 +82,19 @@ export const assistanceRequestSchema = z.object({
   participants: z.array(
     z.object({ userId: z.string(), displayName: z.string(), action: z.enum(['none', 'initiated', 'ignored', 'accepted', 'unknown']) }),
   ),
+});
+
+/** One of the agent's current interactions (ICWS, the user's own queue): what the interaction picker offers. */
+export const agentInteractionSchema = z.object({
+  interactionId: z.string(),
+  type: z.string(),
+  state: z.enum(INTERACTION_STATES),
+  stateText: z.string(),
+  remoteName: z.string(),
+  remoteAddress: z.string(),
+  direction: z.enum(INTERACTION_DIRECTIONS),
+  workgroup: z.string(),
+  initiatedAt: z.string().nullable(),
 });
 
 export const connectionStateSchema = z.discriminatedUnion('state', [
@@ -181,6 +195,52 @@ const historyWalkIdSchema = z.object({ walkId: idSchema });
 // ---------------------------------------------------------------------------
 // The calls.
 
+// Supervisor recovery (shared/recovery.ts says what each outcome means). Limits beyond
+// the shapes (how old, how many at once) are the services' to check, in one place.
+const searchIdSchema = z.object({ searchId: idSchema });
+const jobIdSchema = z.object({ jobId: idSchema });
+export const stuckSessionSchema = z.object({
+  customerId: z.string(),
+  customerName: z.string(),
+  staffId: z.string(),
+  staffName: z.string(),
+  onlineHelpId: z.number(),
+  startedAt: z.string(),
+  minutes: z.number(),
+});
+export const stuckSearchProgressSchema = z.object({
+  phase: z.enum(['walk', 'confirm', 'done']),
+  walked: z.number(),
+  records: z.number(),
+  candidates: z.number(),
+  checked: z.number(),
+  requests: z.number(),
+});
+export const stuckSearchResultSchema = z.object({
+  sessions: z.array(stuckSessionSchema),
+  candidates: z.number(),
+  dropped: z.object({ ended: z.number(), otherStaff: z.number(), unknown: z.number() }),
+  requests: z.number(),
+});
+const settlementCheckSchema = z.object({ isInHelp: z.boolean(), staffId: z.string().nullable() });
+export const bulkRowSchema = z.object({
+  customerId: z.string(),
+  staffId: z.string(),
+  outcome: z.enum(RECOVERY_OUTCOMES),
+  code: z.string().optional(),
+  message: z.string(),
+  auditId: z.string().optional(),
+  /** The help state after the whole bulk; null when it could not be checked. */
+  recheck: settlementCheckSchema.nullable(),
+});
+export const auditVerificationSchema = z.object({
+  ok: z.boolean(),
+  entries: z.number(),
+  /** The entry number (1-based) where the chain stops holding. */
+  brokenAt: z.number().optional(),
+  reason: z.string().optional(),
+});
+
 const empty = z.object({}).strict();
 const ok = z.object({ ok: z.literal(true) });
 
@@ -225,6 +285,46 @@ export const calls = {
     input: z.object({ customerId: idSchema, staffId: idSchema, reason: reasonSchema, confirmed: z.literal(true) }).strict(),
     output: forceEndResultSchema,
   },
+
+  /** Finds crashed sessions: walks the history, confirms each candidate; progress as recovery.progress, the end as recovery.done. */
+  'recovery.find': {
+    input: withDateRange(
+      z
+        .object({
+          startDate: epochMsSchema,
+          endDate: epochMsSchema,
+          agentId: idSchema.optional(),
+          customerId: idSchema.optional(),
+          olderThanMinutes: z.number().int().min(0).optional(),
+        })
+        .strict(),
+    ),
+    output: searchIdSchema,
+  },
+  'recovery.cancel': { input: searchIdSchema.strict(), output: ok },
+  'recovery.result': {
+    input: searchIdSchema.strict(),
+    output: z.discriminatedUnion('status', [
+      z.object({ status: z.literal('running'), progress: stuckSearchProgressSchema }),
+      z.object({ status: z.literal('done'), result: stuckSearchResultSchema }),
+      z.object({ status: z.literal('failed'), error: errorValueSchema }),
+    ]),
+  },
+  /** Ends several sessions with one reason; each row as recovery.outcome, all (re-checked) as recovery.ended. */
+  'recovery.endMany': {
+    input: z
+      .object({
+        sessions: z.array(z.object({ customerId: idSchema, staffId: idSchema }).strict()).min(1),
+        reason: reasonSchema,
+        // The UI's promise that the person confirmed the list in a dialog.
+        confirmed: z.literal(true),
+        concurrency: z.number().int().min(1).optional(),
+      })
+      .strict(),
+    output: jobIdSchema,
+  },
+  'recovery.cancelEnd': { input: jobIdSchema.strict(), output: ok },
+  'audit.verify': { input: empty, output: auditVerificationSchema },
 
   'history.start': {
     input: withDateRange(
@@ -273,6 +373,9 @@ export const calls = {
   'assistance.loginAgain': { input: empty, output: ok },
   'assistance.complete': { input: z.object({ assistanceId: pathIdSchema }).strict(), output: ok },
 
+  /** The agent's current interactions, in the order they came; empty while ICWS is not configured or not yet answered. */
+  'interactions.list': { input: empty, output: z.array(agentInteractionSchema) },
+
   'audit.entries': { input: empty, output: z.array(auditEntrySchema) },
 } as const;
 
@@ -285,6 +388,12 @@ export const events = {
   'history.done': z.object({ walkId: z.string(), result: historyResultSchema.nullable(), error: errorValueSchema.nullable() }),
   'assistance.changed': z.array(assistanceRequestSchema),
   'assistance.alert': assistanceAlertSchema,
+  /** The whole list after every change (and [] when ICWS stops). */
+  'interactions.changed': z.array(agentInteractionSchema),
+  'recovery.progress': z.object({ searchId: z.string(), progress: stuckSearchProgressSchema }),
+  'recovery.done': z.object({ searchId: z.string(), result: stuckSearchResultSchema.nullable(), error: errorValueSchema.nullable() }),
+  'recovery.outcome': z.object({ jobId: z.string(), row: bulkRowSchema, done: z.number(), total: z.number() }),
+  'recovery.ended': z.object({ jobId: z.string(), results: z.array(bulkRowSchema).nullable(), error: errorValueSchema.nullable() }),
   'connection.changed': connectionStateSchema,
   'status.changed': statusSchema,
 } as const;
@@ -322,6 +431,10 @@ export type ContractChecks = [
   Assert<Same<z.output<typeof historyProgressSchema>, HistoryProgress>>,
   Assert<Same<z.output<typeof assistanceRequestSchema>, AssistanceRequest>>,
   Assert<Same<z.output<typeof connectionStateSchema>, ConnectionState>>,
+  Assert<Same<z.output<typeof stuckSessionSchema>, StuckSession>>,
+  Assert<Same<z.output<typeof stuckSearchProgressSchema>, StuckSearchProgress>>,
+  Assert<Same<z.output<typeof stuckSearchResultSchema>, StuckSearchResult>>,
+  Assert<Same<z.output<typeof agentInteractionSchema>, AgentInteraction>>,
   Assert<z.output<typeof helpRecordSchema> extends HelpRecord ? true : false>,
   Assert<z.output<typeof historyResultSchema> extends HistoryResult ? true : false>,
 ];

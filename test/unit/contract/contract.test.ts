@@ -126,6 +126,38 @@ const cases: CallCases = {
   'watch.add': { good: [{ customerId: '70022' }, { customerId: 'x'.repeat(64) }], bad: idCases('customerId', { customerId: '70022' }) },
   'watch.remove': { good: [{ customerId: '70022' }], bad: idCases('customerId', { customerId: '70022' }) },
   'watch.refresh': { good: [{ customerId: '70022' }], bad: idCases('customerId', { customerId: '70022' }) },
+  'recovery.find': {
+    good: [
+      { startDate: T - 86_400_000, endDate: T },
+      { startDate: T - 86_400_000, endDate: T, agentId: '45001', customerId: '70022', olderThanMinutes: 15 },
+      { startDate: T, endDate: T, olderThanMinutes: 0 },
+    ],
+    bad: [
+      ['the range reversed', { startDate: T, endDate: T - 1 }],
+      ['a negative age', { startDate: T - 1, endDate: T, olderThanMinutes: -1 }],
+      ['an age that is not whole', { startDate: T - 1, endDate: T, olderThanMinutes: 1.5 }],
+      ['an empty agent id', { startDate: T - 1, endDate: T, agentId: '' }],
+      ['a zero-width space in a customer id', { startDate: T - 1, endDate: T, customerId: '700\u200b22' }],
+    ],
+  },
+  'recovery.cancel': { good: [{ searchId: 's-1' }], bad: idCases('searchId', { searchId: 's-1' }) },
+  'recovery.result': { good: [{ searchId: 's-1' }], bad: idCases('searchId', { searchId: 's-1' }) },
+  'recovery.endMany': {
+    good: [
+      { sessions: [{ customerId: '70022', staffId: '45001' }], reason: 'Agent app crashed', confirmed: true },
+      { sessions: [{ customerId: '70022', staffId: '45001' }, { customerId: '70023', staffId: '45002' }], reason: 'r', confirmed: true, concurrency: 4 },
+    ],
+    bad: [
+      ['no sessions', { sessions: [], reason: 'r', confirmed: true }],
+      ['not confirmed', { sessions: [{ customerId: '70022', staffId: '45001' }], reason: 'r' }],
+      ['no reason', { sessions: [{ customerId: '70022', staffId: '45001' }], reason: ' ', confirmed: true }],
+      ['a session without its staff', { sessions: [{ customerId: '70022' }], reason: 'r', confirmed: true }],
+      ['a bidi override in an id', { sessions: [{ customerId: '700\u202e22', staffId: '45001' }], reason: 'r', confirmed: true }],
+      ['a zero concurrency', { sessions: [{ customerId: '70022', staffId: '45001' }], reason: 'r', confirmed: true, concurrency: 0 }],
+    ],
+  },
+  'recovery.cancelEnd': { good: [{ jobId: 'j-1' }], bad: idCases('jobId', { jobId: 'j-1' }) },
+  'audit.verify': { good: [{}], bad: [] },
   'recovery.forceEnd': {
     good: [forceEnd, { ...forceEnd, reason: 'r'.repeat(500) }],
     bad: [
@@ -225,6 +257,7 @@ const cases: CallCases = {
   },
   'assistance.complete': { good: [{ assistanceId: 'a-1' }], bad: idCases('assistanceId', { assistanceId: 'a-1' }) },
   'assistance.loginAgain': { good: [{}], bad: [] },
+  'interactions.list': { good: [{}], bad: [] },
   'audit.entries': { good: [{}], bad: [] },
 };
 
@@ -482,6 +515,18 @@ const status = {
   assistanceStale: false,
 };
 
+const interaction = {
+  interactionId: '1001000001',
+  type: 'Call',
+  state: 'connected' as const,
+  stateText: 'Connected',
+  remoteName: 'Ayşe Yılmaz',
+  remoteAddress: '+905321234567',
+  direction: 'inbound' as const,
+  workgroup: 'Bireysel Bankacılık',
+  initiatedAt: '2025-03-03T10:00:00.000Z',
+};
+
 type EventCases = { [E in EventName]: { good: EventPayload<E>[]; bad: [string, unknown][] } };
 const eventCases: EventCases = {
   'watch.changed': {
@@ -501,6 +546,22 @@ const eventCases: EventCases = {
       ['progress missing', { walkId: 'w-1' }],
       ['a count as text', { walkId: 'w-1', progress: { slicesDone: '1', slicesTotal: 1000, records: 0, requests: 0 } }],
     ],
+  },
+  'recovery.progress': {
+    good: [{ searchId: 's-1', progress: { phase: 'confirm' as const, walked: 500, records: 120, candidates: 4, checked: 2, requests: 9 } }],
+    bad: [['an unknown phase', { searchId: 's-1', progress: { ...{ phase: 'confirm' as const, walked: 500, records: 120, candidates: 4, checked: 2, requests: 9 }, phase: 'sleep' } }]],
+  },
+  'recovery.done': {
+    good: [{ searchId: 's-1', result: { sessions: [{ customerId: '70022', customerName: 'Ayşe', staffId: '45001', staffName: 'Can', onlineHelpId: 5, startedAt: '2026-12-01T09:00:00.000Z', minutes: 60 }], candidates: 3, dropped: { ended: 1, otherStaff: 1, unknown: 0 }, requests: 12 }, error: null }, { searchId: 's-1', result: null, error: { code: 'cancelled', message: 'Cancelled.' } }],
+    bad: [['a session without its staff', { searchId: 's-1', result: { ...{ sessions: [{ customerId: '70022', customerName: 'Ayşe', staffId: '45001', staffName: 'Can', onlineHelpId: 5, startedAt: '2026-12-01T09:00:00.000Z', minutes: 60 }], candidates: 3, dropped: { ended: 1, otherStaff: 1, unknown: 0 }, requests: 12 }, sessions: [{ customerId: '1' }] }, error: null }]],
+  },
+  'recovery.outcome': {
+    good: [{ jobId: 'j-1', row: { customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, done: 1, total: 2 }, { jobId: 'j-1', row: { ...{ customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, outcome: 'unknown' as const, code: 'server_error', recheck: null }, done: 2, total: 2 }],
+    bad: [['an outcome not in the vocabulary', { jobId: 'j-1', row: { ...{ customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, outcome: 'probably' }, done: 1, total: 1 }]],
+  },
+  'recovery.ended': {
+    good: [{ jobId: 'j-1', results: [{ customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }], error: null }, { jobId: 'j-1', results: null, error: { code: 'cancelled', message: 'Cancelled.' } }],
+    bad: [['results not a list', { jobId: 'j-1', results: { customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, error: null }]],
   },
   'history.done': {
     good: [
@@ -529,6 +590,20 @@ const eventCases: EventCases = {
     bad: [
       ['no sender', { assistanceId: 'a1', interactionId: null, text: 'x', at: '2026-12-01T10:00:00.000Z' }],
       ['the text as a number', { assistanceId: 'a1', interactionId: null, from: 'S', text: 1, at: '2026-12-01T10:00:00.000Z' }],
+    ],
+  },
+  'interactions.changed': {
+    good: [
+      [],
+      [interaction, { ...interaction, interactionId: '1001000002', type: '', state: 'unknown', stateText: '', remoteName: '', remoteAddress: '', direction: 'unknown', workgroup: '', initiatedAt: null }],
+    ],
+    bad: [
+      ['not an array', interaction],
+      ['an unknown state', [{ ...interaction, state: 'ringing' }]],
+      ['a state letter as sent by ICWS', [{ ...interaction, state: 'C' }]],
+      ['an unknown direction', [{ ...interaction, direction: 'sideways' }]],
+      ['the id missing', [{ ...interaction, interactionId: undefined }]],
+      ['a time as a number', [{ ...interaction, initiatedAt: 1_741_000_000_000 }]],
     ],
   },
   'connection.changed': {
