@@ -1,22 +1,20 @@
 import type { AssistanceRequest } from '../../shared/assistance';
 import type { AssistanceAlert } from '../../shared/contract';
 
-/** A message's identity: ICWS gives messages no id, and the same text may come twice. */
-const keyOf = (assistanceId: string, m: { participantId: string; timeAdded: string; text: string }, nth: number) =>
-  `${assistanceId}\u0000${m.participantId}\u0000${m.timeAdded}\u0000${m.text}\u0000${nth}`;
+type Message = AssistanceRequest['messages'][number];
 
-function messageKeys(requests: readonly AssistanceRequest[]): Set<string> {
-  const keys = new Set<string>();
-  for (const r of requests) {
-    const seen = new Map<string, number>();
-    for (const m of r.messages) {
-      const base = keyOf(r.assistanceId, m, 0);
-      const nth = seen.get(base) ?? 0;
-      seen.set(base, nth + 1);
-      keys.add(keyOf(r.assistanceId, m, nth));
-    }
+/**
+ * Each message of a request with its identity: ICWS gives messages no id, and the same
+ * text may come twice at one time, so the nth such repeat is part of the key.
+ */
+function* keyedMessages(r: AssistanceRequest): Generator<[key: string, message: Message]> {
+  const seen = new Map<string, number>();
+  for (const m of r.messages) {
+    const base = `${r.assistanceId}\u0000${m.participantId}\u0000${m.timeAdded}\u0000${m.text}`;
+    const nth = seen.get(base) ?? 0;
+    seen.set(base, nth + 1);
+    yield [`${base}\u0000${nth}`, m];
   }
-  return keys;
 }
 
 /**
@@ -40,17 +38,13 @@ export class AssistanceAlerts {
 
   next(requests: readonly AssistanceRequest[]): AssistanceAlert[] {
     const known = this.#known;
-    this.#known = messageKeys(requests);
+    this.#known = new Set(requests.flatMap((r) => [...keyedMessages(r)].map(([key]) => key)));
     if (known === null) return [];
     const own = this.#ownUserId();
     const alerts: AssistanceAlert[] = [];
     for (const r of requests) {
-      const seen = new Map<string, number>();
-      for (const m of r.messages) {
-        const base = keyOf(r.assistanceId, m, 0);
-        const nth = seen.get(base) ?? 0;
-        seen.set(base, nth + 1);
-        if (known.has(keyOf(r.assistanceId, m, nth)) || m.participantId === own) continue;
+      for (const [key, m] of keyedMessages(r)) {
+        if (known.has(key) || m.participantId === own) continue;
         const from = r.participants.find((p) => p.userId === m.participantId)?.displayName ?? m.participantId;
         alerts.push({ assistanceId: r.assistanceId, interactionId: r.interactionId, from, text: m.text, at: m.timeAdded });
       }
