@@ -4,7 +4,7 @@ import { AssistanceService } from './assistance';
 import { AssistanceAlerts } from './assistance-alerts';
 import type { Feature, FeatureDeps } from './feature';
 
-export type AssistanceCalls = 'assistance.list' | 'assistance.create' | 'assistance.addMessage' | 'assistance.complete' | 'assistance.loginAgain';
+export type AssistanceCalls = 'assistance.list' | 'assistance.create' | 'assistance.addMessage' | 'assistance.complete' | 'assistance.loginAgain' | 'interactions.list';
 
 export interface AssistanceFeature extends Feature<AssistanceCalls> {
   /** null while ICWS is not configured. */
@@ -69,6 +69,8 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
         await assistance.loginAgain();
         return { ok: true };
       },
+      // Same ICWS session as assistance: the picker offers these instead of a typed id.
+      'interactions.list': async () => assistance.interactions(),
     },
     async stop() {
       stopping = true;

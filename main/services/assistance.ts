@@ -1,7 +1,9 @@
 import type { AssistanceList, AssistanceRequest, ConnectionState } from '../../shared/assistance';
-import { AppError } from '../../shared/errors';
+import { AppError, isAppError } from '../../shared/errors';
+import type { AgentInteraction } from '../../shared/interactions';
 import type { FetchLike } from '../http';
 import { AssistanceClient } from '../icws/assistance';
+import { InteractionsClient } from '../icws/interactions';
 import { MessagePump } from '../icws/messaging';
 import { IcwsSession } from '../icws/session';
 import type { EventSink } from './dispatch';
@@ -19,6 +21,8 @@ interface Live {
   session: IcwsSession;
   pump: MessagePump;
   client: AssistanceClient;
+  /** the agent's own queue, for the interaction picker */
+  interactions: InteractionsClient;
   unsubscribe: (() => void)[];
 }
 
@@ -68,7 +72,8 @@ export class AssistanceService {
     });
     const pump = new MessagePump(session);
     const client = new AssistanceClient(session, pump);
-    const live: Live = { session, pump, client, unsubscribe: [] };
+    const interactions = new InteractionsClient(session, pump, { userId: config.userId });
+    const live: Live = { session, pump, client, interactions, unsubscribe: [] };
     this.#live = live;
     live.unsubscribe.push(
       session.onStateChange((state) => {
@@ -76,6 +81,7 @@ export class AssistanceService {
         this.#emit('connection.changed', state);
       }),
       client.onChange((requests) => this.#emit('assistance.changed', requests)),
+      interactions.onChange((list) => this.#emit('interactions.changed', list)),
       client.onStaleChange((stale) => {
         for (const listener of this.#staleListeners) listener(stale);
       }),
@@ -85,6 +91,15 @@ export class AssistanceService {
     this.#state = session.state;
     // Connecting may take long (switchover, backoff): the UI follows it through state events.
     client.start().catch(() => undefined);
+    interactions.start().catch((e: unknown) => {
+      // A server without queue subscriptions still has assistance: say why the picker stays empty.
+      if (isAppError(e) && e.code === 'feature_unsupported') console.warn(`companion: ICWS: ${e.message}`);
+    });
+  }
+
+  /** The agent's current interactions (empty while ICWS is not configured or has not answered yet). */
+  interactions(): AgentInteraction[] {
+    return this.#live?.interactions.list() ?? [];
   }
 
   list(): AssistanceRequest[] {
@@ -122,8 +137,11 @@ export class AssistanceService {
     this.#live = null;
     this.#state = null;
     if (!live) return;
+    // The picker must not offer what belonged to the session that ends.
+    if (live.interactions.list().length > 0) this.#emit('interactions.changed', []);
     for (const off of live.unsubscribe) off();
     await live.client.stop().catch(() => undefined);
+    await live.interactions.stop().catch(() => undefined);
     await live.pump.stop().catch(() => undefined);
     await live.session.logout().catch(() => undefined);
   }

@@ -1,9 +1,10 @@
 // The ICWS surface: connection, features, messaging (short poll and server-sent events)
-// and agent assistance, answered the way a PureConnect Session Manager answers them.
+// agent assistance and the user's own queue, answered the way a PureConnect Session Manager
+// answers them.
 
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { CONNECT_REQUEST_TYPE, ERRORS, MAX_TEXT_LENGTH, RequestError, parseCookies, readJsonBody } from './wire';
+import { CONNECT_REQUEST_TYPE, ERRORS, MAX_TEXT_LENGTH, RequestError, USER_QUEUE_TYPE, parseCookies, readJsonBody } from './wire';
 import type { IcwsMessage, Reply } from './wire';
 import type { HostKey, IcwsSimState, MessageSink, Session } from './state';
 
@@ -48,6 +49,12 @@ const textBodySchema = z.object({
     .trim()
     .min(1)
     .refine((s) => [...s].length <= MAX_TEXT_LENGTH),
+});
+
+// queueSubscriptionParameters: Genesys' own clients send queueType as "1", the SDK as 1.
+const queueSubscriptionSchema = z.object({
+  queueIds: z.array(z.object({ queueType: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]), queueName: z.string().min(1) })).min(1),
+  attributeNames: z.array(z.string().min(1)).min(1),
 });
 
 function decodeSegment(segment: string): string {
@@ -137,6 +144,10 @@ async function sessionRoute(ctx: IcwsContext, req: IncomingMessage, reply: Reply
   }
   if (rest.length === 2 && is(a, 'messaging') && is(b, 'messages') && method === 'GET') return messages(ctx, req, reply, session);
 
+  if (rest.length === 4 && is(a, 'messaging') && is(b, 'subscriptions') && is(c, 'queues') && d && (method === 'PUT' || method === 'DELETE')) {
+    return queueSubscription(ctx, req, reply, session, method, d);
+  }
+
   const listSubscription = is(a, 'messaging') && is(b, 'subscriptions') && is(c, 'interactions') && is(d, 'agent-assistance');
   const assistancePath = (rest.length === 3 && is(a, 'interactions') && is(c, 'agent-assistance')) || (rest.length === 3 && is(a, 'interactions') && is(b, 'agent-assistance'));
   // Agent assistance arrived with interactions 9; an older server has no such resource.
@@ -171,6 +182,21 @@ async function sessionRoute(ctx: IcwsContext, req: IncomingMessage, reply: Reply
     if (method === 'DELETE') return state.complete(session.user, c) ? reply.empty(204) : reply.error(400, ERRORS.assistanceNotFound);
   }
   return reply.error(404, ERRORS.notFound);
+}
+
+/** Only the user's own queue: watching others' queues needs rights the simulated agent has not. */
+async function queueSubscription(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session: Session, method: string, subscriptionId: string): Promise<void> {
+  const body = await readJsonBody(req);
+  if (method === 'DELETE') {
+    ctx.state.unsubscribeQueue(session, subscriptionId);
+    return reply.empty(204);
+  }
+  const parsed = queueSubscriptionSchema.safeParse(body);
+  if (!parsed.success) throw new RequestError(400, { ...ERRORS.invalidRepresentation, message: 'queueIds and attributeNames (at least one each) are required.' });
+  const own = parsed.data.queueIds.every((q) => q.queueType === USER_QUEUE_TYPE && q.queueName.toLowerCase() === session.user.userId.toLowerCase());
+  if (!own) return reply.error(400, ERRORS.queueNotAllowed);
+  ctx.state.subscribeQueue(session, subscriptionId, parsed.data.attributeNames);
+  return reply.empty(204);
 }
 
 async function readText(req: IncomingMessage): Promise<string> {

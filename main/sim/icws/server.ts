@@ -12,11 +12,12 @@ import { handleIcws } from './icws-routes';
 import type { IcwsContext } from './icws-routes';
 import { handleSim } from './sim-routes';
 import { IcwsSimState } from './state';
-import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimUser, SupervisorBehaviour } from './state';
+import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimInteractionDetails, SimUser, SupervisorBehaviour } from './state';
 import { ERRORS, RequestError, Reply } from './wire';
-import type { IcwsMessage } from './wire';
+import type { IcwsMessage, SimInteractionState } from './wire';
 
-export type { QueuedMessageEvent, SupervisorBehaviour } from './state';
+export type { QueuedMessageEvent, SimInteractionDetails, SupervisorBehaviour } from './state';
+export type { SimInteractionState } from './wire';
 
 export const DEMO_ICWS_USER: Readonly<SimUser> = { userId: 'demo.agent', password: 'demo-agent-pw', displayName: 'Deniz Yılmaz' };
 export const DEMO_ICWS_SUPERVISOR: Readonly<SimUser> = { userId: 'demo.supervisor', password: 'demo-supervisor-pw', displayName: 'Selin Kaya' };
@@ -97,7 +98,12 @@ export interface IcwsSimControl {
   supervisorIgnore(assistanceId: string): void;
   /** the request disappears (list delta) without being completed */
   removeRequest(assistanceId: string): void;
-  addInteraction(userId: string, options?: { acd?: boolean; supervisor?: SupervisorBehaviour }): string;
+  /** a new interaction on the user's queue (queue subscribers see it added) */
+  addInteraction(userId: string, options?: { acd?: boolean; supervisor?: SupervisorBehaviour } & SimInteractionDetails): string;
+  /** the interaction's state changes; queue subscribers see the change */
+  setInteractionState(interactionId: string, state: SimInteractionState): void;
+  /** the interaction leaves the user's queue; queue subscribers see it removed */
+  removeInteraction(interactionId: string): void;
   /** takes the "Request Assistance from Supervisors" right away from a user, or gives it back */
   setAssistanceRight(userId: string, allowed: boolean): void;
   /** the server ends sessions with a connectionStateChangeMessage (Down, the reason, shouldReconnect); returns how many */
@@ -170,6 +176,7 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     { featureId: 'connection', version: 3 },
     { featureId: 'interactions', version: interactionsVersion },
     { featureId: 'messaging', version: messagingVersion },
+    { featureId: 'queues', version: 1 },
     { featureId: 'status', version: 2 },
   ];
   let latencyMs = options.latencyMs ?? 0;
@@ -193,6 +200,8 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     supervisorIgnore: (id) => state.supervisorIgnore(id),
     removeRequest: (id) => state.removeRequest(id),
     addInteraction: (userId, interactionOptions) => state.addInteraction(userId, interactionOptions),
+    setInteractionState: (id, interactionState) => state.setInteractionState(id, interactionState),
+    removeInteraction: (id) => state.removeInteraction(id),
     setAssistanceRight: (userId, allowed) => state.setAssistanceRight(userId, allowed),
     endSessions: (end) => state.endByServer(end.reason, end.shouldReconnect, end.sessionId),
     stallStreams: () => state.stallStreams(),
@@ -292,11 +301,17 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
 
   const sweep = setInterval(() => state.sweepIdle(), Math.max(10, Math.min(idleTimeoutMs, 60_000)));
   sweep.unref();
-  const interactionIds = [1, 2, 3].map(() => state.addInteraction(agent.userId));
+  // The demo agent's live interactions, as the picker shows them: the customers are the
+  // Diyalog simulator's, so a name seen here can be looked up there.
+  const interactionIds = [
+    state.addInteraction(agent.userId, { remoteName: 'Ayşe Yılmaz', remoteAddress: '+905321234567' }),
+    state.addInteraction(agent.userId, { remoteName: 'Mehmet Öztürk', remoteAddress: '+905427654321', state: 'held' }),
+    state.addInteraction(agent.userId, { type: 'Chat', remoteName: 'Çağla Şahin', remoteAddress: 'cagla.sahin@example.com', workgroup: 'Dijital Kanallar' }),
+  ];
   const scenarios = {
-    ignored: state.addInteraction(agent.userId, { supervisor: 'ignores' }),
-    unanswered: state.addInteraction(agent.userId, { supervisor: 'silent' }),
-    notAcd: state.addInteraction(agent.userId, { acd: false }),
+    ignored: state.addInteraction(agent.userId, { supervisor: 'ignores', remoteName: 'İbrahim Güneş', remoteAddress: '+905051112233', workgroup: 'Kredi Kartları' }),
+    unanswered: state.addInteraction(agent.userId, { supervisor: 'silent', remoteName: 'Zehra Koç', remoteAddress: '+905369998877', state: 'alerting' }),
+    notAcd: state.addInteraction(agent.userId, { acd: false, direction: 'outbound', remoteName: 'Ali Çelik', remoteAddress: '+902125550101' }),
   };
 
   return {

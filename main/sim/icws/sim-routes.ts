@@ -15,7 +15,14 @@ const interactionSchema = z.object({
   userId: z.string().min(1),
   acd: z.boolean().optional(),
   supervisor: z.enum(['answers', 'ignores', 'silent']).optional(),
+  type: z.string().min(1).optional(),
+  state: z.enum(['alerting', 'connected', 'held', 'disconnected']).optional(),
+  remoteName: z.string().optional(),
+  remoteAddress: z.string().optional(),
+  direction: z.enum(['inbound', 'outbound']).optional(),
+  workgroup: z.string().optional(),
 });
+const interactionStateSchema = z.object({ state: z.enum(['alerting', 'connected', 'held', 'disconnected']) });
 const endSchema = z.object({ reason: z.string().min(1), shouldReconnect: z.boolean().optional(), sessionId: z.string().min(1).optional() });
 const subscriptionStateSchema = z.object({ state: z.enum(['normal', 'suspended', 'faulted']), announce: z.boolean().optional() });
 const statusSchema = z.object({ status: z.number().int().min(200).max(599) });
@@ -39,7 +46,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export async function handleSim(control: IcwsSimControl, req: IncomingMessage, reply: Reply, url: URL): Promise<void> {
   const route = `${req.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
   const assistance = /^(POST|DELETE) \/sim\/assistance\/([^/]+)(?:\/(accept|ignore|messages))?$/.exec(route);
+  const interaction = /^(POST|DELETE) \/sim\/interactions\/([^/]+)(\/state)?$/.exec(route);
   try {
+    if (interaction) {
+      const [, method, encodedId, state] = interaction;
+      const id = decodeURIComponent(encodedId!);
+      if (method === 'DELETE' && !state) control.removeInteraction(id);
+      else if (method === 'POST' && state) control.setInteractionState(id, parse(interactionStateSchema, await readJsonBody(req)).state);
+      else return reply.error(404, ERRORS.notFound);
+      return reply.empty(204);
+    }
     if (assistance) {
       const [, method, encodedId, action] = assistance;
       const id = decodeURIComponent(encodedId!);

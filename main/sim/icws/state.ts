@@ -11,13 +11,15 @@ import {
   CONNECTION_STATE_MESSAGE_TYPE,
   ConnectionState,
   DETAILS_MESSAGE_TYPE,
+  INTERACTION_STATE_LETTERS,
   LIST_MESSAGE_TYPE,
   ParticipantAction,
+  QUEUE_CONTENTS_MESSAGE_TYPE,
   SUBSCRIPTION_STATE_MESSAGE_TYPE,
   SubscriptionState,
   icwsTime,
 } from './wire';
-import type { IcwsMessage } from './wire';
+import type { IcwsMessage, SimInteractionState } from './wire';
 
 export type HostKey = 'primary' | 'alternate';
 
@@ -40,6 +42,22 @@ export interface SimInteraction {
   /** ACD-routed; assistance is refused on anything else */
   acd: boolean;
   supervisor: SupervisorBehaviour;
+  /** its interaction attributes as the queue subscription sends them (`Eic_State`, `Eic_RemoteName`, …) */
+  attributes: Record<string, string>;
+}
+
+/** What the agent's queue shows of an interaction; every field has a default. */
+export interface SimInteractionDetails {
+  /** `Eic_ObjectType`; default `Call` */
+  type?: string;
+  /** default connected */
+  state?: SimInteractionState;
+  remoteName?: string;
+  remoteAddress?: string;
+  /** default inbound */
+  direction?: 'inbound' | 'outbound';
+  /** `Eic_WorkgroupName`; default `Bireysel Bankacılık` for an ACD interaction, empty otherwise */
+  workgroup?: string;
 }
 
 /** Where a session's messages go while a server-sent-event stream is open. */
@@ -72,6 +90,8 @@ export interface Session {
   stream: MessageSink | null;
   listSubscribed: boolean;
   readonly detailSubscriptions: Set<string>;
+  /** queue subscriptions on the user's own queue: subscriptionId → the attribute names asked for */
+  readonly queueSubscriptions: Map<string, string[]>;
   /** the server said Down: the next message fetch delivers what is queued, then the session is gone */
   closing: boolean;
   /** the assistance subscriptions are Suspended or Faulted: their updates are lost until re-subscribed */
@@ -150,6 +170,7 @@ export class IcwsSimState {
       stream: null,
       listSubscribed: false,
       detailSubscriptions: new Set(),
+      queueSubscriptions: new Map(),
       closing: false,
       assistanceDegraded: false,
       cookieInvalidStatus: null,
@@ -332,10 +353,63 @@ export class IcwsSimState {
 
   // --- interactions and agent assistance ---
 
-  addInteraction(userId: string, options: { acd?: boolean; supervisor?: SupervisorBehaviour } = {}): string {
+  /** A new interaction on the user's queue: its subscribers see it added. */
+  addInteraction(userId: string, options: { acd?: boolean; supervisor?: SupervisorBehaviour } & SimInteractionDetails = {}): string {
     const id = String(this.#nextInteraction++);
-    this.#interactions.set(id, { owner: userId, acd: options.acd ?? true, supervisor: options.supervisor ?? 'answers' });
+    const acd = options.acd ?? true;
+    const state = options.state ?? 'connected';
+    const interaction: SimInteraction = {
+      owner: userId,
+      acd,
+      supervisor: options.supervisor ?? 'answers',
+      attributes: {
+        Eic_ObjectType: options.type ?? 'Call',
+        Eic_State: INTERACTION_STATE_LETTERS[state].letter,
+        Eic_CallStateString: INTERACTION_STATE_LETTERS[state].text,
+        Eic_RemoteName: options.remoteName ?? '',
+        Eic_RemoteAddress: options.remoteAddress ?? '',
+        Eic_CallDirection: options.direction === 'outbound' ? 'O' : 'I',
+        Eic_WorkgroupName: options.workgroup ?? (acd ? 'Bireysel Bankacılık' : ''),
+        Eic_InitiationTime: icwsTime(this.#opts.clock()),
+      },
+    };
+    this.#interactions.set(id, interaction);
+    this.#notifyQueue(interaction, (names) => ({ interactionsAdded: [{ interactionId: id, attributes: pick(interaction.attributes, names) }] }));
     return id;
+  }
+
+  /** The interaction's state changes (a call held, disconnected): subscribers get only what changed. */
+  setInteractionState(interactionId: string, state: SimInteractionState): void {
+    const interaction = this.#existingInteraction(interactionId);
+    const changed = { Eic_State: INTERACTION_STATE_LETTERS[state].letter, Eic_CallStateString: INTERACTION_STATE_LETTERS[state].text };
+    Object.assign(interaction.attributes, changed);
+    this.#notifyQueue(interaction, (names) => {
+      const attributes = pick(changed, names, false);
+      return Object.keys(attributes).length > 0 ? { interactionsChanged: [{ interactionId, attributes }] } : null;
+    });
+  }
+
+  /** The interaction leaves the user's queue. */
+  removeInteraction(interactionId: string): void {
+    const interaction = this.#existingInteraction(interactionId);
+    this.#interactions.delete(interactionId);
+    this.#notifyQueue(interaction, () => ({ interactionsRemoved: [interactionId] }));
+  }
+
+  /**
+   * A subscription on the user's own queue (user queue type, the user's name): the whole
+   * queue follows at once (isDelta false), then deltas. Re-subscribing starts over.
+   */
+  subscribeQueue(session: Session, subscriptionId: string, attributeNames: string[]): void {
+    session.queueSubscriptions.set(subscriptionId, [...attributeNames]);
+    const interactionsAdded = [...this.#interactions]
+      .filter(([, i]) => i.owner.toLowerCase() === session.user.userId.toLowerCase())
+      .map(([interactionId, i]) => ({ interactionId, attributes: pick(i.attributes, attributeNames) }));
+    this.publish(session, { __type: QUEUE_CONTENTS_MESSAGE_TYPE, isDelta: false, subscriptionId, interactionsAdded });
+  }
+
+  unsubscribeQueue(session: Session, subscriptionId: string): void {
+    session.queueSubscriptions.delete(subscriptionId);
   }
 
   setAssistanceRight(userId: string, allowed: boolean): void {
@@ -432,6 +506,23 @@ export class IcwsSimState {
     for (const id of [...this.#sessions.keys()]) this.endSession(id, 'destroy');
   }
 
+  #existingInteraction(interactionId: string): SimInteraction {
+    const interaction = this.#interactions.get(interactionId);
+    if (!interaction) throw new AppError('not_found', `No interaction ${interactionId}.`);
+    return interaction;
+  }
+
+  /** `delta` builds a message's body from a subscription's attribute names; null sends nothing. */
+  #notifyQueue(interaction: SimInteraction, delta: (attributeNames: string[]) => Record<string, unknown> | null): void {
+    for (const session of this.#sessions.values()) {
+      if (session.user.userId.toLowerCase() !== interaction.owner.toLowerCase()) continue;
+      for (const [subscriptionId, names] of session.queueSubscriptions) {
+        const body = delta(names);
+        if (body) this.publish(session, { __type: QUEUE_CONTENTS_MESSAGE_TYPE, isDelta: true, subscriptionId, ...body });
+      }
+    }
+  }
+
   #existing(assistanceId: string): AssistanceRequest {
     const request = this.#requests.get(assistanceId);
     if (!request) throw new AppError('not_found', `No assistance request ${assistanceId}.`);
@@ -507,4 +598,19 @@ export class IcwsSimState {
       }
     }
   }
+}
+
+/**
+ * The attributes a subscription asked for, under the names it used (attribute names are not
+ * case-sensitive). With `fill`, one the interaction does not have comes as empty text (a
+ * whole entry); without, it is left out (a change names only what changed).
+ */
+function pick(attributes: Record<string, string>, names: string[], fill = true): Record<string, string> {
+  const byLowerName = new Map(Object.entries(attributes).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.fromEntries(
+    names.flatMap((name) => {
+      const value = byLowerName.get(name.toLowerCase()) ?? (fill ? '' : undefined);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
 }

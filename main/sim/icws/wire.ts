@@ -10,6 +10,10 @@ export const LIST_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:assistanc
 export const DETAILS_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:assistanceRequestDetailsMessage';
 export const SUBSCRIPTION_STATE_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:assistanceRequestSubscriptionStateMessage';
 export const CONNECTION_STATE_MESSAGE_TYPE = 'urn:inin.com:connection:connectionStateChangeMessage';
+/** The user's queue (test/fixtures/icws/QUEUE-NOTES.md). */
+export const QUEUE_CONTENTS_MESSAGE_TYPE = 'urn:inin.com:queues:queueContentsMessage';
+/** `urn:inin.com:queues:queueType` User: a user's own interactions. */
+export const USER_QUEUE_TYPE = 1;
 export const WWW_AUTHENTICATE = 'ICWS realm="ICWS" location="/ICWS/connection"';
 
 /** Same limit as the companion's client (main/icws/wire.ts), counted in code points after trimming. */
@@ -20,6 +24,15 @@ export const AssistanceState = { None: 0, Accepted: 1, Completed: 2 } as const;
 export const ParticipantAction = { None: 0, Initiated: 1, Ignored: 2, Accepted: 3 } as const;
 export const ConnectionState = { None: 0, Up: 1, Down: 2 } as const;
 export const SubscriptionState = { None: 0, Normal: 1, Suspended: 2, Faulted: 3 } as const;
+
+/** The interaction states the simulator plays, as `Eic_State` letters and the client's words for them (`Eic_CallStateString`). */
+export const INTERACTION_STATE_LETTERS = {
+  alerting: { letter: 'A', text: 'Alerting' },
+  connected: { letter: 'C', text: 'Connected' },
+  held: { letter: 'H', text: 'Held' },
+  disconnected: { letter: 'E', text: 'Disconnected' },
+} as const;
+export type SimInteractionState = keyof typeof INTERACTION_STATE_LETTERS;
 
 export interface IcwsErrorBody {
   errorId?: string;
@@ -51,6 +64,7 @@ export const ERRORS = {
   interactionNotFound: { errorId: 'error.request.interactions.notFound', message: 'The interaction does not exist.' },
   assistanceAlreadyActive: { errorId: 'error.request.interactions.assistanceAlreadyActive', message: 'The interaction already has an active assistance request.' },
   assistanceNotFound: { errorId: 'error.request.interactions.assistanceNotFound', message: 'The assistance request does not exist or was not initiated by this user.' },
+  queueNotAllowed: { errorId: 'error.request.accessDenied.queue', message: 'Only your own user queue can be watched here.' },
   internal: { errorId: 'error.server.internal', message: 'An unexpected error occurred while processing the request.' },
   // A real server's body for a bad session cookie (§2.4); its status is not documented.
   invalidCookie: { errorId: 'error.request.accessDenied.cookie.invalid', errorCode: 5, message: 'The session cookie is invalid.' },

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { applyDetailsMessage, applyListMessage, currentRequests, emptyView } from '../../../main/icws/assistance-view';
 import type { AssistanceView } from '../../../main/icws/assistance-view';
 import { codeForStatus } from '../../../main/icws/errors';
+import { QUEUE_CONTENTS_TYPE, QUEUE_SUBSCRIPTION_STATE_TYPE, applyQueueContents, currentInteractions, emptyInteractionsView, parseQueueContents } from '../../../main/icws/interactions-view';
+import { DEFAULT_QUEUE_SUBSCRIPTION_ID } from '../../../main/icws/interactions';
 import { configuredTarget, namesItself } from '../../../main/icws/session';
 import {
   ASSISTANCE_DETAILS_TYPE,
@@ -152,6 +154,64 @@ describe('ICWS messages', () => {
       ['Transferred to the escalation desk.', RECEIVED],
       ['Noted.', '2020-10-29T08:25:30.000Z'],
     ]);
+  });
+
+  it('the user\'s queue (QUEUE-NOTES.md): a full list, a delta, a newer server\'s odd entries, a faulted subscription', () => {
+    const full = use('message-queue-contents-full.json') as { __type: string; subscriptionId: string };
+    expect([full.__type, full.subscriptionId]).toEqual([QUEUE_CONTENTS_TYPE, DEFAULT_QUEUE_SUBSCRIPTION_ID]);
+    const first = ok(parseQueueContents(full));
+    expect(first.problems).toEqual([]);
+    let view = applyQueueContents(emptyInteractionsView, first.value).view;
+    // The conference member (conferenceParentId) is left out, as Genesys' own client does.
+    expect(currentInteractions(view)).toEqual([
+      {
+        interactionId: '1001234567',
+        type: 'Call',
+        state: 'connected',
+        stateText: 'ACD - Assigned: Deniz Yılmaz',
+        remoteName: 'Ayşe Yılmaz',
+        remoteAddress: '+905321234567',
+        direction: 'inbound',
+        workgroup: 'Bireysel Bankacılık',
+        initiatedAt: '2020-10-29T08:15:02.000Z',
+      },
+      expect.objectContaining({ interactionId: '1001234570', type: 'Chat', remoteAddress: 'cagla.sahin@example.com', workgroup: 'Dijital Kanallar' }),
+      expect.objectContaining({ interactionId: '1001234575', direction: 'outbound', workgroup: '' }),
+    ]);
+
+    view = applyQueueContents(view, ok(parseQueueContents(use('message-queue-contents-delta.json'))).value).view;
+    expect(currentInteractions(view).map((i) => [i.interactionId, i.state, i.stateText, i.remoteName])).toEqual([
+      ['1001234567', 'held', 'Held', 'Ayşe Yılmaz'],
+      ['1001234570', 'connected', 'Connected', 'Çağla Şahin'],
+      ['1001234580', 'alerting', 'ACD - Alerting: Deniz Yılmaz', 'Mehmet Öztürk'],
+    ]);
+
+    const odd = ok(parseQueueContents(use('message-queue-contents-odd.json')));
+    expect(odd.problems).toHaveLength(5);
+    view = applyQueueContents(view, odd.value).view;
+    expect(currentInteractions(view)).toEqual([
+      expect.objectContaining({ interactionId: '1001234567', state: 'held' }),
+      // A state sent as a number (some server versions): 2 is Held.
+      expect.objectContaining({ interactionId: '1001234570', state: 'held', stateText: 'Held' }),
+      {
+        interactionId: '1001234590',
+        type: 'Generic Object',
+        state: 'unknown',
+        stateText: '',
+        remoteName: 'Zehra Koç',
+        remoteAddress: '',
+        direction: 'inbound',
+        workgroup: '',
+        initiatedAt: null,
+      },
+    ]);
+
+    const faulted = use('message-queue-subscription-faulted.json') as { __type: string; subscriptionId: string };
+    expect([faulted.__type, faulted.subscriptionId]).toEqual([QUEUE_SUBSCRIPTION_STATE_TYPE, DEFAULT_QUEUE_SUBSCRIPTION_ID]);
+    expect(ok(parseSubscriptionState(faulted)).value).toEqual({
+      state: 'faulted',
+      error: { errorId: 'error.server.subscriptionFaulted', message: 'The subscription could not be kept up to date.' },
+    });
   });
 
   it('has an expectation for every fixture', () => {
