@@ -86,24 +86,24 @@ describe.each([
     await interactions.start();
     await interactions.whenSynced();
 
-    const added = nextEvent('the new interaction', (l) => interactions.onChange(l), (list) => list.some((i) => i.remoteName === 'Yeni Müşteri'));
+    const added = nextEvent<AgentInteraction[]>('the new interaction', (l) => interactions.onChange(l), (list) => list.some((i) => i.remoteName === 'Yeni Müşteri'));
     const id = sim.control.addInteraction(sim.user.userId, { state: 'alerting', remoteName: 'Yeni Müşteri', remoteAddress: '+905550000000', workgroup: 'Kredi Kartları' });
     expect((await added).at(-1)).toMatchObject({ interactionId: id, state: 'alerting', workgroup: 'Kredi Kartları' });
 
-    const connected = nextEvent('connected', (l) => interactions.onChange(l), () => find(interactions, id)?.state === 'connected');
+    const connected = nextEvent<AgentInteraction[]>('connected', (l) => interactions.onChange(l), () => find(interactions, id)?.state === 'connected');
     sim.control.setInteractionState(id, 'connected');
     await connected;
     // A change names only what changed: the rest is kept.
     expect(find(interactions, id)).toMatchObject({ remoteName: 'Yeni Müşteri', remoteAddress: '+905550000000', stateText: 'Connected' });
 
-    const disconnected = nextEvent('disconnected', (l) => interactions.onChange(l), () => find(interactions, id)?.state === 'disconnected_remote');
+    const disconnected = nextEvent<AgentInteraction[]>('disconnected', (l) => interactions.onChange(l), () => find(interactions, id)?.state === 'disconnected_remote');
     sim.control.setInteractionState(id, 'disconnected');
     await disconnected;
 
-    const removed = nextEvent('the interaction removed', (l) => interactions.onChange(l), (list) => !list.some((i) => i.interactionId === id));
+    const removed = nextEvent<AgentInteraction[]>('the interaction removed', (l) => interactions.onChange(l), (list) => !list.some((i) => i.interactionId === id));
     sim.control.removeInteraction(id);
     await removed;
-    const demoRemoved = nextEvent('a demo interaction removed', (l) => interactions.onChange(l), (list) => !list.some((i) => i.interactionId === sim.interactionIds[0]));
+    const demoRemoved = nextEvent<AgentInteraction[]>('a demo interaction removed', (l) => interactions.onChange(l), (list) => !list.some((i) => i.interactionId === sim.interactionIds[0]));
     sim.control.removeInteraction(sim.interactionIds[0]!);
     await demoRemoved;
     expect(ids(interactions)).toEqual([sim.interactionIds[1], sim.interactionIds[2], sim.scenarios.ignored, sim.scenarios.unanswered, sim.scenarios.notAcd]);
