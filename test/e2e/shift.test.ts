@@ -1,0 +1,340 @@
+// A whole shift in real Chromium through the browser host, against the services and both
+// simulators: history at 30,000 rows, honest freshness, both services in the status bar,
+// unread assistance and focus, Settings that store what is typed, themes, a 720×560 window,
+// axe-core on every screen in both languages and both themes, and screenshots of every screen
+// at 1280×800 and 720×560 in both languages (test-results/screenshots/, kept by CI).
+// Expects `out/renderer` (the test script builds it).
+
+import { parse } from 'csv-parse/sync';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserHost, type BrowserHost } from '../../main/host/server';
+import { createCompanion, type Companion } from '../../main/services/companion';
+import type { Handlers } from '../../main/services/dispatch';
+import { diyalogAccount, icwsAccount, MemorySecretStore } from '../../main/services/secrets';
+import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
+import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
+import type { HelpRecord } from '../../shared/diyalog';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
+const SCREENSHOTS = join(import.meta.dirname, '../../test-results/screenshots');
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+/** A customer filter that makes history.start answer with BULK_SIZE made-up records at once. */
+const BULK_CUSTOMER = 'BULK-30000';
+const BULK_SIZE = 30_000;
+const IN_HELP = '2337368';
+const STAFF = '45001';
+const SUPERVISOR_REPLY = 'Bakıyorum, bir dakika.';
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`shift e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
+
+const STATES = ['onlinehelp_ended_by_agent', 'onlinehelp_cancelled_by_customer', 'onlinehelp_ended_by_customer', 'onlinehelp_ended_customer_kill_app'];
+
+/** Made-up records: varied enough to sort and filter, with a few names a spreadsheet would run. */
+function bulkRecords(now: number): HelpRecord[] {
+  return Array.from({ length: BULK_SIZE }, (_, i) => ({
+    onlineHelpId: 9_000_000 + i,
+    customerNo: String(50_000_000 + i),
+    customerName: i % 1000 === 7 ? `=HYPERLINK("http://x.example/${i}")` : `Müşteri ${i % 997}`,
+    agentId: `4${String(i % 40).padStart(4, '0')}`,
+    agentName: `Temsilci ${i % 40}`,
+    helpState: STATES[i % STATES.length] ?? 'onlinehelp_ended_by_agent',
+    helpRequestedAt: now - i * 20_000,
+    waitTime: (i * 7) % 300,
+    helpTime: (i * 13) % 1800,
+  }));
+}
+
+describe.skipIf(!hasChromium)('a whole shift, end to end', () => {
+  let diyalog: DiyalogSim;
+  let icws: IcwsSim;
+  let companion: Companion;
+  let host: BrowserHost;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+      throw new Error(`${RENDERER_DIR} has no index.html: build the renderer first (npx vite build).`);
+    }
+    await mkdir(SCREENSHOTS, { recursive: true });
+    dataDir = await mkdtemp(join(tmpdir(), 'companion-shift-'));
+    diyalog = await startDiyalogSim({ historySize: 300 });
+    icws = await startIcwsSim({ supervisor: { acceptDelayMs: 300, reply: SUPERVISOR_REPLY } });
+    const secrets = new MemorySecretStore();
+    await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
+    await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
+    companion = await createCompanion({
+      dataDir,
+      fetch: globalThis.fetch,
+      secrets,
+      demo: true,
+      version: '0.0.0-e2e',
+      osLocale: 'en-US',
+      connectionTestIntervalMs: 0,
+      initialSettings: {
+        diyalog: { baseUrl: diyalog.url, keyId: diyalog.credentials.keyId },
+        staffId: diyalog.staffId,
+        icws: { baseUrl: icws.url, userId: icws.user.userId },
+        role: 'supervisor',
+      },
+    });
+    // The one made-up part: a history search for BULK_CUSTOMER answers with 30,000 records at
+    // once (walking that many from the simulator is the history benchmark's job, not this one's).
+    let bulkWalks = 0;
+    const handlers: Handlers = {
+      ...companion.handlers,
+      'history.start': async (input) => {
+        if (input.customerId !== BULK_CUSTOMER) return companion.handlers['history.start'](input);
+        const walkId = `bulk-${++bulkWalks}`;
+        const items = bulkRecords(Date.now());
+        setTimeout(() => host.emit('history.done', { walkId, result: { items, requests: 1, warnings: [] }, error: null }), 50);
+        return { walkId };
+      },
+    };
+    host = await startBrowserHost({ handlers, rendererDir: RENDERER_DIR });
+    companion.subscribe((event, payload) => host.emit(event, payload));
+    diyalog.control.startSession(IN_HELP, STAFF, 'inbound');
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.goto(host.url);
+    await page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await companion?.stop();
+    await Promise.all([diyalog?.close(), icws?.close()]);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const panel = (id: string) => page.locator(`#panel-${id}`);
+  async function openTab(id: string) {
+    await page.locator(`#tab-${id}`).click();
+    await panel(id).waitFor({ state: 'visible' });
+  }
+
+  it('history: 30,000 rows scroll with only a window of them in the DOM and the header in place', async () => {
+    await openTab('history');
+    await panel('history').getByLabel('Customer id').fill(BULK_CUSTOMER);
+    await panel('history').getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => page.getByTestId('history-summary').textContent(), { timeout: 20_000 }).toContain(`${BULK_SIZE} records`);
+    const table = page.getByTestId('history-table');
+    expect(await table.getAttribute('aria-rowcount')).toBe(String(BULK_SIZE + 1));
+    const dataRows = table.locator('tbody tr:not(.spacer)');
+    expect(await dataRows.count()).toBeLessThan(80);
+
+    const scroller = page.getByTestId('history-scroll');
+    const headerTop = async () => (await table.locator('thead th').first().boundingBox())?.y ?? -1;
+    const before = await headerTop();
+    await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => table.locator('tbody tr:not(.spacer)').last().getAttribute('aria-rowindex')).toBe(String(BULK_SIZE + 1));
+    expect(await dataRows.count()).toBeLessThan(80);
+    expect(await headerTop()).toBe(before);
+  });
+
+  it('history: sorts by a column (aria-sort), filters, and exports exactly what is shown with formulas escaped', async () => {
+    const table = page.getByTestId('history-table');
+    const customerHeader = table.locator('thead th', { hasText: 'Customer' });
+    expect(await table.locator('thead th', { hasText: 'Requested at' }).getAttribute('aria-sort')).toBe('descending');
+    await customerHeader.getByRole('button').click();
+    expect(await customerHeader.getAttribute('aria-sort')).toBe('ascending');
+    expect(await table.locator('thead th', { hasText: 'Requested at' }).getAttribute('aria-sort')).toBe('none');
+
+    await panel('history').getByRole('combobox', { name: /^State/ }).selectOption('onlinehelp_ended_customer_kill_app');
+    await panel('history').getByLabel('Customer contains').fill('HYPERLINK');
+    const shown = page.getByTestId('history-shown');
+    await expect.poll(() => shown.textContent()).toMatch(/Showing \d+ of 30000 records\./);
+    const count = Number(/Showing (\d+)/.exec((await shown.textContent()) ?? '')?.[1]);
+    expect(count).toBeGreaterThan(0);
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('history-export').click();
+    const file = await (await download).path();
+    const text = await readFile(file, 'utf8');
+    const rows = parse(text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(count);
+    expect(rows.every((r) => r.helpState === 'onlinehelp_ended_customer_kill_app')).toBe(true);
+    expect(rows.every((r) => r.customerName?.startsWith(`'=HYPERLINK(`))).toBe(true);
+    await panel('history').getByRole('button', { name: 'Clear filter' }).click();
+  });
+
+  it('assistance: an unread count on the nav item and in the title, focus kept after Send, Done moves to Completed', async () => {
+    await openTab('assistance');
+    await panel('assistance').getByLabel('Interaction id').fill(icws.interactionIds[0] ?? '');
+    await panel('assistance').getByLabel('Your question').fill('Limit onayı gerekiyor.');
+    await panel('assistance').getByRole('button', { name: 'Ask a supervisor' }).click();
+    // Away from the conversation when the supervisor answers: unread.
+    await openTab('watch');
+    await expect.poll(() => page.getByTestId('unread-count').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.title()).toMatch(/^\(\d+\) Agent Companion$/);
+    await openTab('assistance');
+    await expect.poll(() => page.getByTestId('unread-count').count()).toBe(0);
+    expect(await page.title()).toBe('Agent Companion');
+
+    const card = panel('assistance').locator('article.assistance').first();
+    const box = card.getByLabel('Message', { exact: true });
+    await box.fill('Teşekkürler.');
+    await card.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => card.textContent()).toContain('Teşekkürler.');
+    expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await box.inputValue()).toBe('');
+
+    await card.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+    const completed = page.getByTestId('assist-completed');
+    await expect.poll(() => completed.getByTestId('completed-card').count()).toBe(1);
+    expect(await completed.textContent()).toContain('Teşekkürler.');
+    expect(await completed.getByRole('button', { name: 'Send' }).count()).toBe(0);
+  });
+
+  it('settings: a secret typed then Save is stored; a dialog gives the focus back; the theme applies at once', async () => {
+    await openTab('settings');
+    const field = page.locator('[data-secret="icws"]');
+    await field.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => field.getByTestId('secret-state').textContent()).toBe('not stored');
+    await field.getByLabel('ICWS password').fill(icws.user.password);
+    await panel('settings').getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => field.getByTestId('secret-state').textContent()).toBe('stored');
+    expect(await companion.handlers['settings.get']({})).toMatchObject({ secrets: { icws: true } });
+
+    const clear = field.getByRole('button', { name: 'Clear' });
+    await clear.click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await clear.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await page.getByTestId('theme-choice').getByLabel('Dark').check();
+    await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe('dark');
+    await page.getByTestId('theme-choice').getByLabel('As the system').check();
+    await expect.poll(() => page.getAttribute('html', 'data-theme')).toBeNull();
+  });
+
+  it('help watch: a row no check confirmed is greyed with "not confirmed since", without force-end; the status bar says Diyalog is failing', async () => {
+    await openTab('watch');
+    const input = panel('watch').getByLabel('Customer id');
+    await input.fill(IN_HELP);
+    await input.press('Enter');
+    const row = page.locator(`tr[data-customer="${IN_HELP}"]`);
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('In help');
+    expect(await row.getByRole('button', { name: 'Force-end' }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId('diyalog-status').textContent(), { timeout: 10_000 }).toContain('reachable');
+
+    diyalog.control.setFailureRate(1);
+    try {
+      await expect.poll(() => row.getAttribute('data-stale'), { timeout: 25_000 }).toBe('true');
+      expect(await row.getByTestId('stale-note').textContent()).toMatch(/not confirmed since/);
+      expect(await row.getByRole('button', { name: 'Force-end' }).count()).toBe(0);
+      await expect.poll(() => page.getByTestId('diyalog-status').textContent(), { timeout: 10_000 }).toContain('failing');
+    } finally {
+      diyalog.control.setFailureRate(0);
+    }
+    await expect.poll(() => row.getAttribute('data-stale'), { timeout: 25_000 }).toBe('false');
+  });
+
+  const screens = ['watch', 'history', 'assistance', 'audit', 'settings', 'recovery'] as const;
+
+  /** Serious and critical axe findings on what is on screen now, as "rule: target" lines. */
+  async function axeFindings(): Promise<string[]> {
+    await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+      const result = await axe.run(document, { resultTypes: ['violations'] });
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        targets: v.nodes.slice(0, 3).map((n) => `${JSON.stringify(n.target)} ${(n as { failureSummary?: string }).failureSummary ?? ''}`),
+      }));
+    });
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(' ')}`);
+  }
+
+  it('axe-core finds no serious or critical violation on any screen, in both languages and both themes', async () => {
+    const findings: string[] = [];
+    for (const lang of ['en', 'tr'] as const) {
+      await companion.handlers['language.set']({ language: lang });
+      await expect.poll(() => page.getAttribute('html', 'lang')).toBe(lang);
+      for (const theme of ['light', 'dark'] as const) {
+        await companion.handlers['settings.update']({ theme });
+        await page.locator('#tab-settings').click();
+        await page.getByTestId('theme-choice').locator(`input[value="${theme}"]`).check();
+        await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe(theme);
+        for (const screen of screens) {
+          await openTab(screen);
+          for (const finding of await axeFindings()) findings.push(`${lang}/${theme}/${screen} ${finding}`);
+        }
+      }
+    }
+    await companion.handlers['language.set']({ language: 'en' });
+    await openTab('settings');
+    await page.getByTestId('theme-choice').locator('input[value="system"]').check();
+    expect(findings).toEqual([]);
+  }, 120_000);
+
+  it('from 720×560 up: the nav becomes a top bar, nothing scrolls the page sideways, every action is on screen', async () => {
+    await page.setViewportSize({ width: 720, height: 560 });
+    await expect.poll(() => page.getByRole('tablist').getAttribute('aria-orientation')).toBe('horizontal');
+    for (const screen of screens) {
+      await openTab(screen);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${screen} scrolls sideways`).toBeLessThanOrEqual(0);
+      // Every action can be brought wholly into the window: at once, or by scrolling the
+      // table's panel (tables scroll inside their panel, the page never sideways).
+      const clipped = await panel(screen).evaluate((root) =>
+        [...root.querySelectorAll('button')]
+          .filter((b) => b.offsetParent !== null)
+          .filter((b) => {
+            b.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+            const r = b.getBoundingClientRect();
+            return r.left < 0 || r.right > document.documentElement.clientWidth + 0.5 || r.width === 0;
+          })
+          .map((b) => b.textContent?.trim()),
+      );
+      expect(clipped, `${screen}: clipped actions`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('screenshots of every screen at 1280×800 and 720×560 in both languages', async () => {
+    for (const lang of ['en', 'tr'] as const) {
+      await companion.handlers['language.set']({ language: lang });
+      await expect.poll(() => page.getAttribute('html', 'lang')).toBe(lang);
+      for (const [width, height] of [
+        [1280, 800],
+        [720, 560],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        for (const screen of screens) {
+          await openTab(screen);
+          await page.screenshot({ path: join(SCREENSHOTS, `${screen}-${width}x${height}-${lang}.png`) });
+        }
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await companion.handlers['language.set']({ language: 'en' });
+  }, 60_000);
+
+  it('raised no error in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
