@@ -48,6 +48,10 @@ describe('Keychain (real Secret Service)', () => {
     await expect(keychain.setSecret('diyalog', '', 'secret')).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(keychain.getSecret('icws', '  ')).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(keychain.deleteSecret('other' as 'icws', 'x')).rejects.toMatchObject({ code: 'invalid_input' });
+    // An account is one line of at most 256 printable characters (code points, as everywhere).
+    await expect(keychain.getSecret('icws', `agent@${'h'.repeat(251)}`)).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(keychain.setSecret('icws', 'agent@pc\nforged', 'secret')).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(await keychain.getSecret('icws', `agent@${'ğ'.repeat(250)}`)).toBeNull();
     expect(await keychain.getSecret('diyalog', 'AKID-long')).toBe('x'.repeat(4096));
     expect(await keychain.getSecret('diyalog', 'AKID-empty')).toBeNull();
   });
