@@ -30,7 +30,7 @@ describe('ICWS simulator: the user\'s queue', () => {
     const [whole, ...rest] = await poll(s);
     expect(rest).toEqual([]);
     expect(whole).toMatchObject({ __type: CONTENTS, isDelta: false, subscriptionId: 'mine' });
-    const added = (whole as { interactionsAdded: { interactionId: string; attributes: Record<string, string> }[] }).interactionsAdded;
+    const added = (whole as unknown as { interactionsAdded: { interactionId: string; attributes: Record<string, string> }[] }).interactionsAdded;
     expect(added.map((i) => i.interactionId)).toEqual([...sim.interactionIds, sim.scenarios.ignored, sim.scenarios.unanswered, sim.scenarios.notAcd]);
     expect(added[0]!.attributes).toEqual({ eic_state: 'C', Eic_RemoteName: 'Ayşe Yılmaz', Custom_Attr: '' });
 
