@@ -15,16 +15,29 @@ const DATE_TIME: Intl.DateTimeFormatOptions = {
   hourCycle: 'h23',
 };
 
+// One formatter per language and kind: building an Intl.DateTimeFormat costs far more than
+// using one, and a scrolling table formats dozens of dates a frame.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(lang: Language, kind: 'dateTime' | 'time'): Intl.DateTimeFormat {
+  const key = `${lang}:${kind}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locales[lang], kind === 'dateTime' ? DATE_TIME : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function formatDateTime(lang: Language, when: number | string): string {
   const date = new Date(when);
   if (Number.isNaN(date.getTime())) return String(when);
-  return new Intl.DateTimeFormat(locales[lang], DATE_TIME).format(date);
+  return formatter(lang, 'dateTime').format(date);
 }
 
 export function formatTime(lang: Language, when: number | string): string {
   const date = new Date(when);
   if (Number.isNaN(date.getTime())) return String(when);
-  return new Intl.DateTimeFormat(locales[lang], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  return formatter(lang, 'time').format(date);
 }
 
 /** Whole seconds split for the `time.*` messages: the caller picks the message by `unit`. */

@@ -2,6 +2,7 @@
 import { benchHistoryWalk, benchRoundTrip, benchSignatures } from './diyalog.bench';
 import { benchAssistanceMessaging } from './icws.bench';
 import { benchStuckFinder } from './recovery.bench';
+import { benchRenderer } from './renderer.bench';
 import { formatTable, type BenchRow } from './table';
 
 const rows: BenchRow[] = [];
@@ -10,4 +11,5 @@ rows.push(...(await benchRoundTrip()));
 rows.push(...(await benchHistoryWalk()));
 rows.push(...(await benchStuckFinder()));
 rows.push(...(await benchAssistanceMessaging()));
+rows.push(...(await benchRenderer()));
 console.log(formatTable(rows));
