@@ -2,12 +2,15 @@
 // (main walks the history and confirms each with iscustomerinonlinehelp), pick some, end
 // them in one go with one confirmation and one reason, and watch each row's outcome.
 
+import type { EventPayload } from '../../shared/contract';
 import type { ErrorValue } from '../../shared/errors';
 import { DONE_OUTCOMES, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from '../../shared/recovery';
-import type { RendererApi } from '../bridge';
+import { safeCall, type RendererApi } from '../bridge';
 import { fromLocalInput, toLocalInput } from '../format';
 import { optionalId, type Problem } from '../validate';
-import { onRecovery, recoveryCall, type BulkRow } from './recovery-calls';
+
+/** One row of a bulk force-end: its outcome, then (after the whole bulk) the re-check. */
+export type BulkRow = EventPayload<'recovery.outcome'>['row'];
 
 const DAY_MS = 24 * 3600 * 1000;
 export const DEFAULT_OLDER_THAN_MINUTES = 15;
@@ -58,21 +61,21 @@ export class RecoveryStore {
 
   start(): () => void {
     const offs = [
-      onRecovery(this.#api, 'recovery.progress', (e) => {
+      this.#api.on('recovery.progress', (e) => {
         if (e.searchId !== this.searchId) return;
         this.progress = e.progress;
         // The last progress says the search is over: the result is asked for (it may also be pushed).
         if (e.progress.phase === 'done') void this.catchUp();
       }),
-      onRecovery(this.#api, 'recovery.done', (e) => {
+      this.#api.on('recovery.done', (e) => {
         if (e.searchId === this.searchId) this.#finishSearch(e.result, e.error);
       }),
-      onRecovery(this.#api, 'recovery.outcome', (e) => {
+      this.#api.on('recovery.outcome', (e) => {
         if (e.jobId !== this.jobId) return;
         this.outcomes[sessionKey(e.row)] = e.row;
         this.endProgress = { done: e.done, total: e.total };
       }),
-      onRecovery(this.#api, 'recovery.ended', (e) => {
+      this.#api.on('recovery.ended', (e) => {
         if (e.jobId !== this.jobId) return;
         for (const row of e.results ?? []) this.outcomes[sessionKey(row)] = row;
         this.ending = false;
@@ -121,7 +124,7 @@ export class RecoveryStore {
     this.endError = null;
     this.running = true;
     this.searchId = null;
-    const started = await recoveryCall(this.#api, 'recovery.find', {
+    const started = await safeCall(this.#api, 'recovery.find', {
       startDate,
       endDate,
       olderThanMinutes: olderThan,
@@ -140,7 +143,7 @@ export class RecoveryStore {
 
   async cancel(): Promise<void> {
     if (!this.searchId || !this.running) return;
-    const answer = await recoveryCall(this.#api, 'recovery.cancel', { searchId: this.searchId });
+    const answer = await safeCall(this.#api, 'recovery.cancel', { searchId: this.searchId });
     if (!answer.ok) this.error = answer.error;
   }
 
@@ -148,7 +151,7 @@ export class RecoveryStore {
   async catchUp(): Promise<void> {
     const id = this.searchId;
     if (!id || !this.running) return;
-    const answer = await recoveryCall(this.#api, 'recovery.result', { searchId: id });
+    const answer = await safeCall(this.#api, 'recovery.result', { searchId: id });
     if (id !== this.searchId || !this.running) return;
     if (!answer.ok) {
       if (answer.error.code !== 'unavailable') this.#finishSearch(null, answer.error);
@@ -186,7 +189,7 @@ export class RecoveryStore {
     this.endError = null;
     this.outcomes = {};
     this.endProgress = { done: 0, total: sessions.length };
-    const started = await recoveryCall(this.#api, 'recovery.endMany', { sessions, reason: reason.trim(), confirmed: true });
+    const started = await safeCall(this.#api, 'recovery.endMany', { sessions, reason: reason.trim(), confirmed: true });
     this.confirming = false;
     if (!started.ok) {
       this.ending = false;
@@ -194,6 +197,13 @@ export class RecoveryStore {
       return;
     }
     this.jobId = started.value.jobId;
+  }
+
+  /** Stops a bulk end: rows not sent yet are not sent (their outcome says so). */
+  async stopEnding(): Promise<void> {
+    if (!this.jobId || !this.ending) return;
+    const answer = await safeCall(this.#api, 'recovery.cancelEnd', { jobId: this.jobId });
+    if (!answer.ok) this.endError = answer.error;
   }
 
   /** Searches again with the same filters: which sessions are still stuck now. */

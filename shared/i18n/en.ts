@@ -282,6 +282,7 @@ export const en = {
   'recovery.notYet': 'Choose a window and press Find.',
   'recovery.endSelected': 'End selected ({n})',
   'recovery.recheck': 'Check again',
+  'recovery.stop': 'Stop',
   'recovery.endProgress': '{done} of {total} ended or settled.',
   'recovery.tableLabel': 'Stuck sessions',
   'recovery.selectAll': 'Select all',

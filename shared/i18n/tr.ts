@@ -276,6 +276,7 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'recovery.notYet': 'Bir aralık seçip Bul’a basın.',
   'recovery.endSelected': 'Seçilenleri sonlandır ({n})',
   'recovery.recheck': 'Yeniden sorgula',
+  'recovery.stop': 'Durdur',
   'recovery.endProgress': '{total} oturumdan {done} tanesi sonlandı ya da netleşti.',
   'recovery.tableLabel': 'Takılı oturumlar',
   'recovery.selectAll': 'Tümünü seç',

@@ -252,6 +252,31 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', () => {
     await expect.poll(() => row.getAttribute('data-stale'), { timeout: 25_000 }).toBe('false');
   });
 
+  it('recovery: finds a crashed session, ends the selected with one confirmation listing them, and shows the outcome', async () => {
+    const busy = new Set([IN_HELP, ...diyalog.control.liveSessions().map((l) => l.customerId)]);
+    const customer = diyalog.control.customers().find((c) => !busy.has(c.customerId));
+    const agent = diyalog.control.staff().find((st) => st.role === 'agent' && st.staffId !== STAFF);
+    if (!customer || !agent) throw new Error('the simulator has no free customer or agent');
+    diyalog.control.crashSession(customer.customerId, agent.staffId, diyalog.control.serverNow() - 90 * 60_000);
+
+    await openTab('recovery');
+    await panel('recovery').getByLabel('Customer id').fill(customer.customerId);
+    await panel('recovery').getByRole('button', { name: 'Find', exact: true }).click();
+    const row = panel('recovery').locator(`tr[data-customer="${customer.customerId}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.textContent()).toContain(agent.staffId);
+
+    await row.getByRole('checkbox').check();
+    await panel('recovery').getByRole('button', { name: 'End selected (1)' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByTestId('confirm-list').textContent()).toContain(customer.customerId);
+    expect(await dialog.getByRole('button', { name: 'Force-end 1 sessions' }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Reason (required)').fill('Agent application crashed; customer stuck in help');
+    await dialog.getByRole('button', { name: 'Force-end 1 sessions' }).click();
+    await expect.poll(() => row.getByTestId('row-outcome').textContent(), { timeout: 20_000 }).toContain('Ended');
+    expect(diyalog.control.session(customer.customerId)).toBeNull();
+  });
+
   const screens = ['watch', 'history', 'assistance', 'audit', 'settings', 'recovery'] as const;
 
   /** Serious and critical axe findings on what is on screen now, as "rule: target" lines. */

@@ -206,11 +206,10 @@ describe('RecoveryStore', () => {
   };
 
   it('finds, selects, ends the selected with one reason, and shows each row’s outcome live', async () => {
-    const api = new FakeTransport();
-    const untyped = api as unknown as { handle(name: string, fn: (input: unknown) => unknown): void; emit(event: string, payload: unknown): void };
-    untyped.handle('recovery.find', () => ({ searchId: 'q' }));
-    untyped.handle('recovery.result', () => ({ status: 'done', result }));
-    untyped.handle('recovery.endMany', () => ({ jobId: 'j' }));
+    const api = new FakeTransport()
+      .handle('recovery.find', () => ({ searchId: 'q' }))
+      .handle('recovery.result', () => ({ status: 'done', result }))
+      .handle('recovery.endMany', () => ({ jobId: 'j' }));
     const store = new RecoveryStore(api, { clock: () => Date.UTC(2026, 0, 2) });
     stops.push(store.start());
     await store.find();
@@ -223,15 +222,15 @@ describe('RecoveryStore', () => {
     store.askEnd(true);
     expect(store.confirming).toBe(true);
     await store.endSelected('   ');
-    expect(api.count('recovery.endMany' as never)).toBe(0);
+    expect(api.count('recovery.endMany')).toBe(0);
     await store.endSelected('agent app crashed');
     expect(api.calls.at(-1)?.input).toEqual({ sessions: [{ customerId: 'c2', staffId: 's2' }], reason: 'agent app crashed', confirmed: true });
     expect(store.confirming).toBe(false);
 
-    untyped.emit('recovery.outcome', { jobId: 'j', row: { customerId: 'c2', staffId: 's2', outcome: 'unknown', message: '' }, done: 1, total: 1 });
+    api.emit('recovery.outcome', { jobId: 'j', row: { customerId: 'c2', staffId: 's2', outcome: 'unknown', message: '', recheck: null }, done: 1, total: 1 });
     expect(store.outcomes[`c2\u0000s2`]?.outcome).toBe('unknown');
     expect(store.unsettled).toBe(1);
-    untyped.emit('recovery.ended', { jobId: 'j', results: [{ customerId: 'c2', staffId: 's2', outcome: 'ended', message: '', recheck: { isInHelp: false, staffId: null } }], error: null });
+    api.emit('recovery.ended', { jobId: 'j', results: [{ customerId: 'c2', staffId: 's2', outcome: 'ended', message: '', recheck: { isInHelp: false, staffId: null } }], error: null });
     expect(store.unsettled).toBe(0);
     expect(store.ending).toBe(false);
   });
