@@ -3,6 +3,7 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import { startBridge } from './bridge';
 import { storesContext } from './context';
+import { pageNotifier } from './notifications';
 import { createStores } from './stores';
 
 /** Hands a file made in the page to the user: the browser's (or Electron's) download. */
@@ -19,10 +20,12 @@ function download(fileName: string, text: string): void {
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
+const notify = pageNotifier();
 const stores = createStores(startBridge(), {
   visible: () => document.visibilityState === 'visible',
   openWindow: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
   download,
+  ...(notify ? { notify } : {}),
 });
 
 export default mount(App, { target, context: storesContext(stores) });

@@ -3,6 +3,8 @@
 // (and assistance.list after a reconnect).
 
 import type { AssistanceRequest } from '../../shared/assistance';
+import type { AssistanceAlert } from '../../shared/contract';
+import type { AgentInteraction } from '../../shared/interactions';
 import type { ErrorValue } from '../../shared/errors';
 import { safeCall, type RendererApi } from '../bridge';
 import { ASSISTANCE_TEXT_MAX_LENGTH, assistanceTextProblem, icwsIdProblem, type Problem } from '../validate';
@@ -18,8 +20,18 @@ export interface Chat {
   error: ErrorValue | null;
 }
 
+export interface AssistanceStoreOptions {
+  /**
+   * A supervisor wrote: shown as a desktop notification where main cannot (the browser host;
+   * in Electron main shows it itself).
+   */
+  notify?: (alert: AssistanceAlert) => void;
+}
+
 export class AssistanceStore {
   requests = $state<AssistanceRequest[]>([]);
+  /** The agent's current interactions (ICWS queue), for the picker; typing an id stays possible. */
+  interactions = $state<AgentInteraction[]>([]);
   me = $state<string | null>(null);
   interactionId = $state('');
   text = $state('');
@@ -53,14 +65,28 @@ export class AssistanceStore {
   );
 
   readonly #api: RendererApi;
+  readonly #notify: ((alert: AssistanceAlert) => void) | undefined;
   // Every change is pushed with the whole list, so a push that arrives while
   // assistance.list is on its way is at least as new as the answer.
   #pushes = 0;
   // What the first list holds was there before the window opened: not news.
   #firstLoad = true;
 
-  constructor(api: RendererApi) {
+  constructor(api: RendererApi, options: AssistanceStoreOptions = {}) {
     this.#api = api;
+    this.#notify = options.notify;
+  }
+
+  async loadInteractions(): Promise<void> {
+    const result = await safeCall(this.#api, 'interactions.list', {});
+    // Without ICWS (or before it is up) the picker is simply empty: typing the id still works.
+    if (result.ok) this.interactions = result.value;
+  }
+
+  pickInteraction(interactionId: string): void {
+    this.interactionId = interactionId;
+    const { text } = this.problems;
+    this.problems = text ? { text } : {};
   }
 
   start(): () => void {
@@ -70,14 +96,18 @@ export class AssistanceStore {
         this.requests = list;
       }),
       this.#api.on('status.changed', () => void this.loadMe()),
+      this.#api.on('interactions.changed', (list) => (this.interactions = list)),
+      this.#api.on('assistance.alert', (alert) => this.#notify?.(alert)),
       // What was pushed while the link was down is lost: ask again.
       this.#api.onReconnect(() => {
         void this.load();
         void this.loadMe();
+        void this.loadInteractions();
       }),
     ];
     void this.load();
     void this.loadMe();
+    void this.loadInteractions();
     return () => offs.forEach((off) => off());
   }
 

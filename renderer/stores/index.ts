@@ -2,7 +2,7 @@
 // them to App.svelte, which puts them in the component context for the views.
 
 import type { RendererApi } from '../bridge';
-import { AssistanceStore } from './assistance.svelte';
+import { AssistanceStore, type AssistanceStoreOptions } from './assistance.svelte';
 import { AuditStore } from './audit.svelte';
 import { HistoryStore, type HistoryStoreOptions } from './history.svelte';
 import { RecoveryStore } from './recovery.svelte';
@@ -20,7 +20,7 @@ export interface Stores {
   recovery: RecoveryStore;
 }
 
-export interface StoreOptions extends HistoryStoreOptions {
+export interface StoreOptions extends HistoryStoreOptions, AssistanceStoreOptions {
   visible?: () => boolean;
 }
 
@@ -29,7 +29,7 @@ export function createStores(api: RendererApi, options: StoreOptions = {}): Stor
     status: new StatusStore(api, options.visible ? { visible: options.visible } : {}),
     watch: new WatchStore(api, options.visible ? { visible: options.visible } : {}),
     history: new HistoryStore(api, options),
-    assistance: new AssistanceStore(api),
+    assistance: new AssistanceStore(api, options.notify ? { notify: options.notify } : {}),
     settings: new SettingsStore(api),
     audit: new AuditStore(api),
     recovery: new RecoveryStore(api),

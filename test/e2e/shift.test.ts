@@ -180,7 +180,11 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', () => {
 
   it('assistance: an unread count on the nav item and in the title, focus kept after Send, Done moves to Completed', async () => {
     await openTab('assistance');
-    await panel('assistance').getByLabel('Interaction id').fill(icws.interactionIds[0] ?? '');
+    // The agent picks one of their interactions instead of typing its id.
+    const picker = page.getByTestId('interaction-picker');
+    await picker.waitFor({ timeout: 10_000 });
+    await picker.locator(`input[value="${icws.interactionIds[0]}"]`).check();
+    expect(await panel('assistance').getByLabel('Interaction id').inputValue()).toBe(icws.interactionIds[0]);
     await panel('assistance').getByLabel('Your question').fill('Limit onayı gerekiyor.');
     await panel('assistance').getByRole('button', { name: 'Ask a supervisor' }).click();
     // Away from the conversation when the supervisor answers: unread.

@@ -148,6 +148,36 @@ describe('assistance over a shift', () => {
   });
 });
 
+describe('the interaction picker and alerts', () => {
+  const interaction = (interactionId: string) => ({
+    interactionId,
+    type: 'Call',
+    state: 'connected' as const,
+    stateText: 'Connected',
+    remoteName: 'Ayşe',
+    remoteAddress: '5551234',
+    direction: 'inbound' as const,
+    workgroup: 'Support',
+    initiatedAt: null,
+  });
+
+  it('lists the agent’s interactions, follows changes, and picking one fills the id', async () => {
+    const alerts: string[] = [];
+    const api = new FakeTransport().handle('interactions.list', () => [interaction('100')]);
+    const store = new AssistanceStore(api, { notify: (a) => alerts.push(a.text) });
+    stops.push(store.start());
+    await settle();
+    expect(store.interactions.map((i) => i.interactionId)).toEqual(['100']);
+    api.emit('interactions.changed', [interaction('100'), interaction('200')]);
+    store.problems = { interaction: { key: 'id.empty' }, text: { key: 'assist.empty' } };
+    store.pickInteraction('200');
+    expect(store.interactionId).toBe('200');
+    expect(store.problems).toEqual({ text: { key: 'assist.empty' } });
+    api.emit('assistance.alert', { assistanceId: 'a', interactionId: '200', from: 'Selin Kaya', text: 'Geliyorum', at: '2026-01-01T00:00:00Z' });
+    expect(alerts).toEqual(['Geliyorum']);
+  });
+});
+
 describe('settings over a shift', () => {
   const view = (): SettingsView => ({ settings: structuredClone(DEFAULT_SETTINGS) as SettingsView['settings'], secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [] });
 
