@@ -31,7 +31,7 @@ export function createStores(api: RendererApi, options: StoreOptions = {}): Stor
     history: new HistoryStore(api, options),
     assistance: new AssistanceStore(api, options.notify ? { notify: options.notify } : {}),
     settings: new SettingsStore(api),
-    audit: new AuditStore(api),
+    audit: new AuditStore(api, options.download ? { download: options.download } : {}),
     recovery: new RecoveryStore(api),
   };
 }

@@ -425,6 +425,13 @@ export const en = {
   'audit.outcome.no_conversation': 'No conversation',
   'audit.outcome.not_ended': 'Not ended',
   'audit.unknownHint': 'The answer was lost: check the customer’s state before acting again.',
+  'audit.chainOk': 'The audit chain holds: {n} entries checked, none changed, removed or reordered.',
+  'audit.chainBroken': 'The audit log was changed: the chain of {n} entries breaks at entry {at}.',
+  'audit.allOutcomes': 'All outcomes',
+  'audit.staffContains': 'Staff contains',
+  'audit.customerContains': 'Customer contains',
+  'audit.settledByCheck': 'Settled by a later check; the call itself answered: {answer}.',
+  'audit.noAnswer': 'no answer recorded',
 
   'settings.title': 'Settings',
   'settings.recovered': 'The settings file was corrupt; it was moved aside to {file} and defaults were used.',

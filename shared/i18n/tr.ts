@@ -419,6 +419,13 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'audit.outcome.no_conversation': 'Görüşme yok',
   'audit.outcome.not_ended': 'Sonlandırılamadı',
   'audit.unknownHint': 'Yanıt kayboldu: yeniden işlem yapmadan önce müşterinin durumunu kontrol edin.',
+  'audit.chainOk': 'Denetim zinciri sağlam: {n} kayıt denetlendi, hiçbiri değiştirilmemiş, silinmemiş ya da yeri değiştirilmemiş.',
+  'audit.chainBroken': 'Denetim kaydı değiştirilmiş: {n} kayıtlık zincir {at}. kayıtta kopuyor.',
+  'audit.allOutcomes': 'Tüm sonuçlar',
+  'audit.staffContains': 'Personel içerir',
+  'audit.customerContains': 'Müşteri içerir',
+  'audit.settledByCheck': 'Sonradan yapılan sorguyla netleşti; çağrının kendi yanıtı: {answer}.',
+  'audit.noAnswer': 'yanıt kaydedilmedi',
 
   'settings.title': 'Ayarlar',
   'settings.recovered': 'Ayar dosyası bozuktu; {file} olarak kenara alındı ve varsayılanlar kullanıldı.',

@@ -281,6 +281,21 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', () => {
     expect(diyalog.control.session(customer.customerId)).toBeNull();
   });
 
+  it('audit: the chain holds, entries filter by outcome, and the shown entries export as CSV', async () => {
+    await openTab('audit');
+    await expect.poll(() => page.getByTestId('audit-chain').textContent()).toMatch(/The audit chain holds: \d+ entries/);
+    await panel('audit').getByRole('combobox', { name: /^Outcome/ }).selectOption('ended');
+    const rows = page.getByTestId('audit-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('audit-export').click();
+    const text = await readFile(await (await download).path(), 'utf8');
+    const exported = parse(text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(exported).toHaveLength(await rows.count());
+    expect(exported.every((r) => r.outcome === 'ended')).toBe(true);
+    await panel('audit').getByRole('button', { name: 'Clear filter' }).click();
+  });
+
   const screens = ['watch', 'history', 'assistance', 'audit', 'settings', 'recovery'] as const;
 
   /** Serious and critical axe findings on what is on screen now, as "rule: target" lines. */

@@ -72,7 +72,9 @@ export class FakeTransport implements RendererApi {
 }
 
 function isResult(value: unknown): value is Result<unknown> {
-  return typeof value === 'object' && value !== null && 'ok' in value && (value.ok === false || 'value' in value);
+  // `{ok: true}` alone is an output (secret.set's), and so is audit.verify's `{ok: false, entries}`.
+  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
+  return value.ok === false ? 'error' in value : 'value' in value;
 }
 
 /** A promise and its resolve, to hold an answer until the test lets it go. */

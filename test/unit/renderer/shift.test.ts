@@ -9,6 +9,8 @@ import type { SettingsView, WatchEntry } from '../../../shared/contract';
 import type { StuckSearchResult } from '../../../shared/recovery';
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import { AssistanceStore } from '../../../renderer/stores/assistance.svelte';
+import { AuditStore } from '../../../renderer/stores/audit.svelte';
+import { parse } from 'csv-parse/sync';
 import { RecoveryStore } from '../../../renderer/stores/recovery.svelte';
 import { SettingsStore } from '../../../renderer/stores/settings.svelte';
 import { STALE_AFTER_MS, WatchStore } from '../../../renderer/stores/watch.svelte';
@@ -276,5 +278,45 @@ describe('RecoveryStore', () => {
     await store.find();
     expect(store.error?.code).toBe('internal');
     expect(store.running).toBe(false);
+  });
+});
+
+describe('the audit screen', () => {
+  const entry = (id: string, over: Record<string, unknown> = {}) => ({
+    id,
+    at: '2026-01-01T10:00:00.000Z',
+    actor: 'sup',
+    customerId: 'c1',
+    staffId: 's1',
+    reason: 'crash',
+    outcome: 'ended' as const,
+    ...over,
+  });
+
+  it('says whether the chain holds, filters by outcome, staff, customer and date, and exports what is shown', async () => {
+    const files: string[] = [];
+    const api = new FakeTransport()
+      .handle('audit.entries', () => [
+        entry('1'),
+        entry('2', { outcome: 'unknown', staffId: 's2', at: '2026-01-02T10:00:00.000Z', reason: '=cmd|calc' }),
+        entry('3', { customerId: 'c9', at: '2026-01-03T10:00:00.000Z' }),
+      ])
+      .handle('audit.verify', () => ({ ok: false, entries: 3, brokenAt: 2, reason: 'hash mismatch' }));
+    const store = new AuditStore(api, { download: (_, text) => files.push(text) });
+    await store.load();
+    expect(store.verification).toEqual({ ok: false, entries: 3, brokenAt: 2, reason: 'hash mismatch' });
+    expect(store.rows.map((r) => r.id)).toEqual(['3', '2', '1']);
+    store.filter.outcome = 'ended';
+    expect(store.rows.map((r) => r.id)).toEqual(['3', '1']);
+    store.filter.customer = 'C9';
+    expect(store.rows.map((r) => r.id)).toEqual(['3']);
+    store.clearFilter();
+    store.filter.staff = 's2';
+    await store.exportCsv();
+    const rows = parse(files[0]?.slice(1) ?? '', { columns: true }) as Record<string, string>[];
+    expect(rows).toEqual([expect.objectContaining({ staffId: 's2', outcome: 'unknown', reason: "'=cmd|calc" })]);
+    store.clearFilter();
+    store.filter.to = '2026-01-01T23:59';
+    expect(store.rows.map((r) => r.id).includes('3')).toBe(false);
   });
 });
