@@ -4,6 +4,7 @@ import App from './App.svelte';
 import { startBridge } from './bridge';
 import { storesContext } from './context';
 import { pageNotifier } from './notifications';
+import { chime } from './sound';
 import { createStores } from './stores';
 
 /** Hands a file made in the page to the user: the browser's (or Electron's) download. */
@@ -20,12 +21,16 @@ function download(fileName: string, text: string): void {
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
-const notify = pageNotifier();
+const notifyPage = pageNotifier();
 const stores = createStores(startBridge(), {
   visible: () => document.visibilityState === 'visible',
   openWindow: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
   download,
-  ...(notify ? { notify } : {}),
+  // A supervisor answered: the page's notification where main cannot show one, and the sound if chosen.
+  notify: (alert) => {
+    notifyPage?.(alert);
+    if (stores.settings.view?.settings.alertSound) chime();
+  },
 });
 
 export default mount(App, { target, context: storesContext(stores) });

@@ -116,6 +116,8 @@ export const settingsSchema = z.object({
   role: z.enum(ROLES, { error: 'must be agent or supervisor' }).default('agent'),
   /** system: follow the OS' light or dark preference. */
   theme: z.enum(THEMES, { error: 'must be system, light or dark' }).default('system'),
+  /** A short sound when a supervisor answers an assistance request; off by default. */
+  alertSound: z.boolean({ error: 'must be true or false' }).default(false),
   /** null: follow the OS locale. */
   language: languageSchema.nullable().default(null),
   /** Customer ids watched for help state, in the user's order, without duplicates. */
@@ -186,6 +188,7 @@ export const settingsPatchSchema = z.strictObject({
   allowInsecureHttp: z.boolean({ error: 'must be true or false' }).optional(),
   role: z.enum(ROLES, { error: 'must be agent or supervisor' }).optional(),
   theme: z.enum(THEMES, { error: 'must be system, light or dark' }).optional(),
+  alertSound: z.boolean({ error: 'must be true or false' }).optional(),
   language: languageSchema.nullable().optional(),
   watchList: watchListSchema.optional(),
   window: z.strictObject(windowFields).partial().nullable().optional(),

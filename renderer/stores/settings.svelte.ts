@@ -95,10 +95,19 @@ export class SettingsStore {
 
   /** The theme applies at once (like the language): it is saved on its own, not with the form. */
   async setTheme(theme: Theme): Promise<void> {
+    await this.#setAtOnce({ theme });
+  }
+
+  /** The alert sound, like the theme, is saved at once. */
+  async setAlertSound(alertSound: boolean): Promise<void> {
+    await this.#setAtOnce({ alertSound });
+  }
+
+  async #setAtOnce(patch: { theme?: Theme; alertSound?: boolean }): Promise<void> {
     if (!this.view) return;
     const before = this.view;
-    this.view = { ...before, settings: { ...before.settings, theme } };
-    const result = await safeCall(this.#api, 'settings.update', { theme });
+    this.view = { ...before, settings: { ...before.settings, ...patch } };
+    const result = await safeCall(this.#api, 'settings.update', patch);
     if (result.ok) this.view = result.value;
     else {
       this.view = before;

@@ -472,6 +472,8 @@ export const en = {
   'settings.role.supervisor': 'Supervisor',
   'settings.roleHint': 'Supervisors also see Recovery and the force-end actions. This arranges the screens; it grants no permission.',
   'settings.saveStoresSecret': 'Save also stores the secret you typed in the system keychain.',
+  'settings.alerts': 'Alerts',
+  'settings.alertSound': 'Play a sound when a supervisor answers',
   'common.details': 'Details from the server',
 
   'lang.tr': 'Türkçe',

@@ -466,6 +466,8 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'settings.role.supervisor': 'Yönetici',
   'settings.roleHint': 'Yöneticiler Kurtarma ekranını ve zorla sonlandırma işlemlerini de görür. Bu yalnızca ekranları düzenler; yetki vermez.',
   'settings.saveStoresSecret': 'Kaydet, yazdığınız gizli bilgiyi de sistem anahtar zincirine kaydeder.',
+  'settings.alerts': 'Uyarılar',
+  'settings.alertSound': 'Yönetici yanıtladığında ses çal',
   'common.details': 'Sunucudan gelen ayrıntılar',
 
   'lang.tr': 'Türkçe',

@@ -232,6 +232,11 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', () => {
     await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe('dark');
     await page.getByTestId('theme-choice').getByLabel('As the system').check();
     await expect.poll(() => page.getAttribute('html', 'data-theme')).toBeNull();
+
+    // The alert sound is off until chosen, and saved at once.
+    expect(companion.settings().alertSound).toBe(false);
+    await page.getByTestId('alert-sound').check();
+    await expect.poll(() => companion.settings().alertSound).toBe(true);
   });
 
   it('help watch: a row no check confirmed is greyed with "not confirmed since", without force-end; the status bar says Diyalog is failing', async () => {

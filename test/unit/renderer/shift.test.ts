@@ -215,6 +215,19 @@ describe('settings over a shift', () => {
     expect(store.tests.icws.outcome).toMatchObject({ ok: true });
   });
 
+  it('saves the alert sound at once', async () => {
+    const api = new FakeTransport().handle('settings.get', view).handle('settings.update', (patch) => {
+      const v = view();
+      return { ...v, settings: { ...v.settings, ...(patch as object) } };
+    });
+    const store = new SettingsStore(api);
+    await store.load(true);
+    expect(store.view?.settings.alertSound).toBe(false);
+    await store.setAlertSound(true);
+    expect(api.calls.at(-1)).toEqual({ name: 'settings.update', input: { alertSound: true } });
+    expect(store.view?.settings.alertSound).toBe(true);
+  });
+
   it('switches the theme at once and keeps the old one if main refuses', async () => {
     const api = new FakeTransport().handle('settings.get', view).fail('settings.update', 'unavailable');
     const store = new SettingsStore(api);
