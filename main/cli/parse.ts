@@ -29,7 +29,9 @@ export interface FlagContext {
 
 function withUsage(e: AppError, { lang = 'en', usage }: FlagContext): AppError {
   if (usage === undefined) return e;
-  return new AppError(e.code, `${e.message}\n${translate(lang, 'input.usage', { usage })}`, { ...e.details });
+  // Worded in the operator's language already; without the rule, no later re-wording drops the usage line.
+  const { rule: _rule, ...details } = e.details;
+  return new AppError(e.code, `${e.message}\n${translate(lang, 'input.usage', { usage })}`, details);
 }
 
 function invalid(message: string, ctx: FlagContext, details: Record<string, unknown> = {}): AppError {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorValue } from '../../../shared/errors';
 import type { ForceEndResult } from '../../../shared/diyalog';
 import type { AuditEntry } from '../../../main/store/audit';
-import { icwsAccount } from '../../../main/services/secrets';
+import { diyalogAccount, icwsAccount } from '../../../main/services/secrets';
 import { Keychain } from '../../../main/store/keychain';
 import type { SecretKind } from '../../../main/store/keychain';
 import type { DiyalogSim } from '../../../main/sim/diyalog/server';
@@ -89,9 +89,12 @@ describe('companion force-end on a terminal, without --yes', () => {
 });
 
 describe('companion login on a terminal', () => {
+  // The secret is stored for a key id on one server: the server is named too (nothing is sent to it).
+  const DIYALOG_URL = 'https://diyalog.bank.test';
+  const account = (keyId: string) => diyalogAccount(keyId, DIYALOG_URL);
   const loginDiyalog = (keyId: string) => {
-    written.push(['diyalog', keyId]);
-    return runOnTerminal(['login', 'diyalog', '--key-id', keyId, '--json'], cleanEnv({}));
+    written.push(['diyalog', account(keyId)]);
+    return runOnTerminal(['login', 'diyalog', '--key-id', keyId, '--diyalog-url', DIYALOG_URL, '--json'], cleanEnv({}));
   };
 
   /** Types like a person: one key at a time. */
@@ -110,7 +113,7 @@ describe('companion login on a terminal', () => {
     expect(terminalJson(result)).toEqual({ stored: true, keyId });
     expect(result.output).not.toContain(secret);
     expect(result.output).not.toContain(secret.slice(0, 8));
-    expect(await keychain.getSecret('diyalog', keyId)).toBe(secret);
+    expect(await keychain.getSecret('diyalog', account(keyId))).toBe(secret);
   });
 
   it('login diyalog: Backspace edits what was typed', async () => {
@@ -120,7 +123,7 @@ describe('companion login on a terminal', () => {
 
     expect(result.code, JSON.stringify(result.output)).toBe(0);
     expect(result.output).not.toContain(start);
-    expect(await keychain.getSecret('diyalog', keyId)).toBe(`${start}d`);
+    expect(await keychain.getSecret('diyalog', account(keyId))).toBe(`${start}d`);
   });
 
   it('login diyalog: Ctrl-C at the prompt exits 1 cancelled and stores nothing', async () => {
@@ -129,7 +132,7 @@ describe('companion login on a terminal', () => {
 
     expectTerminalError(result, 1, 'cancelled');
     expect(result.output).not.toContain('half-typed');
-    expect(await keychain.getSecret('diyalog', keyId)).toBeNull();
+    expect(await keychain.getSecret('diyalog', account(keyId))).toBeNull();
   });
 
   it('login diyalog: SIGTERM while it waits for the secret exits 1 cancelled and stores nothing', async () => {
@@ -141,7 +144,7 @@ describe('companion login on a terminal', () => {
     const result = await terminal.finished;
 
     expectTerminalError(result, 1, 'cancelled');
-    expect(await keychain.getSecret('diyalog', keyId)).toBeNull();
+    expect(await keychain.getSecret('diyalog', account(keyId))).toBeNull();
   });
 
   it('login icws: stores the typed password under user@host and never shows it', async () => {

@@ -42,7 +42,7 @@ describe('the catalogues', () => {
 describe('translate', () => {
   it('fills parameters and leaves an unknown one visible', () => {
     expect(translate('en', 'app.version', { version: '1.2.3' })).toBe('Version 1.2.3');
-    expect(translate('tr', 'history.progress', { done: 2, total: 5, records: 40, requests: 7 })).toBe('2 / 5 dilim · 40 kayıt · 7 istek');
+    expect(translate('tr', 'history.progress', { records: 40, requests: 7 })).toBe('40 kayıt bulundu · 7 istek');
     expect(translate('en', 'app.version')).toBe('Version {version}');
     expect(translate('en', 'app.version', { other: 'x' })).toBe('Version {version}');
   });
