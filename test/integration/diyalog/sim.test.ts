@@ -394,21 +394,28 @@ describe('Diyalog simulator: getonlinehelplist pagination', () => {
   });
 
   it('both bounds are inclusive, display-string states pass through, optional fields stay absent', async () => {
-    sim.control.replaceHistory([
-      record(1, 1000),
-      record(2, 2000),
-      record(3, 3000, { helpState: 'Ended by customer', agentId: '45001', agentName: 'Burak Kaya', helpStartedAt: 3100, helpEndedAt: 9000, helpTime: 5 }),
-      record(4, 3000),
-      record(5, 4000),
-    ]);
-    const page = await call(sim, LIST, { startDate: 2000, endDate: 3000 });
-    const records = JSON.parse(page.text) as HelpRecord[];
-    expect(records.map((r) => r.onlineHelpId)).toEqual([4, 3, 2]);
-    expect(records[1]?.helpState).toBe('Ended by customer');
-    expect(records[0]).toEqual({ onlineHelpId: 4, customerNo: '2337368', customerName: 'Ayşe Yılmaz', helpState: 'onlinehelp_cancelled_by_customer', helpRequestedAt: 3000, waitTime: 10 });
-    expect(page.text).not.toContain('null');
-    expect(await list({ startDate: 3001, endDate: 2999 })).toEqual([]);
-    expect(sim.control.history()).toHaveLength(5);
+    // A simulator of its own: replacing the history of the shared one would change what the
+    // other tests here see, in whatever order they run.
+    const own = await start({ seed: 7 });
+    try {
+      own.control.replaceHistory([
+        record(1, 1000),
+        record(2, 2000),
+        record(3, 3000, { helpState: 'Ended by customer', agentId: '45001', agentName: 'Burak Kaya', helpStartedAt: 3100, helpEndedAt: 9000, helpTime: 5 }),
+        record(4, 3000),
+        record(5, 4000),
+      ]);
+      const page = await call(own, LIST, { startDate: 2000, endDate: 3000 });
+      const records = JSON.parse(page.text) as HelpRecord[];
+      expect(records.map((r) => r.onlineHelpId)).toEqual([4, 3, 2]);
+      expect(records[1]?.helpState).toBe('Ended by customer');
+      expect(records[0]).toEqual({ onlineHelpId: 4, customerNo: '2337368', customerName: 'Ayşe Yılmaz', helpState: 'onlinehelp_cancelled_by_customer', helpRequestedAt: 3000, waitTime: 10 });
+      expect(page.text).not.toContain('null');
+      expect(await json<HelpRecord[]>(own, LIST, { startDate: 3001, endDate: 2999 })).toEqual([]);
+      expect(own.control.history()).toHaveLength(5);
+    } finally {
+      await own.close();
+    }
   });
 });
 

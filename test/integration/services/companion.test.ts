@@ -38,7 +38,6 @@ let dataDir: string;
 let diyalogSim: DiyalogSim;
 let icwsSim: IcwsSim;
 let companion: Companion;
-let stopped = false;
 
 type Recorded = { [E in EventName]: { event: E; payload: EventPayload<E> } }[EventName];
 const recorded: Recorded[] = [];
@@ -55,23 +54,43 @@ beforeAll(async () => {
     if (checked === undefined) dropped.push(event);
     else recorded.push({ event, payload: checked } as Recorded);
   });
+  // Configured here, not by the first test: each test then stands alone, in any order.
+  await configure(companion);
+  await icwsUp();
 });
 
 afterAll(async () => {
-  if (!stopped) await companion?.stop();
+  await companion?.stop();
   await Promise.all([diyalogSim?.close(), icwsSim?.close()]);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  for (const { account } of await keytar.findCredentials(service)) await keytar.deletePassword(service, account);
+  for (const svc of [service, `${service}-fresh`, `${service}-stop`]) {
+    for (const { account } of await keytar.findCredentials(svc)) await keytar.deletePassword(svc, account);
+  }
 });
 
-async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
-  const result = await dispatch(companion.handlers, name, input);
+/** Points a companion at the two simulators, with both secrets in its keychain. */
+async function configure(c: Companion): Promise<void> {
+  await call(
+    'settings.update',
+    {
+      diyalog: { baseUrl: diyalogSim.url, keyId: diyalogSim.credentials.keyId, transcriptHosts: [TRANSCRIPT_HOSTNAME] },
+      staffId: diyalogSim.staffId,
+      icws: { baseUrl: icwsSim.url, userId: icwsSim.user.userId },
+    },
+    c,
+  );
+  await call('secret.set', { kind: 'diyalog', secret: diyalogSim.credentials.secret }, c);
+  await call('secret.set', { kind: 'icws', secret: icwsSim.user.password }, c);
+}
+
+async function call<N extends CallName>(name: N, input: CallInput<N>, c: Companion = companion): Promise<CallOutput<N>> {
+  const result = await dispatch(c.handlers, name, input);
   if (!result.ok) throw new Error(`${name} failed: ${result.error.code}: ${result.error.message}`);
   return result.value as CallOutput<N>;
 }
 
-async function refused(name: CallName, input: unknown): Promise<ErrorValue> {
-  const result = await dispatch(companion.handlers, name, input);
+async function refused(name: CallName, input: unknown, c: Companion = companion): Promise<ErrorValue> {
+  const result = await dispatch(c.handlers, name, input);
   if (result.ok) throw new Error(`${name} succeeded: ${JSON.stringify(result.value)}`);
   return result.error;
 }
@@ -97,7 +116,7 @@ function waitForEvent<E extends EventName>(event: E, match: (payload: EventPaylo
 const eventsOf = <E extends EventName>(event: E, since = 0): EventPayload<E>[] =>
   recorded.slice(since).flatMap((r) => (r.event === event ? [r.payload as EventPayload<E>] : []));
 
-const icwsUp = () => waitFor('ICWS up', async () => (await call('status.get', {})).icws?.state === 'up');
+const icwsUp = (c: Companion = companion) => waitFor('ICWS up', async () => (await call('status.get', {}, c)).icws?.state === 'up');
 
 /** A customer with no live session, different each call. */
 const idleCustomer = (() => {
@@ -113,40 +132,53 @@ const idleCustomer = (() => {
 
 describe('createCompanion against the simulators', () => {
   it('is configured through settings.update and secret.set, and never shows a secret', async () => {
-    const initial = await call('settings.get', {});
-    expect(initial.secrets).toEqual({ diyalog: false, icws: false });
-    expect(initial.recoveredFrom).toBeNull();
+    // From nothing, on a companion, data dir and keychain service of its own.
+    const freshDir = await mkdtemp(join(tmpdir(), 'companion-fresh-'));
+    const freshKeychain = new Keychain(`${service}-fresh`);
+    const fresh = await createCompanion({ dataDir: freshDir, fetch, secrets: freshKeychain, demo: false, version: '9.9.9-test', osLocale: 'tr-TR', connectionTestIntervalMs: 0 });
+    try {
+      const initial = await call('settings.get', {}, fresh);
+      expect(initial.secrets).toEqual({ diyalog: false, icws: false });
+      expect(initial.recoveredFrom).toBeNull();
 
-    // A secret needs the account it belongs to first.
-    expect(await refused('secret.set', { kind: 'diyalog', secret: diyalogSim.credentials.secret })).toMatchObject({ code: 'invalid_input' });
-    expect(await refused('secret.set', { kind: 'icws', secret: icwsSim.user.password })).toMatchObject({ code: 'invalid_input' });
-    // And a secret never rides in the settings.
-    const smuggled = await refused('settings.update', { diyalog: { keyId: diyalogSim.credentials.keyId, secret: diyalogSim.credentials.secret } });
-    expect(smuggled.code).toBe('invalid_input');
-    expect(smuggled.message).not.toContain(diyalogSim.credentials.secret);
-    expect((await call('settings.get', {})).settings.diyalog.keyId).toBeNull();
+      // A secret needs the account it belongs to first.
+      expect(await refused('secret.set', { kind: 'diyalog', secret: diyalogSim.credentials.secret }, fresh)).toMatchObject({ code: 'invalid_input' });
+      expect(await refused('secret.set', { kind: 'icws', secret: icwsSim.user.password }, fresh)).toMatchObject({ code: 'invalid_input' });
+      // And a secret never rides in the settings.
+      const smuggled = await refused('settings.update', { diyalog: { keyId: diyalogSim.credentials.keyId, secret: diyalogSim.credentials.secret } }, fresh);
+      expect(smuggled.code).toBe('invalid_input');
+      expect(smuggled.message).not.toContain(diyalogSim.credentials.secret);
+      expect((await call('settings.get', {}, fresh)).settings.diyalog.keyId).toBeNull();
 
-    const view = await call('settings.update', {
-      diyalog: { baseUrl: diyalogSim.url, keyId: diyalogSim.credentials.keyId, transcriptHosts: [TRANSCRIPT_HOSTNAME] },
-      staffId: diyalogSim.staffId,
-      icws: { baseUrl: icwsSim.url, userId: icwsSim.user.userId },
-    });
-    expect(view.settings).toMatchObject({ staffId: diyalogSim.staffId, diyalog: { keyId: diyalogSim.credentials.keyId }, icws: { userId: icwsSim.user.userId } });
-    expect(view.secrets).toEqual({ diyalog: false, icws: false });
+      const view = await call(
+        'settings.update',
+        {
+          diyalog: { baseUrl: diyalogSim.url, keyId: diyalogSim.credentials.keyId, transcriptHosts: [TRANSCRIPT_HOSTNAME] },
+          staffId: diyalogSim.staffId,
+          icws: { baseUrl: icwsSim.url, userId: icwsSim.user.userId },
+        },
+        fresh,
+      );
+      expect(view.settings).toMatchObject({ staffId: diyalogSim.staffId, diyalog: { keyId: diyalogSim.credentials.keyId }, icws: { userId: icwsSim.user.userId } });
+      expect(view.secrets).toEqual({ diyalog: false, icws: false });
 
-    expect(await call('secret.set', { kind: 'diyalog', secret: diyalogSim.credentials.secret })).toEqual({ ok: true });
-    expect(await call('secret.set', { kind: 'icws', secret: icwsSim.user.password })).toEqual({ ok: true });
-    // In the real keychain, under the key id and user@host.
-    expect(await keychain.getSecret('diyalog', diyalogAccount(diyalogSim.credentials.keyId, diyalogSim.url))).toBe(diyalogSim.credentials.secret);
-    expect(await keychain.getSecret('icws', `${icwsSim.user.userId}@${new URL(icwsSim.url).host}`)).toBe(icwsSim.user.password);
+      expect(await call('secret.set', { kind: 'diyalog', secret: diyalogSim.credentials.secret }, fresh)).toEqual({ ok: true });
+      expect(await call('secret.set', { kind: 'icws', secret: icwsSim.user.password }, fresh)).toEqual({ ok: true });
+      // In the real keychain, under the key id and user@host.
+      expect(await freshKeychain.getSecret('diyalog', diyalogAccount(diyalogSim.credentials.keyId, diyalogSim.url))).toBe(diyalogSim.credentials.secret);
+      expect(await freshKeychain.getSecret('icws', `${icwsSim.user.userId}@${new URL(icwsSim.url).host}`)).toBe(icwsSim.user.password);
 
-    const configured = await call('settings.get', {});
-    expect(configured.secrets).toEqual({ diyalog: true, icws: true });
-    await icwsUp();
-    const shown = [JSON.stringify(configured), JSON.stringify(await call('status.get', {})), await readFile(join(dataDir, 'settings.json'), 'utf8')];
-    for (const text of shown) {
-      expect(text).not.toContain(diyalogSim.credentials.secret);
-      expect(text).not.toContain(icwsSim.user.password);
+      const configured = await call('settings.get', {}, fresh);
+      expect(configured.secrets).toEqual({ diyalog: true, icws: true });
+      await icwsUp(fresh);
+      const shown = [JSON.stringify(configured), JSON.stringify(await call('status.get', {}, fresh)), await readFile(join(freshDir, 'settings.json'), 'utf8')];
+      for (const text of shown) {
+        expect(text).not.toContain(diyalogSim.credentials.secret);
+        expect(text).not.toContain(icwsSim.user.password);
+      }
+    } finally {
+      await fresh.stop();
+      await rm(freshDir, { recursive: true, force: true });
     }
   });
 
@@ -396,10 +428,22 @@ describe('createCompanion against the simulators', () => {
   });
 
   it('logs out of ICWS on stop', async () => {
-    expect(icwsSim.control.sessions().length).toBeGreaterThan(0);
-    await companion.stop();
-    stopped = true;
-    expect(icwsSim.control.sessions()).toEqual([]);
+    // A companion of its own to stop: the shared one serves the other tests, in any order.
+    const ownDir = await mkdtemp(join(tmpdir(), 'companion-stop-'));
+    const own = await createCompanion({ dataDir: ownDir, fetch, secrets: new Keychain(`${service}-stop`), demo: false, version: '9.9.9-test', osLocale: 'tr-TR', connectionTestIntervalMs: 0 });
+    try {
+      const before = new Set(icwsSim.control.sessions().map((x) => x.sessionId));
+      await configure(own);
+      await icwsUp(own);
+      const mine = await waitFor('its ICWS session', () => icwsSim.control.sessions().find((x) => !before.has(x.sessionId)));
+      await own.stop();
+      expect(icwsSim.control.sessions().map((x) => x.sessionId)).not.toContain(mine.sessionId);
+      // The shared companion's session is untouched.
+      expect(icwsSim.control.sessions().map((x) => x.sessionId)).toEqual([...before]);
+    } finally {
+      await own.stop();
+      await rm(ownDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -37,11 +37,10 @@ function ok<T>(result: { value: T; problems: string[] } | { error: string }): { 
   return result;
 }
 
-const covered = new Set<string>();
-const use = (name: string) => {
-  covered.add(name);
-  return fixture(name);
-};
+const use = (name: string) => fixture(name);
+// The fixtures this file reads, from its own text: the check below then holds in any order
+// and when a single test is run, unlike a set the other tests fill as they run.
+const covered = new Set([...readFileSync(fileURLToPath(import.meta.url), 'utf8').matchAll(/\buse\('([^']+)'\)/g)].map((m) => m[1]));
 
 describe('ICWS answers', () => {
   it('a login answer: session, token, features; its only alternate is its own short name', () => {
@@ -86,8 +85,7 @@ describe('ICWS messages', () => {
   });
 
   it('connection state: Down with and without shouldReconnect', () => {
-    const ended = fixture('message-connection-down-ended.json') as { __type: string };
-    covered.add('message-connection-down-ended.json');
+    const ended = use('message-connection-down-ended.json') as { __type: string };
     expect(ended.__type).toBe(CONNECTION_STATE_CHANGE_TYPE);
     expect(ok(parseConnectionStateChange(ended))).toEqual({
       value: { previous: 'up', next: 'down', reason: 'Oturumunuz bir yönetici tarafından sonlandırıldı.', shouldReconnect: false },
@@ -101,8 +99,8 @@ describe('ICWS messages', () => {
   });
 
   it('subscription state: Suspended, Faulted with its error, Normal', () => {
-    const states = ['suspended', 'faulted', 'normal'].map((s) => {
-      const raw = use(`message-subscription-${s}.json`) as { __type: string };
+    const states = [use('message-subscription-suspended.json'), use('message-subscription-faulted.json'), use('message-subscription-normal.json')].map((fixed) => {
+      const raw = fixed as { __type: string };
       expect(raw.__type).toBe(ASSISTANCE_SUBSCRIPTION_STATE_TYPE);
       return ok(parseSubscriptionState(raw)).value;
     });
