@@ -2,8 +2,12 @@
 // dependencies left external (resolved from node_modules at run time; keytar is a
 // native addon). The preload is CommonJS with everything inlined: a sandboxed
 // preload can require nothing but 'electron'. The renderer is built by Vite.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
+
+// Chunk names carry a hash: the last build's chunks would otherwise stay beside this one's (and be packaged).
+rmSync('out/chunks', { recursive: true, force: true });
 
 const node = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning' };
 

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { HelpRecord } from '../../shared/diyalog';
+import { HISTORY_CSV_OPTIONS, historyCsvRows } from '../../shared/history-csv';
 import { AppError } from '../../shared/errors';
 import { escapeForTerminal as esc } from '../../shared/text';
 import { HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
@@ -29,10 +29,6 @@ const helpState: Command = {
   },
 };
 
-const CSV_COLUMNS: (keyof HelpRecord)[] = [
-  'onlineHelpId', 'customerNo', 'customerName', 'agentId', 'agentName', 'helpState',
-  'helpRequestedAt', 'helpStartedAt', 'helpEndedAt', 'waitTime', 'helpTime', 'conversationDetailLink',
-];
 
 const history: Command = {
   name: 'history',
@@ -70,7 +66,7 @@ const history: Command = {
     if (flags.csv === true) {
       // escape_formulas: a customer name such as =HYPERLINK(...) gets a leading ' and is shown,
       // never run, in the spreadsheet a supervisor opens the file in (as the app's Export does).
-      const csv = stringify(result.items.map((r) => CSV_COLUMNS.map((c) => r[c] ?? '')), { header: true, columns: CSV_COLUMNS, escape_formulas: true });
+      const csv = stringify(historyCsvRows(result.items), HISTORY_CSV_OPTIONS);
       return { json: result, text: csv.trimEnd(), textIsDocument: true };
     }
     const lines = result.items.map(

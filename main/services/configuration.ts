@@ -38,6 +38,9 @@ export const SETTING_KEYS = {
   // make the window's language switch write a choice that never takes effect.
   language: { kind: 'text' },
   allowInsecureHttp: { kind: 'boolean' },
+  role: { kind: 'text' },
+  theme: { kind: 'text' },
+  alertSound: { kind: 'boolean' },
 } as const satisfies Record<string, SettingKeySpec>;
 
 export type SettingKey = keyof typeof SETTING_KEYS;
