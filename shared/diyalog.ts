@@ -24,22 +24,23 @@ export interface HelpStateAnswer {
 }
 
 /** One record of getonlinehelplist. Optional fields are absent when the help never started. */
+/** A history row as parsed from the wire: an optional field may be absent or undefined alike. */
 export interface HelpRecord {
   onlineHelpId: number;
   customerNo: string;
   customerName: string;
-  agentId?: string;
-  agentName?: string;
+  agentId?: string | undefined;
+  agentName?: string | undefined;
   helpState: HelpState;
   /** epoch ms */
   helpRequestedAt: number;
-  helpStartedAt?: number;
-  helpEndedAt?: number;
+  helpStartedAt?: number | undefined;
+  helpEndedAt?: number | undefined;
   /** seconds */
-  waitTime?: number;
+  waitTime?: number | undefined;
   /** seconds */
-  helpTime?: number;
-  conversationDetailLink?: string;
+  helpTime?: number | undefined;
+  conversationDetailLink?: string | undefined;
 }
 
 export type ForceEndOutcome = 'ended' | 'already_ended';
@@ -56,8 +57,9 @@ export interface HistoryQuery {
   startDate: number;
   /** epoch ms, inclusive */
   endDate: number;
-  customerId?: string;
-  agentId?: string;
+  /** absent or undefined: no filter */
+  customerId?: string | undefined;
+  agentId?: string | undefined;
 }
 
 export interface HistoryWarning {

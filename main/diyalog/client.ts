@@ -74,7 +74,7 @@ export interface SigningState extends SigningMethod {
 }
 
 export interface CallOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface MessagingDetailQuery {

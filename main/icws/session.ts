@@ -51,7 +51,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RequestOptions {
   body?: unknown;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface RequestWithSchema<T> extends RequestOptions {
@@ -626,7 +626,7 @@ export class IcwsSession {
       const response = await this.#fetchOnce(this.#url(conn, path), what, {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
         signal: withTimeout(this.#timeoutMs, options.signal),
       });
       this.#jar.update(response.headers);

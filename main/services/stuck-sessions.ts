@@ -19,10 +19,11 @@ export interface StuckQuery {
   /** epoch ms, inclusive: the window the history is searched in (by request time). */
   startDate: number;
   endDate: number;
-  agentId?: string;
-  customerId?: string;
+  /** absent or undefined: no filter */
+  agentId?: string | undefined;
+  customerId?: string | undefined;
   /** Only sessions started at least this long ago; default 15. */
-  olderThanMinutes?: number;
+  olderThanMinutes?: number | undefined;
 }
 
 export interface FindStuckOptions {
@@ -139,7 +140,7 @@ export async function findStuckSessions(clientOptions: DiyalogClientOptions, que
 }
 
 /** The query checked, with its defaults filled in; invalid_input otherwise. */
-export function parseStuckQuery(query: StuckQuery): Required<Pick<StuckQuery, 'startDate' | 'endDate' | 'olderThanMinutes'>> & Pick<StuckQuery, 'agentId' | 'customerId'> {
+export function parseStuckQuery(query: StuckQuery): { startDate: number; endDate: number; olderThanMinutes: number; agentId?: string; customerId?: string } {
   const range = parseInput(dateRangeSchema, { startDate: query.startDate, endDate: query.endDate }, 'date range');
   const agentId = query.agentId === undefined ? undefined : parseInput(idSchema, query.agentId, 'agent id');
   const customerId = query.customerId === undefined ? undefined : parseInput(idSchema, query.customerId, 'customer id');

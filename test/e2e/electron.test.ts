@@ -16,7 +16,7 @@ describe.skipIf('missing' in binary)('Electron shell (smoke)', () => {
   it('opens one hardened window in demo mode and answers through the preload', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'companion-electron-'));
     const app = await electron.launch({
-      executablePath: 'path' in binary ? binary.path : undefined,
+      ...('path' in binary && { executablePath: binary.path }),
       args: ['out/app/main.js', '--no-sandbox'],
       env: { ...process.env, COMPANION_DATA_DIR: dataDir },
     });

@@ -58,8 +58,8 @@ export function call(s: RawSession, method: string, path: string, options: CallO
   return fetch(`${s.base}/icws/${s.sessionId}/${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: options.signal,
+    body: options.body === undefined ? null : JSON.stringify(options.body),
+    signal: options.signal ?? null,
   });
 }
 

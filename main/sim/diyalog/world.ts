@@ -47,8 +47,9 @@ export interface ReleasedInteraction {
 export interface HelpListQuery {
   startDate: number;
   endDate: number;
-  customerId?: string;
-  agentId?: string;
+  /** absent or undefined: no filter */
+  customerId?: string | undefined;
+  agentId?: string | undefined;
 }
 
 export type ReleaseOutcome = 'released' | 'not_waiting' | 'waiting_other';
@@ -136,7 +137,7 @@ export class DiyalogWorld {
   }
 
   /** interactionisnotdelivered: the interaction id wins over the session id, as documented. */
-  release(ids: { interactionId?: string; sessionId?: string }, message: string | null): ReleaseOutcome {
+  release(ids: { interactionId?: string | undefined; sessionId?: string | undefined }, message: string | null): ReleaseOutcome {
     const known = ids.interactionId ? this.interactions.get(ids.interactionId) : ids.sessionId ? this.interactionBySession.get(ids.sessionId) : undefined;
     if (!known) return 'not_waiting';
     const s = this.live.get(known.customerId);

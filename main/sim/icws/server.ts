@@ -53,18 +53,18 @@ export interface IcwsSimOptions {
 export interface SimRedirect {
   location: string;
   /** 301, 302, 303, 307 or 308; default 307 (which keeps the method and body) */
-  status?: number;
+  status?: number | undefined;
   /** only `POST /icws/connection`; default every ICWS request */
-  connectOnly?: boolean;
+  connectOnly?: boolean | undefined;
 }
 
 export interface ServerEnd {
   /** the server's (localized) text, shown to the user */
   reason: string;
   /** false: the client must not log in again by itself; left out: as real servers may */
-  shouldReconnect?: boolean;
+  shouldReconnect?: boolean | undefined;
   /** one session, or every session */
-  sessionId?: string;
+  sessionId?: string | undefined;
 }
 
 export interface SimRequestRecord {
@@ -99,7 +99,7 @@ export interface IcwsSimControl {
   /** the request disappears (list delta) without being completed */
   removeRequest(assistanceId: string): void;
   /** a new interaction on the user's queue (queue subscribers see it added) */
-  addInteraction(userId: string, options?: { acd?: boolean; supervisor?: SupervisorBehaviour } & SimInteractionDetails): string;
+  addInteraction(userId: string, options?: { acd?: boolean | undefined; supervisor?: SupervisorBehaviour | undefined } & SimInteractionDetails): string;
   /** the interaction's state changes; queue subscribers see the change */
   setInteractionState(interactionId: string, state: SimInteractionState): void;
   /** the interaction leaves the user's queue; queue subscribers see it removed */
@@ -111,7 +111,7 @@ export interface IcwsSimControl {
   /** open streams stall: they stay open and send nothing, not even pings; returns how many */
   stallStreams(): number;
   /** Suspended or Faulted assistance subscriptions lose their updates until re-subscribed; returns how many sessions */
-  setAssistanceSubscriptionState(state: 'normal' | 'suspended' | 'faulted', options?: { announce?: boolean }): number;
+  setAssistanceSubscriptionState(state: 'normal' | 'suspended' | 'faulted', options?: { announce?: boolean | undefined }): number;
   /** every live session answers the bad-cookie error (`error.request.accessDenied.cookie.invalid`) with this status; returns how many */
   invalidateCookies(status: number): number;
   /** false: the servers are gone (every ICWS connection is cut, sessions end); true: back */

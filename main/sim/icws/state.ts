@@ -47,17 +47,18 @@ export interface SimInteraction {
 }
 
 /** What the agent's queue shows of an interaction; every field has a default. */
+/** Each left out (or undefined) takes its default. */
 export interface SimInteractionDetails {
   /** `Eic_ObjectType`; default `Call` */
-  type?: string;
+  type?: string | undefined;
   /** default connected */
-  state?: SimInteractionState;
-  remoteName?: string;
-  remoteAddress?: string;
+  state?: SimInteractionState | undefined;
+  remoteName?: string | undefined;
+  remoteAddress?: string | undefined;
   /** default inbound */
-  direction?: 'inbound' | 'outbound';
+  direction?: 'inbound' | 'outbound' | undefined;
   /** `Eic_WorkgroupName`; default `Bireysel Bankacılık` for an ACD interaction, empty otherwise */
-  workgroup?: string;
+  workgroup?: string | undefined;
 }
 
 /** Where a session's messages go while a server-sent-event stream is open. */
@@ -354,7 +355,7 @@ export class IcwsSimState {
   // --- interactions and agent assistance ---
 
   /** A new interaction on the user's queue: its subscribers see it added. */
-  addInteraction(userId: string, options: { acd?: boolean; supervisor?: SupervisorBehaviour } & SimInteractionDetails = {}): string {
+  addInteraction(userId: string, options: { acd?: boolean | undefined; supervisor?: SupervisorBehaviour | undefined } & SimInteractionDetails = {}): string {
     const id = String(this.#nextInteraction++);
     const acd = options.acd ?? true;
     const state = options.state ?? 'connected';

@@ -31,7 +31,7 @@ async function ask(s: RawSession, interactionId: string, text: string): Promise<
   return ((await res.json()) as { assistanceId: string }).assistanceId;
 }
 const simPost = (url: string, path: string, body?: unknown) =>
-  fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
 
 describe('ICWS simulator: agent assistance', () => {
   it('creates, updates and completes a request, with list and details messages', async () => {

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function control(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${sim!.url}/sim/${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return fetch(`${sim!.url}/sim/${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
 }
 
 describe('ICWS simulator: the user\'s queue', () => {

@@ -180,7 +180,7 @@ describe('ICWS simulator: control surface', () => {
   it('answers 404 under /sim/ in production mode and logs no secrets', async () => {
     const { url, user, control } = await start({ mode: 'production' });
     for (const [method, path] of [['GET', '/sim/sessions'], ['POST', '/sim/streams/drop'], ['POST', '/sim/switchover']] as const) {
-      const res = await fetch(`${url}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'POST' ? '{"on":true}' : undefined });
+      const res = await fetch(`${url}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'POST' ? '{"on":true}' : null });
       expect(res.status).toBe(404);
     }
     expect(control.activeHost).toBe('127.0.0.1');
