@@ -346,7 +346,8 @@ export const calls = {
     output: z.discriminatedUnion('status', [
       z.object({ status: z.literal('running'), progress: historyProgressSchema }),
       z.object({ status: z.literal('done'), result: historyResultSchema }),
-      z.object({ status: z.literal('failed'), error: errorValueSchema }),
+      /** result: what was found before the failure or cancel (partial), when anything was. */
+      z.object({ status: z.literal('failed'), error: errorValueSchema, result: historyResultSchema.nullable() }),
     ]),
   },
 
@@ -385,6 +386,7 @@ export const calls = {
 export const events = {
   'watch.changed': watchEntrySchema,
   'history.progress': z.object({ walkId: z.string(), progress: historyProgressSchema }),
+  /** result with an error: the records found before a cancel or failure (partial). */
   'history.done': z.object({ walkId: z.string(), result: historyResultSchema.nullable(), error: errorValueSchema.nullable() }),
   'assistance.changed': z.array(assistanceRequestSchema),
   'assistance.alert': assistanceAlertSchema,

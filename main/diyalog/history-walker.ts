@@ -85,6 +85,13 @@ interface Range {
   done: boolean;
 }
 
+const partials = new WeakMap<object, WalkResult>();
+
+/** The records a failed or cancelled walk had found, given the error it rejected with. */
+export function partialWalkOf(error: unknown): WalkResult | undefined {
+  return error !== null && typeof error === 'object' ? partials.get(error) : undefined;
+}
+
 export async function walkHistory(fetchPage: FetchHistoryPage, query: HistoryQuery, options: WalkOptions = {}): Promise<WalkResult> {
   return new HistoryWalk(fetchPage, query, options).run();
 }
@@ -299,12 +306,16 @@ class HistoryWalk {
     };
   }
 
+  private collected(): WalkResult {
+    const items = [...this.items.values()].sort(newestFirst);
+    const warnings = [...this.warnings.values()].sort((a, b) => b.timestamp - a.timestamp);
+    return { items, pages: this.pages, warnings };
+  }
+
   private complete(): void {
     if (this.stopped) return;
     this.stopped = true;
-    const items = [...this.items.values()].sort(newestFirst);
-    const warnings = [...this.warnings.values()].sort((a, b) => b.timestamp - a.timestamp);
-    this.settle?.resolve({ items, pages: this.pages, warnings });
+    this.settle?.resolve(this.collected());
     this.inner.abort();
   }
 
@@ -313,6 +324,9 @@ class HistoryWalk {
     if (this.stopped) return;
     this.stopped = true;
     this.inner.abort();
+    // What was found before the failure stays with the error: a cancel after an hour's
+    // walk must not throw away the hour.
+    if (e !== null && typeof e === 'object') partials.set(e, this.collected());
     this.settle?.reject(e);
     this.wake();
   }

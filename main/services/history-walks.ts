@@ -3,12 +3,12 @@ import type { HistoryProgress, HistoryQuery, HistoryResult } from '../../shared/
 import { AppError, toErrorValue, type ErrorValue } from '../../shared/errors';
 import type { DiyalogClientOptions } from '../diyalog/client';
 import type { EventSink } from './dispatch';
-import { walkHelpHistory } from './history';
+import { partialHistoryOf, walkHelpHistory } from './history';
 
 type Walk =
   | { status: 'running'; progress: HistoryProgress; controller: AbortController }
   | { status: 'done'; result: HistoryResult }
-  | { status: 'failed'; error: ErrorValue };
+  | { status: 'failed'; error: ErrorValue; partial: HistoryResult | null };
 
 const KEEP_FINISHED = 5;
 /** Progress events at most this often: a fast walk must not flood the renderer. */
@@ -49,7 +49,7 @@ export class HistoryWalks {
       },
     }).then(
       (result) => this.#finish(walkId, { status: 'done', result }),
-      (e: unknown) => this.#finish(walkId, { status: 'failed', error: toErrorValue(e) }),
+      (e: unknown) => this.#finish(walkId, { status: 'failed', error: toErrorValue(e), partial: partialHistoryOf(e) ?? null }),
     );
     return walkId;
   }
@@ -59,9 +59,13 @@ export class HistoryWalks {
     if (walk.status === 'running') walk.controller.abort(new AppError('cancelled', 'The history search was cancelled.'));
   }
 
-  result(walkId: string): { status: 'running'; progress: HistoryProgress } | { status: 'done'; result: HistoryResult } | { status: 'failed'; error: ErrorValue } {
+  result(
+    walkId: string,
+  ): { status: 'running'; progress: HistoryProgress } | { status: 'done'; result: HistoryResult } | { status: 'failed'; error: ErrorValue; result: HistoryResult | null } {
     const walk = this.#get(walkId);
-    return walk.status === 'running' ? { status: 'running', progress: walk.progress } : walk;
+    if (walk.status === 'running') return { status: 'running', progress: walk.progress };
+    if (walk.status === 'failed') return { status: 'failed', error: walk.error, result: walk.partial };
+    return walk;
   }
 
   stop(): void {
@@ -79,9 +83,10 @@ export class HistoryWalks {
 
   #finish(walkId: string, walk: Walk): void {
     this.#walks.set(walkId, walk);
+    // A failed or cancelled walk sends what it found with its error: the window shows it as partial.
     this.#emit('history.done', {
       walkId,
-      result: walk.status === 'done' ? walk.result : null,
+      result: walk.status === 'done' ? walk.result : walk.status === 'failed' ? walk.partial : null,
       error: walk.status === 'failed' ? walk.error : null,
     });
     const finished = [...this.#walks].filter(([, w]) => w.status !== 'running');

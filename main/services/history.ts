@@ -1,7 +1,7 @@
 import type { HistoryQuery, HistoryResult } from '../../shared/diyalog';
 import { dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
 import { DiyalogClient, type DiyalogClientOptions } from '../diyalog/client';
-import { walkHistory, type WalkOptions } from '../diyalog/history-walker';
+import { partialWalkOf, walkHistory, type WalkOptions } from '../diyalog/history-walker';
 
 /**
  * Walks a whole date range of help history. A client of its own per walk, so the
@@ -16,6 +16,19 @@ export async function walkHelpHistory(
   if (query.customerId !== undefined) parseInput(idSchema, query.customerId, 'customer id');
   if (query.agentId !== undefined) parseInput(idSchema, query.agentId, 'agent id');
   const client = new DiyalogClient(clientOptions);
-  const result = await walkHistory((q, signal) => client.getOnlineHelpList(q, { signal }), query, options);
-  return { items: result.items, requests: client.requestCount, warnings: result.warnings };
+  try {
+    const result = await walkHistory((q, signal) => client.getOnlineHelpList(q, { signal }), query, options);
+    return { items: result.items, requests: client.requestCount, warnings: result.warnings };
+  } catch (e) {
+    const partial = partialWalkOf(e);
+    if (partial && partial.items.length > 0 && e !== null && typeof e === 'object') partials.set(e, { items: partial.items, requests: client.requestCount, warnings: partial.warnings });
+    throw e;
+  }
+}
+
+const partials = new WeakMap<object, HistoryResult>();
+
+/** What a cancelled or failed walk had found, given the error it rejected with (shown as partial). */
+export function partialHistoryOf(error: unknown): HistoryResult | undefined {
+  return error !== null && typeof error === 'object' ? partials.get(error) : undefined;
 }
