@@ -119,7 +119,8 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
   async function diyalogOptions(draft?: Draft): Promise<DiyalogClientOptions> {
     const s = settingsWith(draft);
     if (!s.diyalog.baseUrl || !s.diyalog.keyId || !s.staffId) {
-      const missing = (['diyalog.baseUrl', 'diyalog.keyId', 'staffId'] as const).filter((key) => !config.describe()[key].value);
+      const required: [SettingKey, string | null][] = [['diyalog.baseUrl', s.diyalog.baseUrl], ['diyalog.keyId', s.diyalog.keyId], ['staffId', s.staffId]];
+      const missing = required.filter(([, value]) => !value).map(([key]) => key);
       throw new AppError('missing_credentials', `Diyalog is not configured: ${howToSet(missing)}`);
     }
     const secret = draft?.secret ?? (await secretOf('diyalog', s));
