@@ -206,4 +206,13 @@ export class Configuration {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+
+  /**
+   * Resolves once every update asked for so far has been written, the ones nobody awaits too
+   * (the Diyalog client reporting the signing a server accepted): stopping waits for them, so
+   * a write is never cut short by the process ending or its data dir going away.
+   */
+  settled(): Promise<void> {
+    return this.#queue;
+  }
 }

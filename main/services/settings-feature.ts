@@ -161,6 +161,8 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
 
   return {
     status,
+    // The settings writes still queued (a learned signing, say) finish before the app stops.
+    stop: () => config.settled(),
     handlers: {
       'settings.get': () => settingsView(),
       'settings.update': async (patch) => {
