@@ -299,24 +299,6 @@ describe('createCompanion against the simulators', () => {
     expect(await refused('history.result', { walkId: randomUUID() })).toMatchObject({ code: 'not_found' });
   });
 
-  it('keeps what a cancelled walk found, marked by its error as partial', async () => {
-    diyalogSim.control.setLatency(40);
-    try {
-      const endDate = diyalogSim.control.serverNow();
-      const since = recorded.length;
-      const { walkId } = await call('history.start', { startDate: endDate - 365 * DAY, endDate, concurrency: 1 });
-      await waitForEvent('history.progress', (e) => e.walkId === walkId && e.progress.records > 0, since);
-      await call('history.cancel', { walkId });
-      const done = await waitForEvent('history.done', (e) => e.walkId === walkId, since);
-      expect(done.error).toMatchObject({ code: 'cancelled' });
-      expect(done.result?.items.length).toBeGreaterThan(0);
-      const kept = await call('history.result', { walkId });
-      expect(kept).toMatchObject({ status: 'failed', error: { code: 'cancelled' }, result: { items: done.result!.items } });
-    } finally {
-      diyalogSim.control.setLatency(0);
-    }
-  });
-
   it('cancels a long walk: done with cancelled, its call in flight aborted, and no more requests', async () => {
     diyalogSim.control.resetCounters();
     // The walk's first page waits at the server: the walk is certainly running, with exactly
