@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiyalogClient, type DiyalogClientOptions } from '../../../main/diyalog/client';
 import type { FetchLike } from '../../../main/http';
 import { openServiceContext } from '../../../main/services/context';
@@ -30,7 +30,9 @@ let audit: AuditLog;
 let agents: string[];
 let idle: string[];
 
-beforeAll(async () => {
+// A simulator for each test: they crash, transfer and end sessions, and the finder's counts
+// must not depend on which tests ran before (they pass in any order).
+beforeEach(async () => {
   sim = await startDiyalogSim({ historySize: 400, seed: 8080 });
   agents = sim.control.staff().filter((s) => s.role === 'agent').map((s) => s.staffId);
   // Customers with no live session and no row that could pass for one.
@@ -38,14 +40,13 @@ beforeAll(async () => {
   for (const s of sim.control.liveSessions()) busy.add(s.customerId);
   idle = sim.control.customers().map((c) => c.customerId).filter((id) => !busy.has(id));
 });
-afterAll(() => sim?.close());
+afterEach(() => sim?.close());
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'companion-recovery-'));
   audit = new AuditLog(dir);
 });
 afterEach(async () => {
-  sim.control.resetCounters();
   await rm(dir, { recursive: true, force: true });
 });
 
