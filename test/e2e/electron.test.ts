@@ -42,7 +42,13 @@ describe.skipIf('missing' in binary)('Electron shell (smoke)', () => {
         window.open('https://example.com');
         location.href = 'https://example.com';
       });
-      await new Promise((r) => setTimeout(r, 300));
+      // A round trip through main after the attempts: main handles a page's events in order,
+      // so by the time this answers, will-navigate and the window-open handler have decided.
+      const stillHere = await page.evaluate(async () => {
+        const api = (window as unknown as { companion: { call: (n: string, i: unknown) => Promise<{ ok: boolean }> } }).companion;
+        return (await api.call('status.get', {})).ok;
+      });
+      expect(stillHere).toBe(true);
       expect(app.windows()).toHaveLength(1);
       expect(new URL(page.url()).origin).toBe('app://companion');
     } finally {

@@ -28,7 +28,8 @@ const OTHER_STAFF = '45187';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`renderer e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
 
-describe.skipIf(!hasChromium)('the renderer, end to end', () => {
+// One story in order (add a customer, watch it, end its session...): never shuffled.
+describe.skipIf(!hasChromium)('the renderer, end to end', { shuffle: false }, () => {
   let diyalog: DiyalogSim;
   let icws: IcwsSim;
   let companion: Companion;
