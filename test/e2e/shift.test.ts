@@ -138,6 +138,15 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', () => {
     await panel('history').getByLabel('Customer id').fill(BULK_CUSTOMER);
     await panel('history').getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => page.getByTestId('history-summary').textContent(), { timeout: 20_000 }).toContain(`${BULK_SIZE} records`);
+    // The summary's charts, drawn by Svelte from d3 scales and sized by SVG attributes (no
+    // inline style): 24 hour bars on a count axis, one bar for each of the 8 busiest agents.
+    const hours = page.getByTestId('hours-chart');
+    expect(await hours.locator('rect.bar').count()).toBe(24);
+    expect(await hours.locator('text.y-tick').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('agents-chart').locator('rect.bar').count()).toBe(8);
+    expect(await page.getByTestId('history-charts').textContent()).toContain('and 32 more agents');
+    expect(await page.getByTestId('wait-median').textContent()).toMatch(/\d/);
+    expect(await page.getByTestId('history-charts').locator('[style]').count()).toBe(0);
     const table = page.getByTestId('history-table');
     expect(await table.getAttribute('aria-rowcount')).toBe(String(BULK_SIZE + 1));
     const dataRows = table.locator('tbody tr:not(.spacer)');
@@ -376,6 +385,8 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', () => {
         for (const screen of screens) {
           await openTab(screen);
           await page.screenshot({ path: join(SCREENSHOTS, `${screen}-${width}x${height}-${lang}.png`) });
+          // The summary's charts are mostly below the fold: a picture of them whole as well.
+          if (screen === 'history') await page.getByTestId('history-charts').screenshot({ path: join(SCREENSHOTS, `history-charts-${width}x${height}-${lang}.png`) });
         }
       }
     }
