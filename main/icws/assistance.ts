@@ -10,12 +10,12 @@ import type { AssistanceList, AssistanceRequest } from '../../shared/assistance'
 import { AppError, isAppError } from '../../shared/errors';
 import { applyDetailsMessage, applyListMessage, currentRequests, emptyView } from './assistance-view';
 import type { AssistanceView, ViewChange } from './assistance-view';
-import { backoffDelay } from '../http';
 import { badResponse } from './errors';
 import { Listeners } from './listeners';
 import type { Unsubscribe } from './listeners';
 import type { MessagePump } from './messaging';
 import type { IcwsSession } from './session';
+import { SubscriptionFreshness } from './subscription-freshness';
 import {
   ASSISTANCE_DETAILS_TYPE,
   ASSISTANCE_LIST_TYPE,
@@ -46,25 +46,26 @@ export class AssistanceClient {
   readonly #session: IcwsSession;
   readonly #pump: MessagePump;
   readonly #deadlineMs: number;
-  readonly #resubscribe: { baseMs: number; capMs: number };
-  readonly #random: () => number;
   readonly #changes = new Listeners<AssistanceRequest[]>();
-  readonly #staleListeners = new Listeners<boolean>();
   readonly #errors = new Listeners<AppError>();
   #listSeen = false;
   #syncWaiters: (() => void)[] = [];
   #view: AssistanceView = emptyView;
   #offHandlers: Unsubscribe[] = [];
-  #stale = false;
-  #faults = 0;
-  #resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #freshness: SubscriptionFreshness;
 
   constructor(session: IcwsSession, pump: MessagePump, options: AssistanceClientOptions = {}) {
     this.#session = session;
     this.#pump = pump;
     this.#deadlineMs = options.deadlineMs ?? 15_000;
-    this.#resubscribe = options.resubscribe ?? { baseMs: 1_000, capMs: 30_000 };
-    this.#random = options.random ?? Math.random;
+    this.#freshness = new SubscriptionFreshness({
+      backoff: options.resubscribe,
+      random: options.random,
+      // Fire and forget: #resubscribeAll reports each failed subscription itself and never rejects.
+      resubscribe: () => void this.#resubscribeAll(),
+      sessionEnded: () => this.#session.ended !== null,
+      onListenerError: (e) => this.#report(e),
+    });
   }
 
   /** Asks a supervisor for help on an interaction; returns the new assistance id. */
@@ -131,7 +132,7 @@ export class AssistanceClient {
         this.#pump.on(ASSISTANCE_DETAILS_TYPE, (m) => this.#onDetails(m)),
         this.#pump.on(ASSISTANCE_SUBSCRIPTION_STATE_TYPE, (m) => this.#onSubscriptionState(m)),
         // What we show is frozen once the server ended the session; a resume() brings a full list.
-        this.#session.onEnded(() => this.#setStale(true)),
+        this.#session.onEnded(() => this.#freshness.ended()),
       ];
     }
     this.#pump.start();
@@ -142,10 +143,7 @@ export class AssistanceClient {
   async stop(): Promise<void> {
     for (const off of this.#offHandlers) off();
     this.#offHandlers = [];
-    clearTimeout(this.#resubscribeTimer);
-    this.#resubscribeTimer = undefined;
-    this.#faults = 0;
-    this.#stale = false;
+    this.#freshness.reset();
     const paths = [LIST_SUBSCRIPTION, ...this.#view.ids.map(detailsSubscription)];
     this.#view = emptyView;
     this.#listSeen = false;
@@ -158,17 +156,17 @@ export class AssistanceClient {
 
   /** The requests with whether they may be out of date. */
   snapshot(): AssistanceList {
-    return { requests: this.list(), stale: this.#stale };
+    return { requests: this.list(), stale: this.#freshness.stale };
   }
 
   /** True while the server says the subscription is Suspended or Faulted (until Normal or a full list), or after it ended the session. */
   get stale(): boolean {
-    return this.#stale;
+    return this.#freshness.stale;
   }
 
   /** Called when `stale` changes. */
   onStaleChange(listener: (stale: boolean) => void): Unsubscribe {
-    return this.#staleListeners.add(listener);
+    return this.#freshness.onChange(listener);
   }
 
   /**
@@ -214,7 +212,7 @@ export class AssistanceClient {
     if (!parsed.value.isDelta) {
       this.#listSeen = true;
       // A full list is the whole picture again.
-      this.#recovered();
+      this.#freshness.recovered();
     }
     this.#apply(applyListMessage(this.#view, parsed.value));
   }
@@ -232,17 +230,10 @@ export class AssistanceClient {
     if ('error' in parsed) return this.#errors.emit(badResponse('assistance subscription state message', parsed.error, 200));
     this.#reportProblems('assistance subscription state message', parsed.problems);
     const { state, error } = parsed.value;
-    if (state === 'normal') return this.#recovered();
+    if (state === 'normal') return this.#freshness.recovered();
     if (state !== 'suspended' && state !== 'faulted') return;
     if (error?.message) this.#errors.emit(new AppError('server_error', `The assistance subscription is ${state}: ${error.message}`, { errorId: error.errorId ?? null }));
-    this.#setStale(true);
-    if (this.#resubscribeTimer !== undefined) return;
-    const delay = backoffDelay(this.#faults++, this.#resubscribe.baseMs, this.#resubscribe.capMs, this.#random);
-    this.#resubscribeTimer = setTimeout(() => {
-      this.#resubscribeTimer = undefined;
-      // Fire and forget: #resubscribeAll reports each failed subscription itself and never rejects.
-      void this.#resubscribeAll();
-    }, delay);
+    this.#freshness.faulted();
   }
 
   async #resubscribeAll(): Promise<void> {
@@ -255,19 +246,6 @@ export class AssistanceClient {
         this.#report(e);
       }
     }
-  }
-
-  #recovered(): void {
-    clearTimeout(this.#resubscribeTimer);
-    this.#resubscribeTimer = undefined;
-    this.#faults = 0;
-    if (!this.#session.ended) this.#setStale(false);
-  }
-
-  #setStale(stale: boolean): void {
-    if (this.#stale === stale) return;
-    this.#stale = stale;
-    this.#staleListeners.emit(stale, (e) => this.#report(e));
   }
 
   #reportProblems(what: string, problems: string[]): void {

@@ -9,7 +9,6 @@
 
 import type { AgentInteraction } from '../../shared/interactions';
 import { AppError, isAppError } from '../../shared/errors';
-import { backoffDelay } from '../http';
 import { badResponse } from './errors';
 import {
   QUEUE_ATTRIBUTES,
@@ -26,6 +25,7 @@ import { Listeners } from './listeners';
 import type { Unsubscribe } from './listeners';
 import type { MessagePump } from './messaging';
 import type { IcwsSession } from './session';
+import { SubscriptionFreshness } from './subscription-freshness';
 import { parseSubscriptionState } from './wire';
 import type { IcwsMessage } from './wire';
 
@@ -49,18 +49,13 @@ export class InteractionsClient {
   readonly #userId: string;
   readonly #subscriptionId: string;
   readonly #path: string;
-  readonly #resubscribe: { baseMs: number; capMs: number };
-  readonly #random: () => number;
   readonly #changes = new Listeners<AgentInteraction[]>();
-  readonly #staleListeners = new Listeners<boolean>();
   readonly #errors = new Listeners<AppError>();
   #view: InteractionsView = emptyInteractionsView;
   #fullSeen = false;
   #syncWaiters: (() => void)[] = [];
   #offHandlers: Unsubscribe[] = [];
-  #stale = false;
-  #faults = 0;
-  #resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #freshness: SubscriptionFreshness;
 
   constructor(session: IcwsSession, pump: MessagePump, options: InteractionsClientOptions) {
     this.#session = session;
@@ -68,8 +63,16 @@ export class InteractionsClient {
     this.#userId = options.userId;
     this.#subscriptionId = options.subscriptionId ?? DEFAULT_QUEUE_SUBSCRIPTION_ID;
     this.#path = `messaging/subscriptions/queues/${encodeURIComponent(this.#subscriptionId)}`;
-    this.#resubscribe = options.resubscribe ?? { baseMs: 1_000, capMs: 30_000 };
-    this.#random = options.random ?? Math.random;
+    this.#freshness = new SubscriptionFreshness({
+      backoff: options.resubscribe,
+      random: options.random,
+      resubscribe: () => {
+        if (this.#offHandlers.length === 0) return;
+        this.#session.subscribe(this.#path, this.#body()).catch((e: unknown) => this.#report(e));
+      },
+      sessionEnded: () => this.#session.ended !== null,
+      onListenerError: (e) => this.#report(e),
+    });
   }
 
   /** Subscription path relative to `/icws/{sessionId}/`. */
@@ -89,7 +92,7 @@ export class InteractionsClient {
         this.#pump.on(QUEUE_CONTENTS_TYPE, (m) => this.#onContents(m)),
         this.#pump.on(QUEUE_SUBSCRIPTION_STATE_TYPE, (m) => this.#onSubscriptionState(m)),
         // What we show is frozen once the server ended the session; a resume() brings a full list.
-        this.#session.onEnded(() => this.#setStale(true)),
+        this.#session.onEnded(() => this.#freshness.ended()),
       ];
     }
     this.#pump.start();
@@ -100,10 +103,7 @@ export class InteractionsClient {
   async stop(): Promise<void> {
     for (const off of this.#offHandlers) off();
     this.#offHandlers = [];
-    clearTimeout(this.#resubscribeTimer);
-    this.#resubscribeTimer = undefined;
-    this.#faults = 0;
-    this.#stale = false;
+    this.#freshness.reset();
     this.#fullSeen = false;
     const had = this.#view.ids.length > 0;
     this.#view = emptyInteractionsView;
@@ -117,11 +117,11 @@ export class InteractionsClient {
 
   /** True while the server says the subscription is Suspended or Faulted (until Normal or a full list), or after it ended the session. */
   get stale(): boolean {
-    return this.#stale;
+    return this.#freshness.stale;
   }
 
   onStaleChange(listener: (stale: boolean) => void): Unsubscribe {
-    return this.#staleListeners.add(listener);
+    return this.#freshness.onChange(listener);
   }
 
   /** Called with the whole list after every change. */
@@ -165,7 +165,7 @@ export class InteractionsClient {
     if (!parsed.value.isDelta) {
       this.#fullSeen = true;
       // A full list is the whole picture again.
-      this.#recovered();
+      this.#freshness.recovered();
     }
     const change = applyQueueContents(this.#view, parsed.value);
     this.#view = change.view;
@@ -180,30 +180,10 @@ export class InteractionsClient {
     if ('error' in parsed) return this.#errors.emit(badResponse('queue subscription state message', parsed.error, 200));
     this.#reportProblems('queue subscription state message', parsed.problems);
     const { state, error } = parsed.value;
-    if (state === 'normal') return this.#recovered();
+    if (state === 'normal') return this.#freshness.recovered();
     if (state !== 'suspended' && state !== 'faulted') return;
     if (error?.message) this.#errors.emit(new AppError('server_error', `The queue subscription is ${state}: ${error.message}`, { errorId: error.errorId ?? null }));
-    this.#setStale(true);
-    if (this.#resubscribeTimer !== undefined) return;
-    const delay = backoffDelay(this.#faults++, this.#resubscribe.baseMs, this.#resubscribe.capMs, this.#random);
-    this.#resubscribeTimer = setTimeout(() => {
-      this.#resubscribeTimer = undefined;
-      if (this.#offHandlers.length === 0) return;
-      this.#session.subscribe(this.#path, this.#body()).catch((e: unknown) => this.#report(e));
-    }, delay);
-  }
-
-  #recovered(): void {
-    clearTimeout(this.#resubscribeTimer);
-    this.#resubscribeTimer = undefined;
-    this.#faults = 0;
-    if (!this.#session.ended) this.#setStale(false);
-  }
-
-  #setStale(stale: boolean): void {
-    if (this.#stale === stale) return;
-    this.#stale = stale;
-    this.#staleListeners.emit(stale, (e) => this.#report(e));
+    this.#freshness.faulted();
   }
 
   #reportProblems(what: string, problems: string[]): void {
