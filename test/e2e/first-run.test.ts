@@ -21,7 +21,8 @@ const SCREENSHOTS = join(import.meta.dirname, '../../test-results/screenshots');
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const hasChromium = existsSync(CHROMIUM);
 
-describe.skipIf(!hasChromium)('first run, end to end', () => {
+// First run in order (the setup screen, then what saving it leaves): never shuffled.
+describe.skipIf(!hasChromium)('first run, end to end', { shuffle: false }, () => {
   let diyalog: DiyalogSim;
   let icws: IcwsSim;
   let companion: Companion;

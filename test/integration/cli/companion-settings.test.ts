@@ -52,7 +52,8 @@ afterAll(async () => {
 
 const set = (key: string, value: string) => runCompanion(['settings', 'set', key, value, '--json'], env);
 
-describe('companion settings', () => {
+// A story in order (defaults, refusals, configure once, then overrides over it): never shuffled.
+describe('companion settings', { shuffle: false }, () => {
   it('starts from the defaults, each value saying so, and never names a secret', async () => {
     const shown = okJson<Described>(await runCompanion(['settings', '--json'], { ...env, COMPANION_DIYALOG_SECRET: secret }));
     expect(shown.dataDir).toBe(dataDir.path);

@@ -51,61 +51,66 @@ async function statusWhere(predicate: (s: Status) => boolean, since: number): Pr
 
 const draftSettings = () => ({ diyalog: { baseUrl: sim.url, keyId: sim.credentials.keyId }, staffId: sim.staffId });
 
-describe('connection.test with a draft', () => {
-  it('tests what the form holds before anything is saved, and stores none of it', async () => {
-    const answer = await call('connection.test', { target: 'diyalog', draft: { settings: draftSettings(), secret: sim.credentials.secret } });
-    expect(answer).toMatchObject({ ok: true, host: new URL(sim.url).host });
-    expect(await readdir(dataDir)).not.toContain('settings.json');
-    expect(await keychain.getSecret('diyalog', sim.credentials.keyId)).toBeNull();
-    expect((await call('settings.get', {})).settings.diyalog.baseUrl).toBeNull();
+// In order: the drafts are tested before anything is saved, the health once it is.
+describe('settings and status', { shuffle: false }, () => {
+  describe('connection.test with a draft', () => {
+    it('tests what the form holds before anything is saved, and stores none of it', async () => {
+      const answer = await call('connection.test', { target: 'diyalog', draft: { settings: draftSettings(), secret: sim.credentials.secret } });
+      expect(answer).toMatchObject({ ok: true, host: new URL(sim.url).host });
+      expect(await readdir(dataDir)).not.toContain('settings.json');
+      expect(await keychain.getSecret('diyalog', sim.credentials.keyId)).toBeNull();
+      expect((await call('settings.get', {})).settings.diyalog.baseUrl).toBeNull();
+    });
+
+    it('reports a wrong typed secret as auth_failed, and a draft without one as missing', async () => {
+      const wrong = await dispatch(companion.handlers, 'connection.test', { target: 'diyalog', draft: { settings: draftSettings(), secret: 'not-the-secret' } });
+      expect(wrong).toMatchObject({ ok: false, error: { code: 'auth_failed' } });
+      expect(JSON.stringify(wrong)).not.toContain('not-the-secret');
+      const none = await dispatch(companion.handlers, 'connection.test', { target: 'diyalog', draft: { settings: draftSettings() } });
+      expect(none).toMatchObject({ ok: false, error: { code: 'missing_credentials' } });
+    });
   });
 
-  it('reports a wrong typed secret as auth_failed, and a draft without one as missing', async () => {
-    const wrong = await dispatch(companion.handlers, 'connection.test', { target: 'diyalog', draft: { settings: draftSettings(), secret: 'not-the-secret' } });
-    expect(wrong).toMatchObject({ ok: false, error: { code: 'auth_failed' } });
-    expect(JSON.stringify(wrong)).not.toContain('not-the-secret');
-    const none = await dispatch(companion.handlers, 'connection.test', { target: 'diyalog', draft: { settings: draftSettings() } });
-    expect(none).toMatchObject({ ok: false, error: { code: 'missing_credentials' } });
-  });
-});
+  describe('Diyalog health in the status', () => {
+    it('is unknown until a call is answered, ok after, failing on server errors, and ok again', async () => {
+      expect((await call('status.get', {})).diyalog.health).toMatchObject({ state: 'unknown', lastSuccessAt: null, error: null });
 
-describe('Diyalog health in the status', () => {
-  it('is unknown until a call is answered, ok after, failing on server errors, and ok again', async () => {
-    expect((await call('status.get', {})).diyalog.health).toMatchObject({ state: 'unknown', lastSuccessAt: null, error: null });
+      await call('settings.update', draftSettings());
+      await call('secret.set', { kind: 'diyalog', secret: sim.credentials.secret });
+      const customer = sim.control.customers()[0]!.customerId;
+      await call('watch.add', { customerId: customer });
 
-    await call('settings.update', draftSettings());
-    await call('secret.set', { kind: 'diyalog', secret: sim.credentials.secret });
-    const customer = sim.control.customers()[0]!.customerId;
-    await call('watch.add', { customerId: customer });
+      let since = statuses.length;
+      await call('watch.refresh', { customerId: customer });
+      const ok = await statusWhere((s) => s.diyalog.health.state === 'ok', since);
+      expect(ok.diyalog.health.lastSuccessAt).toBeGreaterThan(0);
 
-    let since = statuses.length;
-    await call('watch.refresh', { customerId: customer });
-    const ok = await statusWhere((s) => s.diyalog.health.state === 'ok', since);
-    expect(ok.diyalog.health.lastSuccessAt).toBeGreaterThan(0);
+      since = statuses.length;
+      sim.control.setFailureRate(1);
+      try {
+        const failed = await call('watch.refresh', { customerId: customer });
+        expect(failed.error).not.toBeNull();
+        const failing = await statusWhere((s) => s.diyalog.health.state === 'failing', since);
+        expect(failing.diyalog.health.error?.code).toMatch(/^(server_error|unavailable|bad_response)$/);
+        // The last success is kept: the status bar can say "failing since".
+        expect(failing.diyalog.health.lastSuccessAt).toBe(ok.diyalog.health.lastSuccessAt);
+      } finally {
+        sim.control.setFailureRate(0);
+      }
 
-    since = statuses.length;
-    sim.control.setFailureRate(1);
-    try {
-      const failed = await call('watch.refresh', { customerId: customer });
-      expect(failed.error).not.toBeNull();
-      const failing = await statusWhere((s) => s.diyalog.health.state === 'failing', since);
-      expect(failing.diyalog.health.error?.code).toMatch(/^(server_error|unavailable|bad_response)$/);
-      // The last success is kept: the status bar can say "failing since".
-      expect(failing.diyalog.health.lastSuccessAt).toBe(ok.diyalog.health.lastSuccessAt);
-    } finally {
-      sim.control.setFailureRate(0);
-    }
+      since = statuses.length;
+      await call('watch.refresh', { customerId: customer });
+      await statusWhere((s) => s.diyalog.health.state === 'ok', since);
+    });
 
-    since = statuses.length;
-    await call('watch.refresh', { customerId: customer });
-    await statusWhere((s) => s.diyalog.health.state === 'ok', since);
-  });
-
-  it('counts an answer that refuses (an unknown customer) as the server answering', async () => {
-    const since = statuses.length;
-    const answer = await dispatch(companion.handlers, 'transcript.link', { staffId: sim.staffId, customerId: 'no-such-customer-1', startDate: 0, endDate: Date.now() });
-    expect(answer.ok === false || answer.ok === true).toBe(true);
-    expect((await call('status.get', {})).diyalog.health.state).toBe('ok');
-    expect(statuses.slice(since).every((s) => s.diyalog.health.state === 'ok')).toBe(true);
+    it('counts an answer that refuses (an unknown customer) as the server answering', async () => {
+      const since = statuses.length;
+      // Refused by the server (no such customer): it answered properly.
+      await call('watch.add', { customerId: 'no-such-customer-1' });
+      const entry = await call('watch.refresh', { customerId: 'no-such-customer-1' });
+      expect(entry.error).toMatchObject({ code: 'customer_not_found' });
+      expect((await call('status.get', {})).diyalog.health.state).toBe('ok');
+      expect(statuses.slice(since).every((s) => s.diyalog.health.state === 'ok')).toBe(true);
+    });
   });
 });
