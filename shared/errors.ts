@@ -40,9 +40,28 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * What the user can do about an error, as a message key and its parameters: main decides
+ * what to advise, the renderer (and the CLI) word it in the user's language. Keys live in
+ * the i18n catalogues under `guidance.`; `message` stays the English text for logs.
+ */
+export interface Guidance {
+  key: `guidance.${string}`;
+  params?: Readonly<Record<string, string | number>> | undefined;
+}
+
 export interface ErrorValue {
   code: ErrorCode;
   message: string;
+  guidance?: Guidance | undefined;
+}
+
+export function guidance(key: Guidance['key'], params?: Guidance['params']): Guidance {
+  return params ? { key, params } : { key };
+}
+
+function isGuidance(value: unknown): value is Guidance {
+  return typeof value === 'object' && value !== null && typeof (value as Guidance).key === 'string' && (value as Guidance).key.startsWith('guidance.');
 }
 
 /** The one error class thrown inside main; serialised to {code, message} at a boundary. */
@@ -59,7 +78,8 @@ export class AppError extends Error {
   }
 
   toValue(): ErrorValue {
-    return { code: this.code, message: this.message };
+    const advice = this.details.guidance;
+    return isGuidance(advice) ? { code: this.code, message: this.message, guidance: advice } : { code: this.code, message: this.message };
   }
 }
 

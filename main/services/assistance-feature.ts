@@ -22,7 +22,7 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
   // messages never do. Known messages carry over a re-login of the same account, so what
   // arrived while the session was down still alerts once it shows.
   const alerts = new AssistanceAlerts(() => ctx.config.get().icws.userId);
-  const assistance = new AssistanceService(ctx.fetch, (event, payload) => {
+  const assistance = new AssistanceService((event, payload) => {
     emit(event, payload);
     if (event === 'assistance.changed') {
       for (const alert of alerts.next(payload as EventPayload<'assistance.changed'>)) emit('assistance.alert', alert);
@@ -38,7 +38,7 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
     const run = queue.then(async () => {
       if (stopping) return;
       alerts.reset();
-      await assistance.configure(await ctx.icwsConfig());
+      await assistance.configure(await ctx.clients.icws());
     });
     queue = run.catch(() => undefined);
     return run;

@@ -1,29 +1,14 @@
 import type { AssistanceList, AssistanceRequest, ConnectionState } from '../../shared/assistance';
-import { AppError, isAppError } from '../../shared/errors';
+import { Disposables } from '../../shared/disposables';
+import { AppError, guidance, isAppError } from '../../shared/errors';
 import type { AgentInteraction } from '../../shared/interactions';
-import type { FetchLike } from '../http';
-import { AssistanceClient } from '../icws/assistance';
-import { InteractionsClient } from '../icws/interactions';
-import { MessagePump } from '../icws/messaging';
-import { IcwsSession } from '../icws/session';
+import type { AssistanceClient } from '../icws/assistance';
+import type { IcwsStack } from './clients';
 import type { EventSink } from './dispatch';
 
-export interface IcwsConfig {
-  baseUrl: string;
-  userId: string;
-  password: string;
-  applicationName: string;
-  language: string;
-  allowInsecureHttp: boolean;
-}
-
 interface Live {
-  session: IcwsSession;
-  pump: MessagePump;
-  client: AssistanceClient;
-  /** the agent's own queue, for the interaction picker */
-  interactions: InteractionsClient;
-  unsubscribe: (() => void)[];
+  stack: IcwsStack;
+  teardown: Disposables;
 }
 
 /**
@@ -31,13 +16,11 @@ interface Live {
  * the live view, pushes `assistance.changed` and `connection.changed`, logs out on stop.
  */
 export class AssistanceService {
-  readonly #fetch: FetchLike;
   readonly #emit: EventSink;
   #live: Live | null = null;
   #state: ConnectionState | null = null;
 
-  constructor(fetch: FetchLike, emit: EventSink) {
-    this.#fetch = fetch;
+  constructor(emit: EventSink) {
     this.#emit = emit;
   }
 
@@ -45,7 +28,7 @@ export class AssistanceService {
 
   /** The list may be out of date: the server suspended the subscription or ended the session. */
   get stale(): boolean {
-    return this.#live?.client.stale ?? false;
+    return this.#live?.stack.assistance.stale ?? false;
   }
 
   onStaleChange(listener: (stale: boolean) => void): () => void {
@@ -58,31 +41,24 @@ export class AssistanceService {
     return this.#state;
   }
 
-  /** (Re)starts with a new configuration; null stops. Connection errors surface as state, not as a throw. */
-  async configure(config: IcwsConfig | null): Promise<void> {
+  /**
+   * (Re)starts over a new stack (the client provider built it for the app); null stops.
+   * Connection errors surface as state, not as a throw.
+   */
+  async configure(stack: IcwsStack | null): Promise<void> {
     await this.stop();
-    if (!config) return;
-    const session = new IcwsSession({
-      baseUrl: config.baseUrl,
-      credentials: { userId: config.userId, password: config.password },
-      applicationName: config.applicationName,
-      language: config.language,
-      allowInsecureHttp: config.allowInsecureHttp,
-      fetch: this.#fetch,
-    });
-    const pump = new MessagePump(session);
-    const client = new AssistanceClient(session, pump);
-    const interactions = new InteractionsClient(session, pump, { userId: config.userId });
-    const live: Live = { session, pump, client, interactions, unsubscribe: [] };
+    if (!stack) return;
+    const { session, assistance, interactions } = stack;
+    const live: Live = { stack, teardown: new Disposables() };
     this.#live = live;
-    live.unsubscribe.push(
+    live.teardown.addAll(
       session.onStateChange((state) => {
         this.#state = state;
         this.#emit('connection.changed', state);
       }),
-      client.onChange((requests) => this.#emit('assistance.changed', requests)),
+      assistance.onChange((requests) => this.#emit('assistance.changed', requests)),
       interactions.onChange((list) => this.#emit('interactions.changed', list)),
-      client.onStaleChange((stale) => {
+      assistance.onStaleChange((stale) => {
         for (const listener of this.#staleListeners) listener(stale);
       }),
       // Skipped alternates (not a bare host name) are worth an administrator's look; never a secret in them.
@@ -90,7 +66,7 @@ export class AssistanceService {
     );
     this.#state = session.state;
     // Connecting may take long (switchover, backoff): the UI follows it through state events.
-    client.start().catch(() => undefined);
+    assistance.start().catch(() => undefined);
     interactions.start().catch((e: unknown) => {
       // A server without queue subscriptions still has assistance: say why the picker stays empty.
       if (isAppError(e) && e.code === 'feature_unsupported') console.warn(`companion: ICWS: ${e.message}`);
@@ -99,16 +75,16 @@ export class AssistanceService {
 
   /** The agent's current interactions (empty while ICWS is not configured or has not answered yet). */
   interactions(): AgentInteraction[] {
-    return this.#live?.interactions.list() ?? [];
+    return this.#live?.stack.interactions.list() ?? [];
   }
 
   list(): AssistanceRequest[] {
-    return this.#live?.client.list() ?? [];
+    return this.#live?.stack.assistance.list() ?? [];
   }
 
   /** The requests and whether they may be out of date (subscription Suspended or Faulted, or the session ended by the server). */
   snapshot(): AssistanceList {
-    return this.#live?.client.snapshot() ?? { requests: [], stale: false };
+    return this.#live?.stack.assistance.snapshot() ?? { requests: [], stale: false };
   }
 
   /**
@@ -117,7 +93,7 @@ export class AssistanceService {
    */
   async loginAgain(): Promise<void> {
     this.#client();
-    await this.#live!.session.resume();
+    await this.#live!.stack.session.resume();
   }
 
   create(interactionId: string, text: string): Promise<string> {
@@ -138,18 +114,17 @@ export class AssistanceService {
     this.#state = null;
     if (!live) return;
     // The picker must not offer what belonged to the session that ends.
-    if (live.interactions.list().length > 0) this.#emit('interactions.changed', []);
-    for (const off of live.unsubscribe) off();
-    await live.client.stop().catch(() => undefined);
-    await live.interactions.stop().catch(() => undefined);
-    await live.pump.stop().catch(() => undefined);
-    await live.session.logout().catch(() => undefined);
+    if (live.stack.interactions.list().length > 0) this.#emit('interactions.changed', []);
+    live.teardown.dispose();
+    await live.stack.stop();
   }
 
   #client(): AssistanceClient {
     if (!this.#live) {
-      throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.');
+      throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.', {
+        guidance: guidance('guidance.configureIcws'),
+      });
     }
-    return this.#live.client;
+    return this.#live.stack.assistance;
   }
 }

@@ -62,6 +62,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     dataDir: options.dataDir,
     fetch: options.fetch,
     secrets: options.secrets,
+    purpose: 'app',
     osLocale: options.osLocale,
     ...(options.env !== undefined && { env: options.env }),
     ...(options.recovered !== undefined && { recovered: options.recovered }),

@@ -1,4 +1,8 @@
+import type { HistoryQuery, HistoryResult } from '../../shared/diyalog';
+import type { WalkOptions } from '../diyalog/history-walker';
+import type { ServiceContext } from './context';
 import type { Feature, FeatureDeps } from './feature';
+import { walkHelpHistory } from './history';
 import { HistoryWalks } from './history-walks';
 
 export type HistoryCalls = 'history.start' | 'history.cancel' | 'history.result';
@@ -8,7 +12,7 @@ export function createHistoryFeature({ ctx, emit }: FeatureDeps): Feature<Histor
   const walks = new HistoryWalks(emit);
   return {
     handlers: {
-      'history.start': async ({ concurrency, ...query }) => ({ walkId: walks.start(await ctx.diyalogOptions(), query, concurrency) }),
+      'history.start': async ({ concurrency, ...query }) => ({ walkId: walks.start(await ctx.clients.diyalogFactory(), query, concurrency) }),
       'history.cancel': async ({ walkId }) => {
         walks.cancel(walkId);
         return { ok: true };
@@ -17,4 +21,9 @@ export function createHistoryFeature({ ctx, emit }: FeatureDeps): Feature<Histor
     },
     stop: () => walks.stop(),
   };
+}
+
+/** Every help record in a date range, de-duplicated (the CLI's `history`; the window's runs as a walk above). */
+export async function searchHistory(ctx: ServiceContext, query: HistoryQuery, options: WalkOptions = {}): Promise<HistoryResult> {
+  return walkHelpHistory(await ctx.clients.diyalogFactory(), query, options);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HistoryProgress, HistoryQuery, HistoryResult } from '../../shared/diyalog';
 import { AppError, toErrorValue, type ErrorValue } from '../../shared/errors';
-import type { DiyalogClientOptions } from '../diyalog/client';
+import type { DiyalogClient } from '../diyalog/client';
 import type { EventSink } from './dispatch';
 import { partialHistoryOf, walkHelpHistory } from './history';
 
@@ -27,7 +27,7 @@ export class HistoryWalks {
    * One walk at a time: a new search cancels the one still running, so a user (or a page
    * clicking Search in a loop) cannot stack walks that together flood the Diyalog server.
    */
-  start(clientOptions: DiyalogClientOptions, query: HistoryQuery, concurrency?: number): string {
+  start(newClient: () => DiyalogClient, query: HistoryQuery, concurrency?: number): string {
     for (const walk of this.#walks.values()) {
       if (walk.status === 'running') walk.controller.abort(new AppError('cancelled', 'A new history search replaced this one.'));
     }
@@ -36,7 +36,7 @@ export class HistoryWalks {
     const walk: Walk = { status: 'running', progress: { slicesDone: 0, slicesTotal: 0, records: 0, requests: 0 }, controller };
     this.#walks.set(walkId, walk);
     let lastSent = 0;
-    walkHelpHistory(clientOptions, query, {
+    walkHelpHistory(newClient, query, {
       ...(concurrency !== undefined && { concurrency }),
       signal: controller.signal,
       onProgress: (progress) => {

@@ -1,21 +1,22 @@
 import type { HistoryQuery, HistoryResult } from '../../shared/diyalog';
 import { dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
-import { DiyalogClient, type DiyalogClientOptions } from '../diyalog/client';
+import type { DiyalogClient } from '../diyalog/client';
 import { partialWalkOf, walkHistory, type WalkOptions } from '../diyalog/history-walker';
 
 /**
- * Walks a whole date range of help history. A client of its own per walk, so the
- * request count is this walk's alone even while other calls share the connection.
+ * Walks a whole date range of help history. A client of its own per walk (from the client
+ * provider's `diyalogFactory`), so the request count is this walk's alone even while other
+ * calls share the connection.
  */
 export async function walkHelpHistory(
-  clientOptions: DiyalogClientOptions,
+  newClient: () => DiyalogClient,
   query: HistoryQuery,
   options: WalkOptions = {},
 ): Promise<HistoryResult> {
   parseInput(dateRangeSchema, { startDate: query.startDate, endDate: query.endDate }, 'date range');
   if (query.customerId !== undefined) parseInput(idSchema, query.customerId, 'customer id');
   if (query.agentId !== undefined) parseInput(idSchema, query.agentId, 'agent id');
-  const client = new DiyalogClient(clientOptions);
+  const client = newClient();
   try {
     const result = await walkHistory((q, signal) => client.getOnlineHelpList(q, { signal }), query, options);
     return { items: result.items, requests: client.requestCount, warnings: result.warnings };

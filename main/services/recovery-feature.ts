@@ -1,7 +1,18 @@
+import type { ForceEndRow, StuckSearchResult } from '../../shared/recovery';
 import type { Feature, FeatureDeps } from './feature';
-import { forceEndAudited, reconcileAudit } from './recovery';
+import {
+  forceEndAudited,
+  forceEndMany,
+  forceEndTruthfully,
+  reconcileAudit,
+  type BulkForceEndOptions,
+  type BulkRow,
+  type ForceEndOptions,
+  type ReconcileResult,
+} from './recovery';
 import { RecoveryJobs } from './recovery-jobs';
 import type { ServiceContext } from './context';
+import { findStuckSessions, type FindStuckOptions, type StuckQuery } from './stuck-sessions';
 
 export type RecoveryCalls =
   | 'recovery.forceEnd'
@@ -38,17 +49,17 @@ export function createRecoveryFeature({ ctx, emit, refreshWatched }: RecoveryDep
   return {
     handlers: {
       'recovery.forceEnd': async ({ customerId, staffId, reason }) => {
-        const client = await ctx.diyalog();
-        const actor = ctx.config.get().staffId ?? 'unknown';
+        const client = await ctx.clients.diyalog();
+        const actor = actorOf(ctx);
         // Checked again just before sending: a session that ended meanwhile is said so, and nothing is sent.
         const result = await forceEndAudited(client, ctx.audit, { actor, customerId, staffId, reason }, { precheck: true });
         refreshWatched(customerId);
         return result;
       },
       'recovery.find': async (query) => {
-        const clientOptions = await ctx.diyalogOptions();
+        const newClient = await ctx.clients.diyalogFactory();
         if (runningSearch !== null && jobs.search(runningSearch).status === 'running') jobs.cancelSearch(runningSearch);
-        runningSearch = jobs.startSearch(clientOptions, query);
+        runningSearch = jobs.startSearch(newClient, query);
         return { searchId: runningSearch };
       },
       'recovery.cancel': async ({ searchId }) => {
@@ -57,8 +68,8 @@ export function createRecoveryFeature({ ctx, emit, refreshWatched }: RecoveryDep
       },
       'recovery.result': async ({ searchId }) => jobs.search(searchId),
       'recovery.endMany': async ({ sessions, reason, concurrency }) => {
-        const client = await ctx.diyalog();
-        const actor = ctx.config.get().staffId ?? 'unknown';
+        const client = await ctx.clients.diyalog();
+        const actor = actorOf(ctx);
         return { jobId: jobs.startEnd(client, ctx.audit, { actor, reason, sessions }, concurrency !== undefined ? { concurrency } : {}) };
       },
       'recovery.cancelEnd': async ({ jobId }) => {
@@ -81,6 +92,11 @@ export function createRecoveryFeature({ ctx, emit, refreshWatched }: RecoveryDep
   };
 }
 
+/** Who a force-end is recorded as: the configured staff member (set whenever Diyalog is usable). */
+function actorOf(ctx: ServiceContext): string {
+  return ctx.config.get().staffId ?? 'unknown';
+}
+
 /**
  * Settles force-ends a crash left unknown (an intent without outcome), once, as the app
  * starts. Best effort: with Diyalog not configured or not reachable they wait for the next
@@ -88,9 +104,46 @@ export function createRecoveryFeature({ ctx, emit, refreshWatched }: RecoveryDep
  */
 async function reconcileAtStart(ctx: ServiceContext, signal: AbortSignal): Promise<void> {
   try {
-    if ((await ctx.audit.unsettled()).length === 0) return;
-    await reconcileAudit(await ctx.diyalog(), ctx.audit, { signal });
+    await reconcileUnsettled(ctx, signal);
   } catch {
     // Left unknown, and shown so in the audit.
   }
+}
+
+// ---- the same work for one command (the CLI) ----------------------------------------------
+
+/** Settles every force-end whose outcome is unknown; null when there is none (nothing is asked). */
+export async function reconcileUnsettled(ctx: ServiceContext, signal?: AbortSignal): Promise<ReconcileResult | null> {
+  if ((await ctx.audit.unsettled()).length === 0) return null;
+  return reconcileAll(ctx, signal);
+}
+
+/** Settles every force-end whose outcome is unknown (`companion audit reconcile`). */
+export async function reconcileAll(ctx: ServiceContext, signal?: AbortSignal): Promise<ReconcileResult> {
+  return reconcileAudit(await ctx.clients.diyalog(), ctx.audit, signal ? { signal } : {});
+}
+
+/** Sessions stuck in help with an agent whose app crashed (a search of its own). */
+export async function findStuck(ctx: ServiceContext, query: StuckQuery, options: FindStuckOptions = {}): Promise<StuckSearchResult> {
+  return findStuckSessions(await ctx.clients.diyalogFactory(), query, options);
+}
+
+/** One audited force-end whose outcome says what is true (the CLI's `force-end`). */
+export async function forceEndOne(
+  ctx: ServiceContext,
+  request: { customerId: string; staffId: string; reason: string },
+  options: ForceEndOptions = {},
+): Promise<ForceEndRow> {
+  const client = await ctx.clients.diyalog();
+  return forceEndTruthfully(client, ctx.audit, { actor: actorOf(ctx), ...request }, options);
+}
+
+/** Audited force-ends of several sessions, bounded (the CLI's `recover`). */
+export async function forceEndSeveral(
+  ctx: ServiceContext,
+  request: { reason: string; sessions: { customerId: string; staffId: string }[] },
+  options: BulkForceEndOptions = {},
+): Promise<{ results: BulkRow[] }> {
+  const client = await ctx.clients.diyalog();
+  return forceEndMany(client, ctx.audit, { actor: actorOf(ctx), ...request }, options);
 }

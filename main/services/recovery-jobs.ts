@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, toErrorValue, type ErrorValue } from '../../shared/errors';
 import type { StuckSearchProgress, StuckSearchResult } from '../../shared/recovery';
-import type { DiyalogClientOptions } from '../diyalog/client';
+import type { DiyalogClient } from '../diyalog/client';
 import type { AuditLog } from '../store/audit';
 import { forceEndMany, parseBulkRequest, type BulkForceEndRequest, type BulkRow, type RecoveryClient } from './recovery';
 import { findStuckSessions, parseStuckQuery, type StuckQuery } from './stuck-sessions';
@@ -50,7 +50,7 @@ export class RecoveryJobs {
   }
 
   /** Starts a search; its id at once (input checked first: a bad query throws invalid_input). */
-  startSearch(clientOptions: DiyalogClientOptions, query: StuckQuery): string {
+  startSearch(newClient: () => DiyalogClient, query: StuckQuery): string {
     parseStuckQuery(query);
     const searchId = randomUUID();
     const controller = new AbortController();
@@ -59,7 +59,7 @@ export class RecoveryJobs {
       controller,
     };
     let lastSent = 0;
-    const running = findStuckSessions(clientOptions, query, {
+    const running = findStuckSessions(newClient, query, {
       signal: controller.signal,
       onProgress: (progress) => {
         job.state = { status: 'running', progress };

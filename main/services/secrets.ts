@@ -1,4 +1,6 @@
 import type { SecretKind } from '../../shared/contract';
+import { AppError, guidance } from '../../shared/errors';
+import type { Settings } from '../../shared/settings';
 
 /** Where secrets come from: the OS keychain (main/store/keychain.ts) in real use. */
 export interface SecretStore {
@@ -59,4 +61,82 @@ export function withEnvironmentSecrets(store: SecretStore, env: NodeJS.ProcessEn
     setSecret: (kind, account, secret) => store.setSecret(kind, account, secret),
     deleteSecret: (kind, account) => store.deleteSecret(kind, account),
   };
+}
+
+/** A kind of secret: the Diyalog access key secret or the ICWS password. */
+export type { SecretKind };
+
+/**
+ * The secrets of the configured accounts: where each is stored (an account per server), read
+ * once from the variables or the store and then kept in memory (as the clients keep them: a
+ * help watch polling every 5 s must not make a D-Bus round trip per customer). A missing one
+ * is asked again next time: `companion login` may store it meanwhile. The cache is keyed by
+ * kind and account, never by anything derived from the secret.
+ */
+export class Secrets {
+  readonly #store: SecretStore;
+  readonly #settings: () => Settings;
+  readonly #cache = new Map<string, string>();
+  #version = 0;
+
+  constructor(store: SecretStore, env: NodeJS.ProcessEnv, settings: () => Settings) {
+    this.#store = withEnvironmentSecrets(store, env);
+    this.#settings = settings;
+  }
+
+  /** Changes whenever a secret is stored or cleared through this object: clients built before are stale. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** The keychain account a secret of this kind is stored under, from `settings` (default: the effective ones). */
+  accountOf(kind: SecretKind, settings: Settings = this.#settings()): string | null {
+    // Keyed by key id and server: a secret typed for one server is never sent to another.
+    if (kind === 'diyalog') return settings.diyalog.keyId && settings.diyalog.baseUrl ? diyalogAccount(settings.diyalog.keyId, settings.diyalog.baseUrl) : null;
+    return settings.icws.userId && settings.icws.baseUrl ? icwsAccount(settings.icws.userId, settings.icws.baseUrl) : null;
+  }
+
+  /** The secret for `settings`' account; null when none is configured or stored. */
+  async get(kind: SecretKind, settings: Settings = this.#settings()): Promise<string | null> {
+    const account = this.accountOf(kind, settings);
+    if (!account) return null;
+    const key = `${kind}:${account}`;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) return cached;
+    const secret = await this.#store.getSecret(kind, account);
+    if (secret !== null) this.#cache.set(key, secret);
+    return secret;
+  }
+
+  async has(kind: SecretKind): Promise<boolean> {
+    try {
+      return (await this.get(kind)) !== null;
+    } catch {
+      return false; // a locked keychain shows as "not stored"; using it gives the clear error
+    }
+  }
+
+  async store(kind: SecretKind, secret: string): Promise<void> {
+    const account = this.#requireAccount(kind);
+    await this.#store.setSecret(kind, account, secret);
+    this.#cache.set(`${kind}:${account}`, secret);
+    this.#version++;
+  }
+
+  async clear(kind: SecretKind): Promise<void> {
+    const account = this.#requireAccount(kind);
+    await this.#store.deleteSecret(kind, account);
+    this.#cache.delete(`${kind}:${account}`);
+    this.#version++;
+  }
+
+  #requireAccount(kind: SecretKind): string {
+    const account = this.accountOf(kind);
+    if (account) return account;
+    throw new AppError(
+      'invalid_input',
+      kind === 'diyalog' ? 'Set the Diyalog server and access key id before its secret.' : 'Set the ICWS server and user before the password.',
+      { guidance: guidance(kind === 'diyalog' ? 'guidance.diyalogAccountFirst' : 'guidance.icwsAccountFirst') },
+    );
+  }
 }

@@ -2,8 +2,6 @@ import type { ConnectionState } from '../../shared/assistance';
 import type { CallOutput, SettingsView, Status } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import type { Settings, SettingsPatch } from '../../shared/settings';
-import { DiyalogClient } from '../diyalog/client';
-import { IcwsSession } from '../icws/session';
 import type { SettingKey } from './configuration';
 import type { Draft } from './context';
 import type { Feature, FeatureDeps } from './feature';
@@ -93,8 +91,8 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
       language: ctx.language(),
       diyalog: {
         configured: Boolean(s.diyalog.baseUrl && s.diyalog.keyId && s.staffId),
-        hasSecret: await ctx.hasSecret('diyalog'),
-        health: ctx.diyalogHealth.view,
+        hasSecret: await ctx.secrets.has('diyalog'),
+        health: ctx.clients.diyalogHealth.view,
       },
       icws: icwsConnection(),
       assistanceStale: assistanceStale.get(),
@@ -104,7 +102,7 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
   async function settingsView(): Promise<SettingsView> {
     return {
       settings: config.get(),
-      secrets: { diyalog: await ctx.hasSecret('diyalog'), icws: await ctx.hasSecret('icws') },
+      secrets: { diyalog: await ctx.secrets.has('diyalog'), icws: await ctx.secrets.has('icws') },
       recoveredFrom: ctx.recovered?.corruptFile ?? null,
       overridden: config.overridden(),
     };
@@ -118,39 +116,31 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
     );
   };
   assistanceStale.onChange(pushStatus);
-  ctx.diyalogHealth.onChange(pushStatus);
+  ctx.clients.diyalogHealth.onChange(pushStatus);
 
   async function testConnection(target: 'diyalog' | 'icws', draft: Draft | undefined): Promise<ConnectionTestResult> {
     const started = performance.now();
     if (target === 'diyalog') {
       // A one-millisecond history query: signed, authenticated, and changes nothing.
-      const clientOptions = await ctx.diyalogOptions(draft);
-      const client = new DiyalogClient({ ...clientOptions, readRetries: 0 });
+      const client = (await ctx.clients.diyalogFactory(draft, 'connectionTest'))();
       const now = Date.now();
       await client.getOnlineHelpList({ startDate: now - 1, endDate: now });
       return {
         ok: true,
         latencyMs: Math.round(performance.now() - started),
-        host: new URL(clientOptions.baseUrl).host,
+        host: ctx.clients.configuredHost('diyalog', draft),
         clockOffsetSeconds: Math.round(client.clockOffsetMs / 1000),
         signing: { form: client.signing.form, algorithm: client.signing.algorithm },
       };
     }
-    const icws = await ctx.icwsConfig(draft);
-    if (!icws) throw new AppError('missing_credentials', 'ICWS is not configured: set the server, user and password in Settings.');
-    const session = new IcwsSession({
-      ...icws,
-      credentials: { userId: icws.userId, password: icws.password },
-      fetch: ctx.fetch,
-      reconnect: { baseMs: 500, capMs: 2_000, maxAttempts: 1 },
-    });
+    const icws = await ctx.clients.requireIcws('connectionTest', draft);
     try {
-      await session.connect();
-      const up = session.state;
-      const host = up.state === 'up' ? up.host : new URL(icws.baseUrl).host;
+      await icws.session.connect();
+      const up = icws.session.state;
+      const host = up.state === 'up' ? up.host : ctx.clients.configuredHost('icws', draft);
       return { ok: true, latencyMs: Math.round(performance.now() - started), host, clockOffsetSeconds: null, signing: null };
     } finally {
-      await session.logout().catch(() => undefined);
+      await icws.stop();
     }
   }
 
@@ -170,12 +160,12 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
         return settingsView();
       },
       'secret.set': async ({ kind, secret }) => {
-        await ctx.storeSecret(kind, secret);
+        await ctx.secrets.store(kind, secret);
         await secretChanged(kind);
         return { ok: true };
       },
       'secret.clear': async ({ kind }) => {
-        await ctx.clearSecret(kind);
+        await ctx.secrets.clear(kind);
         await secretChanged(kind);
         return { ok: true };
       },

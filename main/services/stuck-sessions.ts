@@ -11,7 +11,7 @@ import type { HelpRecord, HelpStateAnswer, HistoryQuery } from '../../shared/diy
 import { AppError, isAppError } from '../../shared/errors';
 import type { DroppedCounts, StuckSearchProgress, StuckSearchResult, StuckSession } from '../../shared/recovery';
 import { dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
-import { DiyalogClient, type DiyalogClientOptions } from '../diyalog/client';
+import type { DiyalogClient } from '../diyalog/client';
 import { walkHistory } from '../diyalog/history-walker';
 import { cancelledBy } from './bounded';
 
@@ -45,7 +45,7 @@ export const MAX_CHECK_CONCURRENCY = 16;
 type Check = { state: HelpStateAnswer } | { unknown: true };
 
 /** Finds sessions started more than N minutes ago, never ended, and still in help with the same staff member. */
-export async function findStuckSessions(clientOptions: DiyalogClientOptions, query: StuckQuery, options: FindStuckOptions = {}): Promise<StuckSearchResult> {
+export async function findStuckSessions(newClient: () => DiyalogClient, query: StuckQuery, options: FindStuckOptions = {}): Promise<StuckSearchResult> {
   const { startDate, endDate, agentId, customerId, olderThanMinutes: olderThan } = parseStuckQuery(query);
   const range = { startDate, endDate };
   const checkConcurrency = options.checkConcurrency ?? 4;
@@ -57,8 +57,8 @@ export async function findStuckSessions(clientOptions: DiyalogClientOptions, que
   const historyQuery: HistoryQuery = { ...range, ...(agentId !== undefined && { agentId }), ...(customerId !== undefined && { customerId }) };
 
   // Clients of its own: the request count is this search's alone.
-  const walkClient = new DiyalogClient(clientOptions);
-  const checkClient = new DiyalogClient(clientOptions);
+  const walkClient = newClient();
+  const checkClient = newClient();
   const inner = new AbortController();
   const onAbort = () => inner.abort(options.signal?.reason);
   if (options.signal?.aborted) throw cancelledBy(options.signal, 'The search was cancelled.');

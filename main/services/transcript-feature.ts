@@ -1,4 +1,6 @@
-import { AppError } from '../../shared/errors';
+import type { MessagingDetailQuery } from '../diyalog/client';
+import { AppError, guidance } from '../../shared/errors';
+import type { ServiceContext } from './context';
 import type { Feature, FeatureDeps } from './feature';
 
 export type TranscriptCalls = 'transcript.link' | 'transcript.open';
@@ -12,7 +14,7 @@ export interface TranscriptDeps extends FeatureDeps {
 export function createTranscriptFeature({ ctx, openExternal }: TranscriptDeps): Feature<TranscriptCalls> {
   return {
     handlers: {
-      'transcript.link': async (query) => (await ctx.diyalog()).getMessagingDetail(query),
+      'transcript.link': (query) => transcriptLinkOf(ctx, query),
       'transcript.open': async ({ url }) => {
         const target = vetTranscriptUrl(url, ctx.config.get().diyalog.transcriptHosts);
         if (!openExternal) return { opened: false, url: target };
@@ -21,6 +23,11 @@ export function createTranscriptFeature({ ctx, openExternal }: TranscriptDeps): 
       },
     },
   };
+}
+
+/** A browser link to the transcript between a staff member and a customer (getmessagingdetail). */
+export async function transcriptLinkOf(ctx: ServiceContext, query: MessagingDetailQuery, signal?: AbortSignal): Promise<{ url: string }> {
+  return (await ctx.clients.diyalog()).getMessagingDetail(query, signal ? { signal } : {});
 }
 
 /** Only https links on a configured transcript host leave the app. */
@@ -34,7 +41,9 @@ export function vetTranscriptUrl(raw: string, allowedHosts: readonly string[]): 
   if (url.protocol !== 'https:') throw new AppError('invalid_input', 'Only https transcript links are opened.');
   if (url.username || url.password) throw new AppError('invalid_input', 'A transcript link must not carry credentials.');
   if (!allowedHosts.includes(url.hostname)) {
-    throw new AppError('invalid_input', `${url.hostname} is not a configured transcript host (Settings → Diyalog).`);
+    throw new AppError('invalid_input', `${url.hostname} is not a configured transcript host (Settings → Diyalog).`, {
+      guidance: guidance('guidance.transcriptHost', { host: url.hostname }),
+    });
   }
   return url.href;
 }

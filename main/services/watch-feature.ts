@@ -1,4 +1,6 @@
 import type { WatchEntry } from '../../shared/contract';
+import type { HelpStateAnswer } from '../../shared/diyalog';
+import type { ServiceContext } from './context';
 import { AppError } from '../../shared/errors';
 import type { Feature, FeatureDeps } from './feature';
 import { HelpWatcher } from './help-watcher';
@@ -13,7 +15,7 @@ export interface WatchFeature extends Feature<WatchCalls> {
 export function createWatchFeature({ ctx, emit }: FeatureDeps): WatchFeature {
   const { config } = ctx;
   const watcher = new HelpWatcher({
-    check: async (customerId, signal) => (await ctx.diyalog()).isCustomerInOnlineHelp(customerId, { signal }),
+    check: (customerId, signal) => helpStateOf(ctx, customerId, signal),
     onChange: (entry) => emit('watch.changed', entry),
   });
   for (const id of config.get().watchList) watcher.add(id);
@@ -56,4 +58,9 @@ export function createWatchFeature({ ctx, emit }: FeatureDeps): WatchFeature {
     },
     stop: () => watcher.stop(),
   };
+}
+
+/** Is the customer in a live-help session now, and with whom (iscustomerinonlinehelp)? */
+export async function helpStateOf(ctx: ServiceContext, customerId: string, signal?: AbortSignal): Promise<HelpStateAnswer> {
+  return (await ctx.clients.diyalog()).isCustomerInOnlineHelp(customerId, signal ? { signal } : {});
 }

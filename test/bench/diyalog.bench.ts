@@ -49,7 +49,7 @@ export async function benchHistoryWalk(): Promise<BenchRow[]> {
     let baseline: { ms: number; ids: string } | null = null;
     for (const concurrency of [1, 4, 8]) {
       const started = performance.now();
-      const result = await walkHelpHistory(clientOptions, query, { concurrency });
+      const result = await walkHelpHistory(() => new DiyalogClient(clientOptions), query, { concurrency });
       const ms = performance.now() - started;
       const ids = result.items.map((r) => r.onlineHelpId).join(',');
       baseline ??= { ms, ids };

@@ -52,7 +52,7 @@ export async function benchStuckFinder(): Promise<BenchRow[]> {
 
     // The plain way: walk the day page by page, then ask about each candidate in turn.
     let started = performance.now();
-    const walk = await walkHelpHistory(clientOptions, query, { concurrency: 1 });
+    const walk = await walkHelpHistory(() => new DiyalogClient(clientOptions), query, { concurrency: 1 });
     const cutoff = end - 15 * MINUTE;
     const candidates = walk.items.filter((r) => r.helpState === 'onlinehelp_started' && r.helpEndedAt === undefined && (r.helpStartedAt ?? r.helpRequestedAt) <= cutoff);
     const checker = new DiyalogClient(clientOptions);
@@ -81,7 +81,7 @@ export async function benchStuckFinder(): Promise<BenchRow[]> {
 
     for (const concurrency of [4, 8]) {
       started = performance.now();
-      const result = await findStuckSessions(clientOptions, query, { walkConcurrency: concurrency, checkConcurrency: concurrency, now: () => end });
+      const result = await findStuckSessions(() => new DiyalogClient(clientOptions), query, { walkConcurrency: concurrency, checkConcurrency: concurrency, now: () => end });
       const ms = performance.now() - started;
       const ids = result.sessions
         .map((s) => s.onlineHelpId)

@@ -60,6 +60,12 @@ function options(over: Partial<DiyalogClientOptions> = {}, on: DiyalogSim = sim)
   return { baseUrl: on.url, credentials: on.credentials, requesterUserId: on.staffId, fetch: globalThis.fetch, retryBaseMs: 1, ...over };
 }
 
+/** What the client provider hands a search: a maker of fresh clients, each counting its own requests. */
+function clients(over: Partial<DiyalogClientOptions> = {}, on: DiyalogSim = sim): () => DiyalogClient {
+  const o = options(over, on);
+  return () => new DiyalogClient(o);
+}
+
 const client = (over: Partial<DiyalogClientOptions> = {}) => new DiyalogClient(options(over));
 const finishes = () => sim.control.requests.filter((r) => r.path.endsWith('/finishonlinehelp'));
 const request = (customerId: string, staffId: string) => ({ actor: sim.staffId, customerId, staffId, reason: REASON });
@@ -105,7 +111,7 @@ describe('the stuck-session finder', () => {
     expect(truth.length).toBe(14); // 12 here and 2 seeded (the third seeded one is 26 h old)
 
     const before = sim.control.requestCount;
-    const result = await findStuckSessions(options(), window, { now: () => now });
+    const result = await findStuckSessions(clients(), window, { now: () => now });
     const found = result.sessions.map((s) => `${s.customerId}/${s.staffId}`).sort();
     const hits = found.filter((f) => truth.includes(f)).length;
     expect({ precision: hits / found.length, recall: hits / truth.length }).toEqual({ precision: 1, recall: 1 });
@@ -131,20 +137,20 @@ describe('the stuck-session finder', () => {
     const now = sim.control.serverNow();
     const mine = crash(40 * MINUTE, agents[5]);
     const window = { startDate: now - 24 * HOUR, endDate: now };
-    const byAgent = await findStuckSessions(options(), { ...window, agentId: agents[5]! });
+    const byAgent = await findStuckSessions(clients(), { ...window, agentId: agents[5]! });
     expect(byAgent.sessions.length).toBeGreaterThan(0);
     expect(byAgent.sessions.every((s) => s.staffId === agents[5])).toBe(true);
     expect(byAgent.sessions.map((s) => s.customerId)).toContain(mine.customerId);
 
-    const byCustomer = await findStuckSessions(options(), { ...window, customerId: mine.customerId });
+    const byCustomer = await findStuckSessions(clients(), { ...window, customerId: mine.customerId });
     expect(byCustomer.sessions.map((s) => s.customerId)).toEqual([mine.customerId]);
     expect(byCustomer.candidates).toBe(1);
 
-    const older = await findStuckSessions(options(), { ...window, customerId: mine.customerId, olderThanMinutes: 60 });
+    const older = await findStuckSessions(clients(), { ...window, customerId: mine.customerId, olderThanMinutes: 60 });
     expect(older).toMatchObject({ sessions: [], candidates: 0 });
 
-    const concurrent = await findStuckSessions(options(), window);
-    const sequential = await findStuckSessions(options(), window, { walkConcurrency: 1, checkConcurrency: 1 });
+    const concurrent = await findStuckSessions(clients(), window);
+    const sequential = await findStuckSessions(clients(), window, { walkConcurrency: 1, checkConcurrency: 1 });
     expect(sequential.sessions).toEqual(concurrent.sessions);
     expect(sequential.dropped).toEqual(concurrent.dropped);
   });
@@ -152,7 +158,7 @@ describe('the stuck-session finder', () => {
   it('reports progress through the walk and the checks, and ends done', async () => {
     const now = sim.control.serverNow();
     const seen: StuckSearchProgress[] = [];
-    const result = await findStuckSessions(options(), { startDate: now - 24 * HOUR, endDate: now }, { onProgress: (p) => seen.push({ ...p }) });
+    const result = await findStuckSessions(clients(), { startDate: now - 24 * HOUR, endDate: now }, { onProgress: (p) => seen.push({ ...p }) });
     expect(seen.at(-1)).toMatchObject({ phase: 'done', candidates: result.candidates, requests: result.requests });
     expect(seen.some((p) => p.phase === 'walk' && p.walked > 0)).toBe(true);
     const checked = seen.map((p) => p.checked);
@@ -165,7 +171,7 @@ describe('the stuck-session finder', () => {
       const controller = new AbortController();
       const now = slow.control.serverNow();
       const pending = rejection(
-        findStuckSessions(options({}, slow), { startDate: now - 90 * 24 * HOUR, endDate: now }, {
+        findStuckSessions(clients({}, slow), { startDate: now - 90 * 24 * HOUR, endDate: now }, {
           signal: controller.signal,
           onProgress: (p) => p.requests >= 3 && controller.abort(),
         }),
@@ -173,7 +179,7 @@ describe('the stuck-session finder', () => {
       expect((await pending).code).toBe('cancelled');
       const after = slow.control.requestCount;
       // Whatever was in flight has been aborted; nothing new starts.
-      const again = await findStuckSessions(options({}, slow), { startDate: now - HOUR, endDate: now });
+      const again = await findStuckSessions(clients({}, slow), { startDate: now - HOUR, endDate: now });
       expect(slow.control.requestCount - after).toBe(again.requests);
     } finally {
       await slow.close();
@@ -189,8 +195,8 @@ describe('the stuck-session finder', () => {
       { startDate: 0, endDate: now, olderThanMinutes: -1 },
       { startDate: 0, endDate: now, olderThanMinutes: 1.5 },
     ];
-    for (const query of cases) expect((await rejection(findStuckSessions(options(), query))).code).toBe('invalid_input');
-    expect((await rejection(findStuckSessions(options(), { startDate: 0, endDate: now }, { checkConcurrency: 0 }))).code).toBe('invalid_input');
+    for (const query of cases) expect((await rejection(findStuckSessions(clients(), query))).code).toBe('invalid_input');
+    expect((await rejection(findStuckSessions(clients(), { startDate: 0, endDate: now }, { checkConcurrency: 0 }))).code).toBe('invalid_input');
     expect(sim.control.requestCount).toBe(0);
   });
 });
@@ -490,7 +496,7 @@ describe('RecoveryJobs (what the app starts and watches)', () => {
       endRow: (_id, row, done, total) => events.push(`row ${row.customerId} ${row.outcome} ${done}/${total}`),
       endDone: (_id, state) => endDone(state),
     });
-    const searchId = jobs.startSearch(options(), { startDate: now - 24 * HOUR, endDate: now, agentId: agent });
+    const searchId = jobs.startSearch(clients(), { startDate: now - 24 * HOUR, endDate: now, agentId: agent });
     expect(jobs.search(searchId).status).toBe('running');
     const state = (await searched) as { status: 'done'; result: { sessions: { customerId: string; staffId: string }[] } };
     expect(state.status).toBe('done');
@@ -514,7 +520,7 @@ describe('RecoveryJobs (what the app starts and watches)', () => {
   it('refuses bad input at once, cancels, and forgets unknown ids', async () => {
     const jobs = new RecoveryJobs();
     const now = sim.control.serverNow();
-    expect(() => jobs.startSearch(options(), { startDate: now, endDate: now - 1 })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    expect(() => jobs.startSearch(clients(), { startDate: now, endDate: now - 1 })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
     expect(() => jobs.startEnd(client(), audit, { actor: sim.staffId, reason: '', sessions: [{ customerId: '1', staffId: '2' }] })).toThrow(
       expect.objectContaining({ code: 'invalid_input' }),
     );
@@ -527,7 +533,7 @@ describe('RecoveryJobs (what the app starts and watches)', () => {
     const slow = new RecoveryJobs({ searchDone: (_id, state) => done(state) });
     sim.control.setLatency(30);
     try {
-      const id = slow.startSearch(options(), { startDate: now - 90 * 24 * HOUR, endDate: now });
+      const id = slow.startSearch(clients(), { startDate: now - 90 * 24 * HOUR, endDate: now });
       slow.cancelSearch(id);
       expect(await finished).toMatchObject({ status: 'failed', error: { code: 'cancelled' } });
       slow.stop();
@@ -546,6 +552,7 @@ describe('the recovery feature at the start of the app', () => {
       dataDir: dir,
       fetch: globalThis.fetch,
       secrets: new MemorySecretStore(),
+      purpose: 'app',
       env: { COMPANION_DIYALOG_URL: sim.url, COMPANION_DIYALOG_KEY_ID: sim.credentials.keyId, COMPANION_DIYALOG_SECRET: sim.credentials.secret, COMPANION_STAFF_ID: sim.staffId },
       osLocale: 'en-US',
     });

@@ -140,7 +140,7 @@ describe('date ranges', () => {
       cliHistory: await cli('history', [], { from: String(startDate), to: String(endDate) }),
       cliTranscript: await cli('transcript-link', [], { staff: '1', customer: '2', from: String(startDate), to: String(endDate) }),
       serviceHistory: await verdictOf(
-        () => walkHelpHistory({ baseUrl: 'https://diyalog.bank.test', credentials: { keyId: 'k', secret: 's' }, requesterUserId: '1', fetch: async () => { throw SENT; }, readRetries: 0 }, { startDate, endDate }),
+        () => walkHelpHistory(() => new DiyalogClient({ baseUrl: 'https://diyalog.bank.test', credentials: { keyId: 'k', secret: 's' }, requesterUserId: '1', fetch: async () => { throw SENT; }, readRetries: 0 }), { startDate, endDate }),
         wasSent,
       ),
       serviceTranscript: await verdictOf(() => client.getMessagingDetail({ staffId: '1', customerId: '2', startDate, endDate }), wasSent),
@@ -155,7 +155,7 @@ describe('the widest range a Date holds', () => {
   it('0 → 8.64e15: the history service agrees with the contract', async () => {
     expect(calls['history.start'].input.safeParse({ startDate: 0, endDate: 8.64e15 }).success).toBe(true);
     const service = await verdictOf(
-      () => walkHelpHistory({ baseUrl: 'https://diyalog.bank.test', credentials: { keyId: 'k', secret: 's' }, requesterUserId: '1', fetch: async () => { throw SENT; }, readRetries: 0 }, { startDate: 0, endDate: 8.64e15 }),
+      () => walkHelpHistory(() => new DiyalogClient({ baseUrl: 'https://diyalog.bank.test', credentials: { keyId: 'k', secret: 's' }, requesterUserId: '1', fetch: async () => { throw SENT; }, readRetries: 0 }), { startDate: 0, endDate: 8.64e15 }),
       wasSent,
     );
     expect(service).toBe('accepted');
