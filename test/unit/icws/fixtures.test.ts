@@ -9,7 +9,7 @@ import type { AssistanceView } from '../../../main/icws/assistance-view';
 import { codeForStatus } from '../../../main/icws/errors';
 import { QUEUE_CONTENTS_TYPE, QUEUE_SUBSCRIPTION_STATE_TYPE, applyQueueContents, currentInteractions, emptyInteractionsView, parseQueueContents } from '../../../main/icws/interactions-view';
 import { DEFAULT_QUEUE_SUBSCRIPTION_ID } from '../../../main/icws/interactions';
-import { configuredTarget, namesItself } from '../../../main/icws/session';
+import { configuredTarget, namesItself } from '../../../main/icws/servers';
 import {
   ASSISTANCE_DETAILS_TYPE,
   ASSISTANCE_LIST_TYPE,

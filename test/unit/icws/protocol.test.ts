@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CookieJar, setCookieLines } from '../../../main/icws/cookies';
 import { codeForStatus, icwsError } from '../../../main/icws/errors';
-import { alternateHostProblem, alternateTarget, configuredTarget } from '../../../main/icws/session';
+import { alternateHostProblem, alternateTarget, configuredTarget } from '../../../main/icws/servers';
 
 describe('session cookies', () => {
   it('keeps only icws_ cookies and renders them for the Cookie header', () => {
