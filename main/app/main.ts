@@ -1,61 +1,67 @@
 // The Electron shell: one hardened window over the services. Everything with secrets,
-// network or disk lives in main/services and below; this file only wires them to Electron.
-import { app, BrowserWindow, Menu, net, Notification, session, shell } from 'electron';
+// network or disk lives in main/services and below; what the shell decides (window options,
+// geometry, navigation and permissions, the IPC sender check, app://, quitting) lives in the
+// plain modules beside this one, tested in Node. This file only wires them to Electron.
+import { app, BrowserWindow, Menu, net, Notification, screen, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
-import type { AssistanceAlert, Language, Status } from '../../shared/contract';
 import type { FetchLike } from '../http';
 import type { Companion } from '../services/companion';
 import { launchCompanion, type Launched } from '../services/launch';
 import { Keychain } from '../store/keychain';
-import { onAlert, onFocus, type AlertActions, type AlertState } from './alerts';
+import { bringToFront, followAlerts } from './alert-presenter';
 import { APP_ORIGIN } from './channels';
 import { registerIpc, sendEvent } from './ipc';
-import { menuTemplate, shouldBlockInput } from './menu';
+import { followLanguage, menuTemplate } from './menu';
+import { hardenSession, hardenWebContents } from './navigation-policy';
+import { createQuitSequence } from './quit-sequence';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
+import { boundsToRestore, followGeometry, type GeometrySaver } from './window-geometry';
+import { windowGeometryStore, type WindowGeometryStore } from './window-geometry-store';
+import { windowOptions } from './window-options';
 
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
+const facts = { packaged: app.isPackaged, platform: process.platform };
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 registerRendererScheme();
 
 let mainWindow: BrowserWindow | null = null;
+let geometry: GeometrySaver | null = null;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
+    if (mainWindow) bringToFront(mainWindow);
   });
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (e) => e.preventDefault());
-    // Also fires for subframes, which will-navigate does not cover.
-    contents.on('will-frame-navigate', (e) => e.preventDefault());
-    // The menu carries no Reload or DevTools in a packaged build; the keys are swallowed
-    // too, so a confirmation cannot be reloaded away or skipped from a console.
-    contents.on('before-input-event', (e, input) => {
-      if (shouldBlockInput(input, { packaged: app.isPackaged, platform: process.platform })) e.preventDefault();
-    });
-    if (app.isPackaged) contents.on('devtools-opened', () => contents.closeDevTools());
-    contents.on('will-redirect', (e) => e.preventDefault());
-    contents.on('will-attach-webview', (e) => e.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, facts));
+  const launching = start();
+  const quitting = createQuitSequence({
+    // ICWS logout and pollers stopped, the window's last geometry written, before the process goes.
+    stop: async () => {
+      const launched = await launching.catch(() => null);
+      await Promise.all([geometry?.flush(), launched?.stop()]);
+    },
+    quit: () => app.quit(),
+    onError: (e) => console.error('companion: stopping did not finish cleanly:', message(e)),
   });
-  void start().catch((e: unknown) => {
-    console.error('companion: could not start:', e instanceof Error ? e.message : e);
+  app.on('window-all-closed', () => quitting.windowAllClosed());
+  app.on('before-quit', (event) => quitting.beforeQuit(event));
+  launching.catch((e: unknown) => {
+    console.error('companion: could not start:', message(e));
     app.exit(1);
   });
 }
 
-async function start(): Promise<void> {
+async function start(): Promise<Launched> {
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  hardenSession(session.defaultSession);
   serveRenderer(RENDERER_DIR);
 
+  const dataDir = process.env.COMPANION_DATA_DIR || app.getPath('userData');
   const launched = await launchCompanion({
-    dataDir: process.env.COMPANION_DATA_DIR || app.getPath('userData'),
+    dataDir,
     env: process.env,
     // net.fetch: the system proxy and the OS certificate store apply, as bank networks need.
     fetch: net.fetch as unknown as FetchLike,
@@ -66,92 +72,40 @@ async function start(): Promise<void> {
   });
   const { companion } = launched;
   registerIpc(companion.handlers, () => companion.language());
-  installMenu(companion);
-  mainWindow = createWindow(companion);
-  quitCleanly(launched);
+  // Our own menu (menu.ts), in the app's language, rebuilt when the language changes.
+  followLanguage(companion, (language) => Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ ...facts, language }))));
+  mainWindow = await createWindow(companion, windowGeometryStore(dataDir));
+  return launched;
 }
 
-/** Our own menu (see menu.ts), in the app's language, rebuilt when the language changes. */
-function installMenu(companion: Companion): void {
-  let current: Language | null = null;
-  const apply = (language: Language) => {
-    if (language === current) return;
-    current = language;
-    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ packaged: app.isPackaged, platform: process.platform, language })));
-  };
-  apply(app.getLocale().toLowerCase().startsWith('tr') ? 'tr' : 'en');
-  void companion.handlers['status.get']({}).then((status) => apply(status.language), () => undefined);
-  companion.subscribe((event, payload) => {
-    if (event === 'status.changed') apply((payload as Status).language);
-  });
-}
-
-/** A supervisor's message while the user looks elsewhere: a notification, a flashing taskbar entry, a badge (alerts.ts decides). */
-function followAlerts(window: BrowserWindow, companion: Companion): () => void {
-  let state: AlertState = { unread: 0 };
-  const apply = (actions: AlertActions) => {
-    state = actions.next;
-    if (actions.notification && Notification.isSupported()) {
-      const notification = new Notification({ ...actions.notification, silent: false });
-      notification.on('click', () => {
-        if (window.isMinimized()) window.restore();
-        window.focus();
-      });
-      notification.show();
-    }
-    window.flashFrame(actions.flash);
-    app.setBadgeCount(actions.badge);
-  };
-  const language = (): Language => companion.settings().language ?? (app.getLocale().toLowerCase().startsWith('tr') ? 'tr' : 'en');
-  window.on('focus', () => apply(onFocus()));
-  return companion.subscribe((event, payload) => {
-    if (event === 'assistance.alert' && !window.isDestroyed()) apply(onAlert(payload as AssistanceAlert, window.isFocused(), state, language()));
-  });
-}
-
-function createWindow(companion: Companion): BrowserWindow {
-  const saved = companion.settings().window;
-  const window = new BrowserWindow({
-    width: saved?.width ?? 1200,
-    height: saved?.height ?? 800,
-    ...(saved?.x !== undefined && saved?.y !== undefined && { x: saved.x, y: saved.y }),
-    minWidth: 720,
-    minHeight: 480,
-    title: 'Agent Companion',
-    show: false,
-    webPreferences: {
-      preload: PRELOAD,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
-  if (saved?.maximized) window.maximize();
+async function createWindow(companion: Companion, store: WindowGeometryStore): Promise<BrowserWindow> {
+  const saved = await store.load();
+  const bounds = boundsToRestore(saved, screen.getAllDisplays(), screen.getPrimaryDisplay());
+  const window = new BrowserWindow(windowOptions({ preload: PRELOAD, bounds }));
+  if (bounds.maximized) window.maximize();
   window.once('ready-to-show', () => window.show());
 
   const unsubscribe = companion.subscribe((event, payload) => sendEvent(window.webContents, event, payload));
-  const stopAlerts = followAlerts(window, companion);
-  const visible = (v: boolean) => () => companion.setVisible(v);
-  window.on('show', visible(true));
-  window.on('restore', visible(true));
-  window.on('hide', visible(false));
-  window.on('minimize', visible(false));
-
-  let saveTimer: ReturnType<typeof setTimeout> | undefined;
-  const saveBounds = () => {
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => {
-      if (window.isDestroyed() || window.isMinimized()) return;
-      const b = window.getNormalBounds();
-      void companion.handlers['settings.update']({ window: { ...b, maximized: window.isMaximized() } }).catch(() => undefined);
-    }, 500);
-  };
-  window.on('resize', saveBounds);
-  window.on('move', saveBounds);
+  const stopAlerts = followAlerts(window, companion, {
+    notify(notification, onClick) {
+      if (!Notification.isSupported()) return;
+      const shown = new Notification({ ...notification, silent: false });
+      shown.on('click', onClick);
+      shown.show();
+    },
+    setBadge: (count) => app.setBadgeCount(count),
+  });
+  // The watcher polls slower while nobody can see the window.
+  window.on('show', () => companion.setVisible(true));
+  window.on('restore', () => companion.setVisible(true));
+  window.on('hide', () => companion.setVisible(false));
+  window.on('minimize', () => companion.setVisible(false));
+  geometry = followGeometry(window, {
+    saved,
+    write: (g) => store.save(g),
+    onError: (e) => console.error('companion: the window geometry was not saved:', message(e)),
+  });
   window.on('closed', () => {
-    clearTimeout(saveTimer);
     unsubscribe();
     stopAlerts();
     mainWindow = null;
@@ -160,19 +114,4 @@ function createWindow(companion: Companion): BrowserWindow {
   // A page that fails to load is reported, not left as an unhandled rejection in the main process.
   window.loadURL(`${APP_ORIGIN}/index.html`).catch((e: unknown) => console.error('companion: the window did not load:', e));
   return window;
-}
-
-function quitCleanly(launched: Launched): void {
-  let stopping = false;
-  app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', (event) => {
-    if (stopping) return;
-    stopping = true;
-    event.preventDefault();
-    // ICWS logout and pollers stopped before the process goes; bounded so quitting never hangs.
-    const cleanup = launched.stop();
-    const limit = new Promise((resolve) => setTimeout(resolve, 3_000));
-    // A logout that fails still quits (and its rejection is not left unhandled).
-    void Promise.race([cleanup, limit]).catch(() => undefined).finally(() => app.quit());
-  });
 }

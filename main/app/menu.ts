@@ -7,8 +7,9 @@
 // reload drops a confirmation half-way; so neither exists there, not even as a key.
 
 import type { Input, MenuItemConstructorOptions } from 'electron';
-import type { Language } from '../../shared/contract';
+import type { Language, Status } from '../../shared/contract';
 import { translate, type MessageKey } from '../../shared/i18n';
+import type { Companion } from '../services/companion';
 
 export interface MenuOptions {
   /** app.isPackaged: an installed build, as opposed to `npm start` from the sources. */
@@ -99,4 +100,21 @@ export function isReloadOrDevToolsKey(input: Pick<Input, 'type' | 'key' | 'code'
 /** What `before-input-event` decides: a packaged build swallows reload and DevTools keys. */
 export function shouldBlockInput(input: Parameters<typeof isReloadOrDevToolsKey>[0], options: { packaged: boolean; platform: NodeJS.Platform }): boolean {
   return options.packaged && isReloadOrDevToolsKey(input, options.platform);
+}
+
+/**
+ * Calls `apply` with the user's language now and again each time it changes (Settings, or the
+ * OS locale while none is chosen: the companion decides); returns the unsubscribe.
+ */
+export function followLanguage(companion: Pick<Companion, 'subscribe' | 'language'>, apply: (language: Language) => void): () => void {
+  let current: Language | null = null;
+  const set = (language: Language) => {
+    if (language === current) return;
+    current = language;
+    apply(language);
+  };
+  set(companion.language());
+  return companion.subscribe((event, payload) => {
+    if (event === 'status.changed') set((payload as Status).language);
+  });
 }

@@ -1,8 +1,9 @@
 // Issue 9: a packaged build has no Reload and no DevTools, neither in the menu nor as a key,
 // so the force-end confirmation cannot be skipped from a console or lost to a reload.
 import type { MenuItemConstructorOptions } from 'electron';
-import { describe, expect, it } from 'vitest';
-import { DEVELOPER_ROLES, menuTemplate, shouldBlockInput } from '../../../main/app/menu';
+import { describe, expect, it, vi } from 'vitest';
+import { DEVELOPER_ROLES, followLanguage, menuTemplate, shouldBlockInput } from '../../../main/app/menu';
+import type { EventSink } from '../../../main/services/dispatch';
 
 const PLATFORMS = ['linux', 'win32', 'darwin'] as const;
 
@@ -100,5 +101,29 @@ describe('shouldBlockInput (before-input-event)', () => {
     for (const input of ordinary) expect(shouldBlockInput(input, { packaged: true, platform: 'linux' }), JSON.stringify(input)).toBe(false);
     // Ctrl+R on a Mac is not a reload there (Cmd+R is).
     expect(shouldBlockInput(key('r', 'KeyR', { control: true }), { packaged: true, platform: 'darwin' })).toBe(false);
+  });
+});
+
+describe('followLanguage', () => {
+  it("builds the menu in the companion's language at once, again when it changes, never twice for the same", () => {
+    let sink: EventSink | undefined;
+    const unsubscribe = vi.fn();
+    const companion = {
+      language: () => 'tr' as const,
+      subscribe: (s: EventSink) => {
+        sink = s;
+        return unsubscribe;
+      },
+    };
+    const apply = vi.fn();
+    const stop = followLanguage(companion, apply);
+    expect(apply.mock.calls).toEqual([['tr']]);
+    const status = (language: 'tr' | 'en') => ({ language }) as never;
+    sink?.('status.changed', status('tr'));
+    sink?.('status.changed', status('en'));
+    sink?.('assistance.alert', status('tr'));
+    expect(apply.mock.calls).toEqual([['tr'], ['en']]);
+    stop();
+    expect(unsubscribe).toHaveBeenCalled();
   });
 });
