@@ -279,9 +279,13 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     const hold = holds.findIndex((h) => h.endpoint === endpoint);
     if (hold !== -1) {
       const [held] = holds.splice(hold, 1);
-      res.once('close', () => {
-        if (!res.writableEnded) held?.abandoned();
-      });
+      // A call abandoned before it got here (during the latency) has already closed: 'close'
+      // will not come again, and `abandoned` must not wait for it.
+      if (res.closed) held?.abandoned();
+      else
+        res.once('close', () => {
+          if (!res.writableEnded) held?.abandoned();
+        });
       held?.arrived();
       await held?.released;
     }
