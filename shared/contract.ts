@@ -28,7 +28,12 @@ import {
 // ---------------------------------------------------------------------------
 // Value schemas (outputs). Each is checked against its shared interface below.
 
-export const errorValueSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+export const guidanceSchema = z.object({
+  key: z.templateLiteral(['guidance.', z.string()]),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+
+export const errorValueSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string(), guidance: guidanceSchema.optional() });
 
 export const helpStateAnswerSchema = z.object({
   customerId: z.string(),
@@ -111,6 +116,14 @@ export const watchEntrySchema = z.object({
   error: errorValueSchema.nullable(),
   /** epoch ms of the last answer or error; null before the first check */
   checkedAt: z.number().nullable(),
+  /** epoch ms of the last check that succeeded (an answer, not an error); null if none yet. */
+  confirmedAt: z.number().nullable(),
+  /**
+   * Main's word on freshness: until this time (epoch ms) the state shown counts as current
+   * and may be acted on (a force-end); after it, or when null (the last check failed, or none
+   * succeeded yet), the row is stale. The renderer compares its clock with it and decides nothing else.
+   */
+  freshUntil: z.number().nullable(),
 });
 export type WatchEntry = z.infer<typeof watchEntrySchema>;
 

@@ -2,7 +2,7 @@
 // or an AppError. Protocol only; behaviour (what to watch, when to force-end) lives in services.
 
 import type { z } from 'zod';
-import { AppError, isAppError } from '../../shared/errors';
+import { AppError, guidance, isAppError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryQuery } from '../../shared/diyalog';
 import type { LearnedSigning } from '../../shared/settings';
@@ -231,7 +231,13 @@ export class DiyalogClient {
         'bad_response',
         `Diyalog ignored the agent filter "${this.#historyAgentField}" (it answered with records of agent ${stranger.agentId}): ` +
           `this server probably calls it "${other}". Change the history agent field under Advanced settings.`,
-        { status: 200, path: DIYALOG_PATHS.getOnlineHelpList, reason: 'agent_filter_ignored', field: this.#historyAgentField },
+        {
+          status: 200,
+          path: DIYALOG_PATHS.getOnlineHelpList,
+          reason: 'agent_filter_ignored',
+          field: this.#historyAgentField,
+          guidance: guidance('guidance.historyAgentField', { field: other }),
+        },
       );
     }
     return records;

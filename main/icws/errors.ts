@@ -1,7 +1,7 @@
 // ICWS answers and transport failures → AppError with a stable code. The server's
 // errorId and message are kept; nothing we send (password, CSRF token, cookie) is.
 
-import { AppError } from '../../shared/errors';
+import { AppError, guidance } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import { isAbortError, isTimeoutError } from '../http';
 import { INVALID_COOKIE_ERROR_ID, errorBodySchema } from './wire';
@@ -93,6 +93,6 @@ export function redirectError(response: Response, requestUrl: string, what: stri
   return new AppError(
     'unexpected_redirect',
     `ICWS ${what} answered with a redirect${status ? ` (HTTP ${status})` : ''}${target ? ` to ${target}` : ''}; it was not followed. Check the ICWS server address in Settings.`,
-    { status, location: target },
+    { status, location: target, guidance: guidance('guidance.checkServerAddress', { service: 'ICWS' }) },
   );
 }

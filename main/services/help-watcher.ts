@@ -7,7 +7,10 @@ export type HelpCheck = (customerId: string, signal: AbortSignal) => Promise<Hel
 
 export interface HelpWatcherOptions {
   check: HelpCheck;
-  /** Called only when a customer's state or error changes, never for a repeat of the same answer. */
+  /**
+   * Called after every check that gave an answer or an error: the state may be the same, but
+   * its freshness moved (`confirmedAt`, `freshUntil`), and the window greys a row by it.
+   */
   onChange: (entry: WatchEntry) => void;
   visibleIntervalMs?: number;
   hiddenIntervalMs?: number;
@@ -26,10 +29,14 @@ interface Watched {
   controller: AbortController;
 }
 
+/** A state no check confirmed for this many poll intervals is stale: one late answer is not enough to grey a row. */
+export const FRESH_FOR_INTERVALS = 2;
+
 /**
  * Polls iscustomerinonlinehelp for each watched customer: one request in flight per customer
  * at most, every 5 s while the window is visible and 30 s while hidden, with jitter, backing
- * off on errors, and pushing changes only.
+ * off on errors. Each check's entry carries its freshness: main owns that rule, so the window
+ * never needs to know the poll interval.
  */
 export class HelpWatcher {
   readonly #options: Required<Omit<HelpWatcherOptions, 'check' | 'onChange'>> & Pick<HelpWatcherOptions, 'check' | 'onChange'>;
@@ -56,7 +63,7 @@ export class HelpWatcher {
   add(customerId: string): void {
     if (this.#stopped || this.#watched.has(customerId)) return;
     this.#watched.set(customerId, {
-      entry: { customerId, state: null, error: null, checkedAt: null },
+      entry: { customerId, state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null },
       timer: null,
       inFlight: null,
       failures: 0,
@@ -116,18 +123,25 @@ export class HelpWatcher {
     try {
       const state = await this.#options.check(before.customerId, w.controller.signal);
       w.failures = 0;
-      next = { customerId: before.customerId, state, error: null, checkedAt: this.#options.clock() };
+      const now = this.#options.clock();
+      next = { customerId: before.customerId, state, error: null, checkedAt: now, confirmedAt: now, freshUntil: now + FRESH_FOR_INTERVALS * this.#interval() };
     } catch (e) {
       if (w.controller.signal.aborted) return before;
       w.failures += 1;
-      // Keep the last known state beside the error: "in help with 45001, as of 10:02" is still useful.
-      next = { customerId: before.customerId, state: before.state, error: toErrorValue(e), checkedAt: this.#options.clock() };
+      // Keep the last known state beside the error: "in help with 45001, as of 10:02" is still
+      // useful. But it is stale from this moment: nothing is force-ended on a failed check.
+      next = { ...before, error: toErrorValue(e), checkedAt: this.#options.clock(), freshUntil: null };
     }
     // Removed (and maybe added again) while this check ran: the answer belongs to nobody now.
     if (!this.#isCurrent(w)) return next;
     w.entry = next;
-    if (!sameEntry(before, next)) this.#options.onChange(next);
+    this.#options.onChange(next);
     return next;
+  }
+
+  /** The poll interval now: fast while the window is seen. */
+  #interval(): number {
+    return this.#visible ? this.#options.visibleIntervalMs : this.#options.hiddenIntervalMs;
   }
 
   #isCurrent(w: Watched): boolean {
@@ -137,8 +151,8 @@ export class HelpWatcher {
   #schedule(w: Watched): void {
     if (this.#stopped || !this.#isCurrent(w)) return;
     if (w.timer) clearTimeout(w.timer);
-    const { visibleIntervalMs, hiddenIntervalMs, jitter, maxBackoffMs, random } = this.#options;
-    const interval = this.#visible ? visibleIntervalMs : hiddenIntervalMs;
+    const { jitter, maxBackoffMs, random } = this.#options;
+    const interval = this.#interval();
     const delay =
       w.failures > 0
         ? backoffDelay(w.failures, interval, Math.max(interval, maxBackoffMs), random)
@@ -149,12 +163,4 @@ export class HelpWatcher {
     }, delay);
     w.timer.unref?.();
   }
-}
-
-function sameEntry(a: WatchEntry, b: WatchEntry): boolean {
-  const sa = a.state;
-  const sb = b.state;
-  const sameState =
-    sa === sb || (sa !== null && sb !== null && sa.isInHelp === sb.isInHelp && sa.helpType === sb.helpType && sa.staffId === sb.staffId);
-  return sameState && a.error?.code === b.error?.code && a.error?.message === b.error?.message;
 }

@@ -1,6 +1,7 @@
 // Every store of the app, built over one transport. main.ts builds them once and hands
 // them to App.svelte, which puts them in the component context for the views.
 
+import { Disposables } from '../../shared/disposables';
 import type { RendererApi } from '../bridge';
 import { AssistanceStore, type AssistanceStoreOptions } from './assistance.svelte';
 import { AuditStore } from './audit.svelte';
@@ -27,7 +28,7 @@ export interface StoreOptions extends HistoryStoreOptions, AssistanceStoreOption
 export function createStores(api: RendererApi, options: StoreOptions = {}): Stores {
   return {
     status: new StatusStore(api, options.visible ? { visible: options.visible } : {}),
-    watch: new WatchStore(api, options.visible ? { visible: options.visible } : {}),
+    watch: new WatchStore(api),
     history: new HistoryStore(api, options),
     assistance: new AssistanceStore(api, options.notify ? { notify: options.notify } : {}),
     settings: new SettingsStore(api),
@@ -38,6 +39,7 @@ export function createStores(api: RendererApi, options: StoreOptions = {}): Stor
 
 /** Starts every store's subscriptions and first loads; returns the stop. */
 export function startStores(stores: Stores): () => void {
-  const stops = [stores.status.start(), stores.watch.start(), stores.history.start(), stores.assistance.start(), stores.settings.start(), stores.recovery.start()];
-  return () => stops.forEach((stop) => stop());
+  const teardown = new Disposables();
+  teardown.addAll(stores.status.start(), stores.watch.start(), stores.history.start(), stores.assistance.start(), stores.settings.start(), stores.recovery.start());
+  return () => teardown.dispose();
 }

@@ -1,14 +1,15 @@
 // The help watch: customers main checks on a timer. This store keeps the list in the
 // user's order, merges pushed entries with answers, and runs add/remove/refresh/force-end.
 //
-// Freshness: main pushes an entry only when its state changes, so a steady "in help" is
-// not re-sent after each check. The store lists again every few seconds while the page is
-// seen, remembers for each customer the last check that succeeded, and calls a row stale
-// when nothing confirmed it for two poll intervals: greyed, "not confirmed since …", and
-// no force-end on it.
+// Freshness is main's rule: each entry says until when its state counts as current
+// (`freshUntil`; null once a check failed). The store only compares its clock with that
+// deadline: a row past it is stale (greyed, "not confirmed since …", no force-end on it).
+// Whether a force-end may still be sent is main's to check too, right before it sends; the
+// store shows main's answer.
 
 import type { WatchEntry } from '../../shared/contract';
 import type { ForceEndResult } from '../../shared/diyalog';
+import { Disposables } from '../../shared/disposables';
 import type { ErrorValue } from '../../shared/errors';
 import { safeCall, type RendererApi } from '../bridge';
 import { idProblem, type Problem } from '../validate';
@@ -17,28 +18,26 @@ export type ForceEndOutcome =
   | { kind: 'ended' | 'already_ended'; result: ForceEndResult }
   | { kind: 'error'; customerId: string; error: ErrorValue };
 
-/** main's poll interval while the window is seen (main/services/help-watcher.ts). */
-export const WATCH_POLL_MS = 5_000;
-/** A row no check confirmed for this long is stale. */
-export const STALE_AFTER_MS = 2 * WATCH_POLL_MS;
-/** How often the list is asked again while the page is seen: well inside STALE_AFTER_MS. */
-export const RELIST_MS = 2_500;
+/**
+ * How often the store looks at its clock to grey rows whose deadline passed. A display
+ * refresh only: which rows are fresh is main's decision (`freshUntil`), not this number's.
+ */
+const CLOCK_TICK_MS = 1_000;
 
 export interface WatchRow extends WatchEntry {
   busy: boolean;
-  /** epoch ms of the last check that succeeded (an answer, not an error); null if none yet. */
-  confirmedAt: number | null;
-  /** No successful check for STALE_AFTER_MS (or never, after a check failed). */
+  /** Past main's `freshUntil`, or main said the last check failed: shown greyed, never force-ended. */
   stale: boolean;
 }
 
-/** Why a force-end was not sent: the session ended (or moved) since the row was shown. */
-export type ForceEndSkipped = { customerId: string; staffId: string; state: WatchEntry['state'] };
-
 export interface WatchStoreOptions {
   clock?: () => number;
-  /** Whether the page is seen: re-listing pauses while it is not. */
-  visible?: () => boolean;
+}
+
+/** A row is stale once main's deadline has passed, or when main gave none after a check (it failed). */
+export function isStale(entry: WatchEntry, now: number): boolean {
+  if (entry.freshUntil === null) return entry.checkedAt !== null;
+  return now > entry.freshUntil;
 }
 
 export class WatchStore {
@@ -51,28 +50,19 @@ export class WatchStore {
   loadError = $state<ErrorValue | null>(null);
   /** The row whose force-end dialog is open. */
   forceEnd = $state<{ customerId: string; staffId: string } | null>(null);
-  /** The force-end dialog is re-checking the state before it opens or sends. */
-  checking = $state(false);
   outcome = $state<ForceEndOutcome | null>(null);
-  /** A force-end not sent because the session had ended or moved meanwhile. */
-  skipped = $state<ForceEndSkipped | null>(null);
-  /** epoch ms of the last check that succeeded, per customer. */
-  confirmed = $state<Record<string, number>>({});
-  /** The clock, advanced by the re-list timer: staleness is judged against it. */
+  /** The clock, advanced by a tick: main's deadlines are compared with it. */
   now = $state(0);
 
   readonly rows: WatchRow[] = $derived(
     this.order.map((id) => {
-      const entry = this.entries[id] ?? { customerId: id, state: null, error: null, checkedAt: null };
-      const confirmedAt = this.confirmed[id] ?? null;
-      const stale = confirmedAt === null ? entry.error !== null : this.now - confirmedAt > STALE_AFTER_MS;
-      return { ...entry, busy: this.busy[id] === true, confirmedAt, stale };
+      const entry = this.entries[id] ?? { customerId: id, state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null };
+      return { ...entry, busy: this.busy[id] === true, stale: isStale(entry, this.now) };
     }),
   );
 
   readonly #api: RendererApi;
   readonly #clock: () => number;
-  readonly #visible: () => boolean;
   // Adds and removes go one at a time: each answers with the whole list, and main reads
   // the list before writing it, so two in flight could drop one or answer out of order.
   // A reload of the list joins the queue too, so an older list cannot land after a newer one.
@@ -81,25 +71,25 @@ export class WatchStore {
   constructor(api: RendererApi, options: WatchStoreOptions = {}) {
     this.#api = api;
     this.#clock = options.clock ?? Date.now;
-    this.#visible = options.visible ?? (() => true);
     this.now = this.#clock();
   }
 
   start(): () => void {
+    const teardown = new Disposables();
     // watch.changed pushed while the link was down is lost; so is a list changed meanwhile.
-    const offs = [this.#api.on('watch.changed', (entry) => this.#merge(entry)), this.#api.onReconnect(() => void this.load())];
+    teardown.addAll(
+      this.#api.on('watch.changed', (entry) => this.#merge(entry)),
+      this.#api.onReconnect(() => void this.load()),
+    );
     void this.load();
-    const timer = setInterval(() => void this.tick(), RELIST_MS);
-    return () => {
-      clearInterval(timer);
-      offs.forEach((off) => off());
-    };
+    const timer = setInterval(() => this.tick(), CLOCK_TICK_MS);
+    teardown.add(() => clearInterval(timer));
+    return () => teardown.dispose();
   }
 
-  /** Advances the clock and, while the page is seen and something is watched, lists again. */
-  async tick(): Promise<void> {
+  /** Advances the clock: rows whose deadline passed turn stale. */
+  tick(): void {
     this.now = this.#clock();
-    if (this.order.length > 0 && this.#visible()) await this.load();
   }
 
   async load(): Promise<void> {
@@ -146,33 +136,23 @@ export class WatchStore {
     return null;
   }
 
-  /**
-   * Opens the force-end dialog after checking the state again: a session that ended (or
-   * moved to another staff member) meanwhile is said so, and no dialog opens.
-   */
-  async openForceEnd(customerId: string, staffId: string): Promise<boolean> {
-    this.skipped = null;
+  /** Opens the force-end dialog; main checks the state again right before it sends anything. */
+  openForceEnd(customerId: string, staffId: string): void {
     this.outcome = null;
-    this.checking = true;
-    const still = await this.#stillInHelp(customerId, staffId);
-    this.checking = false;
-    if (!still) return false;
     this.forceEnd = { customerId, staffId };
-    return true;
   }
 
   closeForceEnd(): void {
     this.forceEnd = null;
   }
 
-  /** The confirmed force-end; the dialog has the reason. Checked once more right before sending. */
+  /**
+   * The confirmed force-end; the dialog has the reason. Main checks the help state first: a
+   * session that ended or moved meanwhile comes back `already_ended` with nothing sent.
+   */
   async confirmForceEnd(reason: string): Promise<void> {
     const target = this.forceEnd;
     if (!target) return;
-    if (!(await this.#stillInHelp(target.customerId, target.staffId))) {
-      this.forceEnd = null;
-      return;
-    }
     const result = await safeCall(this.#api, 'recovery.forceEnd', { ...target, reason: reason.trim(), confirmed: true });
     this.forceEnd = null;
     this.outcome = result.ok ? { kind: result.value.outcome, result: result.value } : { kind: 'error', customerId: target.customerId, error: result.error };
@@ -182,19 +162,6 @@ export class WatchStore {
 
   dismissOutcome(): void {
     this.outcome = null;
-    this.skipped = null;
-  }
-
-  /**
-   * Whether a fresh check still shows the customer in help with that staff member. A check
-   * that fails is not a "no": the person decides, with the error shown.
-   */
-  async #stillInHelp(customerId: string, staffId: string): Promise<boolean> {
-    const entry = await this.refresh(customerId);
-    if (!entry || entry.error !== null || entry.state === null) return true;
-    if (entry.state.isInHelp && entry.state.staffId === staffId) return true;
-    this.skipped = { customerId, staffId, state: entry.state };
-    return false;
   }
 
   // An answer to a call and a pushed event may cross: the entry checked last wins.
@@ -202,9 +169,6 @@ export class WatchStore {
     const known = this.entries[entry.customerId];
     if (known?.checkedAt != null && (entry.checkedAt ?? -1) < known.checkedAt) return;
     this.entries[entry.customerId] = entry;
-    if (entry.error === null && entry.state !== null && entry.checkedAt !== null) {
-      this.confirmed[entry.customerId] = Math.max(this.confirmed[entry.customerId] ?? 0, entry.checkedAt);
-    }
     this.now = Math.max(this.now, this.#clock());
   }
 

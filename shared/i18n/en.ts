@@ -255,9 +255,7 @@ export const en = {
   'watch.outcomeFailed': 'Force-end failed for {customer}.',
   'watch.staleSince': 'not confirmed since {time}',
   'watch.staleNever': 'not confirmed yet',
-  'watch.staleHint': 'No check has confirmed this for two poll intervals: it may be out of date, so force-end is not offered on it.',
-  'watch.skippedEnded': 'Nothing was sent: customer {customer} is no longer in help with staff {staff}.',
-  'watch.skippedOther': 'Nothing was sent: customer {customer} is now in help with staff {other}, not {staff}.',
+  'watch.staleHint': 'The last check failed or is overdue: this may be out of date, so force-end is not offered on it.',
 
   'force.title': 'Force-end the live-help session?',
   'force.warning': 'Use this only when the agent application closed on an error and the conversation cannot be closed. The customer’s session ends now and the action is audited.',
@@ -514,6 +512,16 @@ export const en = {
   'error.settings_corrupt': 'The settings file was corrupt',
   'error.internal': 'Internal error',
   'error.busy': 'Too many requests at once: wait for the running ones to finish',
+  // What the user can do about an error (shared/errors.ts Guidance): main picks the key, the window words it.
+  'guidance.setSettings': 'Fill in {keys} in Settings.',
+  'guidance.storeDiyalogSecret': 'Enter the secret of access key id {keyId} in Settings.',
+  'guidance.storeIcwsPassword': 'Enter the ICWS password of {userId} in Settings.',
+  'guidance.configureIcws': 'Set the ICWS server, user and password in Settings.',
+  'guidance.diyalogAccountFirst': 'Set the Diyalog server and access key id first: the secret is stored under them.',
+  'guidance.icwsAccountFirst': 'Set the ICWS server and user first: the password is stored under them.',
+  'guidance.transcriptHost': 'Add {host} to the transcript hosts in Settings if links from it may be opened.',
+  'guidance.historyAgentField': 'This server probably calls the agent filter "{field}": change the history agent field under Advanced settings.',
+  'guidance.checkServerAddress': 'Check the {service} server address in Settings.',
 } as const satisfies Record<string, string> & ErrorMessages & RuleMessages;
 
 export type MessageKey = keyof typeof en;

@@ -249,7 +249,7 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
     await expect.poll(() => companion.settings().alertSound).toBe(true);
   });
 
-  it('help watch: a row no check confirmed is greyed with "not confirmed since", without force-end; the status bar says Diyalog is failing', async () => {
+  it('help watch: a row whose check failed is greyed at once with "not confirmed since", without force-end; the status bar says Diyalog is failing', async () => {
     await openTab('watch');
     const input = panel('watch').getByLabel('Customer id');
     await input.fill(IN_HELP);
@@ -261,14 +261,17 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
 
     diyalog.control.setFailureRate(1);
     try {
-      await expect.poll(() => row.getAttribute('data-stale'), { timeout: 25_000 }).toBe('true');
+      // A failed check greys the row at once (main gives it no deadline), not two intervals later.
+      await row.getByRole('button', { name: 'Refresh' }).click();
+      await expect.poll(() => row.getAttribute('data-stale'), { timeout: 10_000, message: 'the row greys after its check failed' }).toBe('true');
       expect(await row.getByTestId('stale-note').textContent()).toMatch(/not confirmed since/);
       expect(await row.getByRole('button', { name: 'Force-end' }).count()).toBe(0);
       await expect.poll(() => page.getByTestId('diyalog-status').textContent(), { timeout: 10_000 }).toContain('failing');
     } finally {
       diyalog.control.setFailureRate(0);
     }
-    await expect.poll(() => row.getAttribute('data-stale'), { timeout: 25_000 }).toBe('false');
+    await row.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => row.getAttribute('data-stale'), { timeout: 10_000, message: 'the row is fresh again after a check succeeded' }).toBe('false');
   });
 
   it('recovery: finds a crashed session, ends the selected with one confirmation listing them, and shows the outcome', async () => {

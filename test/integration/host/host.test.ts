@@ -27,7 +27,7 @@ function handlersWith(bodies: Partial<Handlers>): Handlers {
   }) as Handlers;
 }
 
-const entry = (customerId: string): WatchEntry => ({ customerId, state: null, error: null, checkedAt: null });
+const entry = (customerId: string): WatchEntry => ({ customerId, state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null });
 
 // watch.refresh of "slow" waits until watch.add releases it: shows calls on one socket overlap.
 let releaseSlow: () => void = () => {};

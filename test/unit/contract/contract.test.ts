@@ -477,9 +477,9 @@ describe('dispatch', () => {
     expect(result).toEqual({ ok: true, value: view({ secrets: { diyalog: true, icws: true } }) });
 
     const list = handlers({
-      'watch.list': async () => [{ customerId: '70022', state: null, error: null, checkedAt: null, cookie: 'icws_1=hunter2' }],
+      'watch.list': async () => [{ customerId: '70022', state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null, cookie: 'icws_1=hunter2' }],
     });
-    expect(await dispatch(list, 'watch.list', {})).toEqual({ ok: true, value: [{ customerId: '70022', state: null, error: null, checkedAt: null }] });
+    expect(await dispatch(list, 'watch.list', {})).toEqual({ ok: true, value: [{ customerId: '70022', state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null }] });
   });
 });
 
@@ -531,13 +531,14 @@ type EventCases = { [E in EventName]: { good: EventPayload<E>[]; bad: [string, u
 const eventCases: EventCases = {
   'watch.changed': {
     good: [
-      { customerId: '70022', state: { customerId: '70022', isInHelp: true, helpType: 'inbound', staffId: '45001' }, error: null, checkedAt: T },
-      { customerId: '70022', state: null, error: { code: 'unavailable', message: 'down' }, checkedAt: T },
+      { customerId: '70022', state: { customerId: '70022', isInHelp: true, helpType: 'inbound', staffId: '45001' }, error: null, checkedAt: T, confirmedAt: T, freshUntil: T + 10_000 },
+      { customerId: '70022', state: null, error: { code: 'unavailable', message: 'down' }, checkedAt: T, confirmedAt: null, freshUntil: null },
     ],
     bad: [
-      ['an unknown help type', { customerId: '70022', state: { customerId: '70022', isInHelp: true, helpType: 'sideways', staffId: null }, error: null, checkedAt: T }],
-      ['an unknown error code', { customerId: '70022', state: null, error: { code: 'oops', message: 'x' }, checkedAt: T }],
-      ['checkedAt missing', { customerId: '70022', state: null, error: null }],
+      ['an unknown help type', { customerId: '70022', state: { customerId: '70022', isInHelp: true, helpType: 'sideways', staffId: null }, error: null, checkedAt: T, confirmedAt: T, freshUntil: T }],
+      ['an unknown error code', { customerId: '70022', state: null, error: { code: 'oops', message: 'x' }, checkedAt: T, confirmedAt: null, freshUntil: null }],
+      ['checkedAt missing', { customerId: '70022', state: null, error: null, confirmedAt: null, freshUntil: null }],
+      ['freshness missing (main owns it: an entry without it is a bug)', { customerId: '70022', state: null, error: null, checkedAt: T }],
     ],
   },
   'history.progress': {
@@ -649,7 +650,7 @@ describe('events', () => {
 
   it('strips what an event schema does not name and never logs the payload', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const entry = { customerId: '70022', state: null, error: null, checkedAt: T };
+    const entry = { customerId: '70022', state: null, error: null, checkedAt: T, confirmedAt: null, freshUntil: null };
     expect(checkEvent('watch.changed', { ...entry, password: 'hunter2' } as EventPayload<'watch.changed'>)).toEqual(entry);
     expect(checkEvent('watch.changed', { ...entry, checkedAt: 'hunter2' } as unknown as EventPayload<'watch.changed'>)).toBeUndefined();
     expect(JSON.stringify(errors.mock.calls)).not.toContain('hunter2');

@@ -1,5 +1,5 @@
 // What a whole shift needs from the stores, in Node against a fake transport: honest
-// freshness on the help watch, re-checks before a force-end, unread supervisor messages and
+// freshness on the help watch (main's deadline), main's answer to a force-end, unread supervisor messages and
 // completed conversations, Save storing a typed secret, tests of the form as it is, and the
 // supervisor's Recovery screen.
 
@@ -13,7 +13,7 @@ import { AuditStore } from '../../../renderer/stores/audit.svelte';
 import { parse } from 'csv-parse/sync';
 import { RecoveryStore } from '../../../renderer/stores/recovery.svelte';
 import { SettingsStore } from '../../../renderer/stores/settings.svelte';
-import { STALE_AFTER_MS, WatchStore } from '../../../renderer/stores/watch.svelte';
+import { WatchStore } from '../../../renderer/stores/watch.svelte';
 import { FakeTransport } from './fake-transport';
 
 const stops: (() => void)[] = [];
@@ -22,55 +22,53 @@ afterEach(() => {
 });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-const inHelp = (customerId: string, staffId: string, checkedAt: number): WatchEntry => ({
+const inHelp = (customerId: string, staffId: string, checkedAt: number, freshUntil: number | null = checkedAt + 10_000): WatchEntry => ({
   customerId,
   state: { customerId, isInHelp: true, helpType: 'inbound', staffId },
   error: null,
   checkedAt,
+  confirmedAt: checkedAt,
+  freshUntil,
 });
 
-describe('help watch freshness', () => {
-  it('shows the last successful check, and a row no check confirmed for two intervals as stale', async () => {
+describe('help watch freshness (main decides it, the store compares its clock)', () => {
+  it('a row is fresh until main’s deadline, stale after it, and fresh again when main pushes a new one', async () => {
     let now = 1_000_000;
-    let list = [inHelp('1', 's', now)];
-    const api = new FakeTransport().handle('watch.list', () => list);
+    const api = new FakeTransport().handle('watch.list', () => [inHelp('1', 's', now, now + 7_000)]);
     const store = new WatchStore(api, { clock: () => now });
-    await store.load();
-    expect(store.rows[0]).toMatchObject({ confirmedAt: now, stale: false });
-
-    // A failing check keeps the last known state; "last checked" stays at the last success.
-    now += 6_000;
-    list = [{ ...inHelp('1', 's', now), error: { code: 'unavailable', message: 'down' } }];
-    await store.tick();
+    stops.push(store.start());
+    await settle();
     expect(store.rows[0]).toMatchObject({ confirmedAt: 1_000_000, stale: false });
 
-    now = 1_000_000 + STALE_AFTER_MS + 1;
-    list = [{ ...inHelp('1', 's', now), error: { code: 'unavailable', message: 'down' } }];
-    await store.tick();
+    now += 7_000;
+    store.tick();
+    expect(store.rows[0]!.stale).toBe(false);
+    now += 1;
+    store.tick();
     expect(store.rows[0]).toMatchObject({ confirmedAt: 1_000_000, stale: true });
 
-    // Confirmed again: fresh.
-    list = [inHelp('1', 's', now)];
-    await store.tick();
+    // A new check pushed by main: its deadline, whatever interval main polls at.
+    api.emit('watch.changed', inHelp('1', 's', now, now + 60_000));
     expect(store.rows[0]).toMatchObject({ confirmedAt: now, stale: false });
+    now += 59_000;
+    store.tick();
+    expect(store.rows[0]!.stale).toBe(false);
   });
 
-  it('lists again on each tick only while the page is seen', async () => {
-    let seen = true;
-    const api = new FakeTransport().handle('watch.list', () => [inHelp('1', 's', 1)]);
-    const store = new WatchStore(api, { visible: () => seen });
-    await store.load();
-    await store.tick();
-    expect(api.count('watch.list')).toBe(2);
-    seen = false;
-    await store.tick();
-    expect(api.count('watch.list')).toBe(2);
+  it('a failed check is stale at once: main gives no deadline, and the last confirmed state stays shown', async () => {
+    const now = 1_000_000;
+    const api = new FakeTransport().handle('watch.list', () => [inHelp('1', 's', now)]);
+    const store = new WatchStore(api, { clock: () => now });
+    stops.push(store.start());
+    await settle();
+    api.emit('watch.changed', { ...inHelp('1', 's', now), checkedAt: now + 1, error: { code: 'unavailable', message: 'down' }, freshUntil: null });
+    expect(store.rows[0]).toMatchObject({ confirmedAt: now, stale: true, state: { staffId: 's' } });
   });
 
-  it('a row never confirmed is stale once a check failed, pending before', async () => {
+  it('a row never checked is pending, not stale; one whose only check failed is stale', async () => {
     const api = new FakeTransport().handle('watch.list', () => [
-      { customerId: 'a', state: null, error: null, checkedAt: null },
-      { customerId: 'b', state: null, error: { code: 'auth_failed', message: 'no' }, checkedAt: 5 },
+      { customerId: 'a', state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null },
+      { customerId: 'b', state: null, error: { code: 'auth_failed', message: 'no' }, checkedAt: 5, confirmedAt: null, freshUntil: null },
     ]);
     const store = new WatchStore(api);
     await store.load();
@@ -79,34 +77,29 @@ describe('help watch freshness', () => {
       ['b', true],
     ]);
   });
+
+  it('does not ask main again on a timer: the pushed entries carry freshness', async () => {
+    const api = new FakeTransport().handle('watch.list', () => [inHelp('1', 's', 1)]);
+    const store = new WatchStore(api);
+    await store.load();
+    store.tick();
+    store.tick();
+    expect(api.count('watch.list')).toBe(1);
+  });
 });
 
 describe('force-end from the help watch', () => {
-  it('checks again when the dialog opens: a session that ended meanwhile is said so and no dialog opens', async () => {
-    const api = new FakeTransport().handle('watch.refresh', ({ customerId }) => ({
-      customerId,
-      state: { customerId, isInHelp: false, helpType: null, staffId: null },
-      error: null,
-      checkedAt: 10,
-    }));
-    const store = new WatchStore(api);
-    expect(await store.openForceEnd('1', 's')).toBe(false);
-    expect(store.forceEnd).toBeNull();
-    expect(store.skipped).toMatchObject({ customerId: '1', staffId: 's' });
-    expect(api.count('recovery.forceEnd')).toBe(0);
-  });
-
-  it('checks again before sending: a session now with another staff member is not ended', async () => {
-    let staff = 's';
+  it('opens the dialog without a check of its own and shows main’s answer when main found the session ended meanwhile', async () => {
     const api = new FakeTransport()
-      .handle('watch.refresh', ({ customerId }) => inHelp(customerId, staff, 10))
-      .handle('recovery.forceEnd', ({ customerId, staffId }) => ({ customerId, staffId, outcome: 'ended', message: '' }));
+      .handle('recovery.forceEnd', ({ customerId, staffId }) => ({ customerId, staffId, outcome: 'already_ended', message: 'Customer 1 is no longer in help; nothing was sent.' }))
+      .handle('watch.refresh', ({ customerId }) => ({ ...inHelp(customerId, 's', 10), state: { customerId, isInHelp: false, helpType: null, staffId: null } }));
     const store = new WatchStore(api);
-    expect(await store.openForceEnd('1', 's')).toBe(true);
-    staff = 'other';
+    store.openForceEnd('1', 's');
+    expect(store.forceEnd).toEqual({ customerId: '1', staffId: 's' });
     await store.confirmForceEnd('crashed');
-    expect(api.count('recovery.forceEnd')).toBe(0);
-    expect(store.skipped?.state?.staffId).toBe('other');
+    // One call: main checks the state and sends nothing when it changed.
+    expect(api.calls.map((c) => c.name)).toEqual(['recovery.forceEnd', 'watch.refresh']);
+    expect(store.outcome).toMatchObject({ kind: 'already_ended', result: { customerId: '1', staffId: 's' } });
     expect(store.forceEnd).toBeNull();
   });
 });

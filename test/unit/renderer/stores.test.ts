@@ -37,6 +37,8 @@ const entry = (customerId: string, over: Partial<WatchEntry> = {}): WatchEntry =
   state: { customerId, isInHelp: false, helpType: null, staffId: null },
   error: null,
   checkedAt: 1000,
+  confirmedAt: 1000,
+  freshUntil: 11_000,
   ...over,
 });
 
@@ -162,14 +164,14 @@ describe('WatchStore', () => {
       .handle('watch.list', () => [])
       .handle('recovery.forceEnd', ({ customerId, staffId }) => ({ customerId, staffId, outcome: 'ended', message: 'ok' }));
     const store = new WatchStore(api);
-    await store.openForceEnd('9', '45001');
+    store.openForceEnd('9', '45001');
     await store.confirmForceEnd('  crashed  ');
     expect(api.calls.find((c) => c.name === 'recovery.forceEnd')?.input).toEqual({ customerId: '9', staffId: '45001', reason: 'crashed', confirmed: true });
     expect(store.forceEnd).toBeNull();
     expect(store.outcome).toMatchObject({ kind: 'ended' });
 
     api.fail('recovery.forceEnd', 'auth_failed');
-    await store.openForceEnd('9', '45001');
+    store.openForceEnd('9', '45001');
     await store.confirmForceEnd('again');
     expect(store.outcome).toMatchObject({ kind: 'error', customerId: '9', error: { code: 'auth_failed' } });
   });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WatchEntry } from '../../../shared/contract';
 import type { HelpStateAnswer } from '../../../shared/diyalog';
 import { AppError } from '../../../shared/errors';
-import { HelpWatcher, type HelpWatcherOptions } from '../../../main/services/help-watcher';
+import { FRESH_FOR_INTERVALS, HelpWatcher, type HelpWatcherOptions } from '../../../main/services/help-watcher';
 
 const VISIBLE = 5_000;
 const HIDDEN = 30_000;
@@ -204,7 +204,7 @@ describe('HelpWatcher errors', () => {
     expect(gaps('70022').slice(0, 9)).toEqual([6_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000, 60_000, 6_000]);
   });
 
-  it('keeps the last known state beside the error and reports each change once', async () => {
+  it('keeps the last known state beside the error, stale at once, and reports every check with its freshness', async () => {
     const answers: (HelpStateAnswer | Error)[] = [
       inHelp('70022'),
       new AppError('unavailable', 'Diyalog did not answer.'),
@@ -213,16 +213,21 @@ describe('HelpWatcher errors', () => {
       inHelp('70022'),
     ];
     const { watcher, changes } = track(setup((_, n) => answers[n - 1] ?? inHelp('70022'), { random: () => 0 }));
+    const start = Date.now();
     watcher.add('70022');
     await vi.advanceTimersByTimeAsync(120_000);
 
-    expect(changes.map((e) => [e.state?.isInHelp ?? null, e.error?.code ?? null])).toEqual([
-      [true, null],
-      [true, 'unavailable'],
-      [true, 'clock_skew'],
-      [true, null],
+    expect(changes.slice(0, 5).map((e) => [e.state?.isInHelp ?? null, e.error?.code ?? null, e.freshUntil === null ? 'stale' : 'fresh'])).toEqual([
+      [true, null, 'fresh'],
+      [true, 'unavailable', 'stale'],
+      [true, 'unavailable', 'stale'],
+      [true, 'clock_skew', 'stale'],
+      [true, null, 'fresh'],
     ]);
-    expect(changes[1]).toMatchObject({ state: inHelp('70022'), error: { code: 'unavailable', message: 'Diyalog did not answer.' } });
+    // The failed checks keep the last success as confirmedAt; a success moves it and its deadline.
+    expect(changes[1]).toMatchObject({ state: inHelp('70022'), error: { code: 'unavailable', message: 'Diyalog did not answer.' }, confirmedAt: start, freshUntil: null });
+    expect(changes[0]).toMatchObject({ confirmedAt: start, freshUntil: start + FRESH_FOR_INTERVALS * VISIBLE });
+    expect(changes[4]!.confirmedAt).toBe(changes[4]!.checkedAt);
     expect(watcher.list()).toMatchObject([{ state: inHelp('70022'), error: null }]);
   });
 
@@ -230,25 +235,33 @@ describe('HelpWatcher errors', () => {
     const { watcher, changes } = track(setup(() => new Error('socket hang up')));
     watcher.add('70022');
     await vi.advanceTimersByTimeAsync(0);
-    expect(changes).toEqual([{ customerId: '70022', state: null, error: { code: 'internal', message: 'socket hang up' }, checkedAt: Date.now() }]);
+    expect(changes).toEqual([{ customerId: '70022', state: null, error: { code: 'internal', message: 'socket hang up' }, checkedAt: Date.now(), confirmedAt: null, freshUntil: null }]);
   });
 });
 
 describe('HelpWatcher changes', () => {
-  it('calls onChange for the first answer and for real changes only', async () => {
+  it('reports every answer, the same state too, each with a deadline a poll interval cannot outrun', async () => {
     const answers = [notInHelp('70022'), notInHelp('70022'), inHelp('70022', '45001'), inHelp('70022', '45001'), inHelp('70022', '45187')];
     const { watcher, calls, changes } = track(setup((_, n) => answers[n - 1] ?? inHelp('70022', '45187')));
     watcher.add('70022');
-    await vi.advanceTimersByTimeAsync(8 * VISIBLE);
-    expect(calls.length).toBeGreaterThanOrEqual(8);
-    expect(changes.map((e) => e.state?.staffId ?? 'none')).toEqual(['none', '45001', '45187']);
-    expect(changes.every((e) => e.customerId === '70022' && e.error === null && e.checkedAt !== null)).toBe(true);
+    await vi.advanceTimersByTimeAsync(4 * VISIBLE);
+    expect(calls).toHaveLength(5);
+    expect(changes.map((e) => e.state?.staffId ?? 'none')).toEqual(['none', 'none', '45001', '45001', '45187']);
+    for (const e of changes) expect(e).toMatchObject({ error: null, confirmedAt: e.checkedAt, freshUntil: e.checkedAt! + FRESH_FOR_INTERVALS * VISIBLE });
+  });
+
+  it('gives a hidden window’s answers the hidden interval’s deadline', async () => {
+    const { watcher, changes } = track(setup());
+    watcher.setVisible(false);
+    watcher.add('70022');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(changes[0]!.freshUntil).toBe(changes[0]!.checkedAt! + FRESH_FOR_INTERVALS * HIDDEN);
   });
 
   it('lists a customer as unchecked until the first answer arrives', async () => {
     const { watcher, calls } = track(setup(() => 'pending'));
     watcher.add('70022');
-    expect(watcher.list()).toEqual([{ customerId: '70022', state: null, error: null, checkedAt: null }]);
+    expect(watcher.list()).toEqual([{ customerId: '70022', state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null }]);
     calls[0]!.resolve(notInHelp('70022'));
     await vi.advanceTimersByTimeAsync(0);
     expect(watcher.list()[0]).toMatchObject({ state: notInHelp('70022'), checkedAt: Date.now() });
@@ -291,7 +304,8 @@ describe('HelpWatcher remove and stop', () => {
     // The first request's answer arrived anyway: it is stale and must neither be reported nor start a second beat.
     calls[0]!.resolve(inHelp('70022'));
     await vi.advanceTimersByTimeAsync(3 * VISIBLE);
-    expect(changes.map((e) => e.state?.isInHelp)).toEqual([false]);
+    // Only the new entry's checks (the first and three beats), never the stale in-help answer.
+    expect(changes.map((e) => e.state?.isInHelp)).toEqual([false, false, false, false]);
     expect(watcher.list()).toMatchObject([{ customerId: '70022', state: notInHelp('70022') }]);
     expect(gaps('70022')).toEqual([0, VISIBLE, VISIBLE, VISIBLE]);
   });
