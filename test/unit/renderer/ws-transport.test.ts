@@ -131,7 +131,7 @@ describe('the WebSocket transport', () => {
   });
 
   it('resyncs: a store asks again for what it shows, and shows what changed while the link was down', async () => {
-    const entry = (customerId: string): WatchEntry => ({ customerId, state: null, error: null, checkedAt: null });
+    const entry = (customerId: string): WatchEntry => ({ customerId, state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null });
     let list = [entry('1')];
     let host = await startHost(() => list);
     const port = host.port;
