@@ -12,7 +12,7 @@ import { ERROR_CODES, type ErrorValue } from './errors';
 import { RECOVERY_OUTCOMES, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from './recovery';
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
-import { LANGUAGES, SIGNATURE_ALGORITHM_CHOICES, SIGNING_FORM_CHOICES, settingsPatchSchema, settingsSchema } from './settings';
+import { LANGUAGES, SIGNATURE_ALGORITHM_CHOICES, SIGNING_FORM_CHOICES, settingsSchema, settingsUpdateSchema } from './settings';
 import {
   assistanceTextSchema,
   epochMsSchema,
@@ -259,7 +259,7 @@ const ok = z.object({ ok: z.literal(true) });
 
 export const calls = {
   'settings.get': { input: empty, output: settingsViewSchema },
-  'settings.update': { input: settingsPatchSchema, output: settingsViewSchema },
+  'settings.update': { input: settingsUpdateSchema, output: settingsViewSchema },
   'secret.set': { input: z.object({ kind: secretKindSchema, secret: secretSchema }).strict(), output: ok },
   'secret.clear': { input: z.object({ kind: secretKindSchema }).strict(), output: ok },
   'connection.test': {
@@ -270,7 +270,7 @@ export const calls = {
          * What the Settings form holds now, saved or not: the test uses it over the saved
          * settings, and a secret typed but not yet stored. Nothing of it is saved.
          */
-        draft: z.object({ settings: settingsPatchSchema.optional(), secret: secretSchema.optional() }).strict().optional(),
+        draft: z.object({ settings: settingsUpdateSchema.optional(), secret: secretSchema.optional() }).strict().optional(),
       })
       .strict(),
     // Facts, not sentences: the renderer says them in the user's language.

@@ -158,43 +158,64 @@ function deepFreeze<T>(value: T): T {
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = deepFreeze(settingsSchema.parse({}));
 
-/**
- * An update: any subset of fields, nested objects merged field by field, arrays
- * replaced whole, `window: null` forgets the window state. Strict at every level so
- * nothing the schema does not know (say, a `secret`) can ride along. No defaults:
- * a missing field means "leave as is".
- */
-export const settingsPatchSchema = z.strictObject({
-  diyalog: z
-    .strictObject({
-      baseUrl: baseUrlSchema.nullable(),
-      keyId: idSchema.nullable(),
-      signatureAlgorithm: signatureAlgorithmSchema,
-      transcriptHosts: transcriptHostsSchema,
-      historyAgentField: historyAgentFieldSchema,
-      learnedSigning: learnedSigningSchema.nullable(),
-    })
-    .partial()
-    .optional(),
-  staffId: idSchema.nullable().optional(),
-  icws: z
-    .strictObject({
-      baseUrl: baseUrlSchema.nullable(),
-      userId: idSchema.nullable(),
-      applicationName: applicationNameSchema,
-    })
-    .partial()
-    .optional(),
-  allowInsecureHttp: z.boolean({ error: 'must be true or false' }).optional(),
-  role: z.enum(ROLES, { error: 'must be agent or supervisor' }).optional(),
-  theme: z.enum(THEMES, { error: 'must be system, light or dark' }).optional(),
-  alertSound: z.boolean({ error: 'must be true or false' }).optional(),
-  language: languageSchema.nullable().optional(),
-  watchList: watchListSchema.optional(),
-  window: z.strictObject(windowFields).partial().nullable().optional(),
-});
+/** A settings object's fields as an update: each may be left out; a nested object's fields too. */
+type PatchFields<T> = {
+  [K in keyof T]?:
+    | (NonNullable<T[K]> extends readonly unknown[]
+        ? T[K]
+        : NonNullable<T[K]> extends Record<string, unknown>
+          ? // An optional nested object (the window) may be forgotten with null; one with defaults may not.
+            { [F in keyof NonNullable<T[K]>]?: NonNullable<NonNullable<T[K]>[F]> | Extract<NonNullable<T[K]>[F], null> | undefined } | (undefined extends T[K] ? null : never)
+          : T[K])
+    | undefined;
+};
 
-export type SettingsPatch = z.output<typeof settingsPatchSchema>;
+/**
+ * An update: any subset of fields, nested objects merged field by field, arrays replaced
+ * whole, `window: null` forgets the window state. Strict at every level so nothing the
+ * schema does not know (say, a `secret`) can ride along. No defaults: a missing field
+ * means "leave as is".
+ */
+export type SettingsPatch = PatchFields<Settings>;
+
+/**
+ * The update schema, derived from `settingsSchema` so a setting is written once: each field
+ * without its default (a default in an update would reset what the user set), nested objects
+ * strict and partial, an optional nested object nullable.
+ */
+function patchSchemaOf<P>(shape: Record<string, z.ZodType>): z.ZodType<P, P> {
+  const fields = Object.fromEntries(
+    Object.entries(shape).map(([key, field]) => {
+      const inner = withoutDefault(field);
+      if (!(inner instanceof z.ZodObject)) return [key, inner.optional()];
+      const nested = z.strictObject(Object.fromEntries(Object.entries(inner.shape as Record<string, z.ZodType>).map(([k, f]) => [k, withoutDefault(f)]))).partial();
+      return [key, (isOptional(field) ? nested.nullable() : nested).optional()];
+    }),
+  );
+  return z.strictObject(fields) as unknown as z.ZodType<P, P>;
+}
+
+/** The type inside `.default()`, `.prefault()` and `.optional()` (never the nullable: null is a value). */
+function withoutDefault(field: z.ZodType): z.ZodType {
+  let inner = field;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+  return inner;
+}
+
+function isOptional(field: z.ZodType): boolean {
+  return field instanceof z.ZodOptional;
+}
+
+/** What the settings file takes as an update (main: the store, the CLI, main's own window geometry). */
+export const settingsPatchSchema = patchSchemaOf<SettingsPatch>(settingsSchema.shape);
+
+/**
+ * What the window may change through `settings.update`: every setting but the window's
+ * geometry, which main saves itself from the window it owns (main/app/window-geometry*.ts).
+ */
+export const settingsUpdateSchema = patchSchemaOf<SettingsUpdate>((({ window: _window, ...rest }) => rest)(settingsSchema.shape));
+
+export type SettingsUpdate = Omit<SettingsPatch, 'window'>;
 
 // A key present with the value undefined (structured clone keeps those) means "leave as is", not "reset".
 function defined<T extends object>(o: T | undefined): Partial<T> {

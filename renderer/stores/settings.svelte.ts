@@ -3,7 +3,7 @@
 
 import type { CallInput, CallOutput, SecretKind, SettingsView } from '../../shared/contract';
 import type { ErrorValue } from '../../shared/errors';
-import { settingsPatchSchema, type ROLES, type SIGNATURE_ALGORITHM_CHOICES, type THEMES } from '../../shared/settings';
+import { settingsUpdateSchema, type ROLES, type SIGNATURE_ALGORITHM_CHOICES, type THEMES } from '../../shared/settings';
 import { safeCall, type RendererApi } from '../bridge';
 import { problemsByPath, type Problem } from '../validate';
 
@@ -135,7 +135,7 @@ export class SettingsStore {
     this.saved = false;
     this.error = null;
     const patch = patchOf(this.form);
-    const checked = settingsPatchSchema.safeParse(patch);
+    const checked = settingsUpdateSchema.safeParse(patch);
     if (!checked.success) {
       this.fieldErrors = problemsByPath(checked.error);
       return;
@@ -205,7 +205,7 @@ export class SettingsStore {
     const secret = this.secrets[target].value;
     const patch = this.form ? patchOf(this.form) : null;
     // A form the schema refuses is tested as saved: its field errors show on Save.
-    const settings = patch && settingsPatchSchema.safeParse(patch).success ? patch : undefined;
+    const settings = patch && settingsUpdateSchema.safeParse(patch).success ? patch : undefined;
     const draft = { ...(settings ? { settings } : {}), ...(secret !== '' ? { secret } : {}) };
     const result = await safeCall(this.#api, 'connection.test', { target, ...(Object.keys(draft).length > 0 ? { draft } : {}) });
     this.tests[target] = { busy: false, outcome: result.ok ? result.value : { ok: false, error: result.error } };

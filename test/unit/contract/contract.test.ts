@@ -54,14 +54,15 @@ const cases: CallCases = {
       {},
       { staffId: '45186', language: 'tr', watchList: ['70022', '70022', '2337368'] },
       { diyalog: { baseUrl: 'https://diyalog.bank.test/api', keyId: 'AKID-1', signatureAlgorithm: 'sha1', transcriptHosts: ['web.diyalog.test'] } },
-      { icws: { baseUrl: 'https://pc1.bank.test:8019', userId: 'agent.one', applicationName: 'Companion' }, window: null },
-      { window: { width: 1200, height: 800, x: -1920, y: 0, maximized: false } },
+      { icws: { baseUrl: 'https://pc1.bank.test:8019', userId: 'agent.one', applicationName: 'Companion' } },
     ],
     bad: [
       ['a secret smuggled in at the top', { secret: 'hunter2' }],
       ['a secret smuggled into diyalog', { diyalog: { keyId: 'AKID-1', secret: 'hunter2' } }],
       ['a password smuggled into icws', { icws: { userId: 'agent.one', password: 'hunter2' } }],
-      ['an unknown key in window', { window: { width: 10, depth: 3 } }],
+      // The window's geometry is main's to save (main/app/window-geometry*.ts), never the page's.
+      ['window geometry', { window: { width: 1200, height: 800, x: -1920, y: 0, maximized: false } }],
+      ['window forgotten', { window: null }],
       ['a staff id with a control char', { staffId: '451\u000186' }],
       ['a staff id of 65 characters', { staffId: ID_65 }],
       ['an empty staff id', { staffId: '' }],
@@ -75,7 +76,6 @@ const cases: CallCases = {
       ['a watch list that is not an array', { watchList: '70022' }],
       ['a watched id with a control char', { watchList: ['70022', 'x\ty'] }],
       ['a watch list over 200', { watchList: Array.from({ length: 201 }, (_, i) => String(i)) }],
-      ['a fractional window size', { window: { width: 10.5 } }],
     ],
   },
   'secret.set': {
