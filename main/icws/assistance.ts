@@ -7,6 +7,7 @@
 // client re-subscribes), or after the server ended the session.
 
 import type { AssistanceList, AssistanceRequest } from '../../shared/assistance';
+import { Disposables } from '../../shared/disposables';
 import { AppError, isAppError } from '../../shared/errors';
 import { applyDetailsMessage, applyListMessage, currentRequests, emptyView } from './assistance-view';
 import type { AssistanceView, ViewChange } from './assistance-view';
@@ -51,7 +52,8 @@ export class AssistanceClient {
   #listSeen = false;
   #syncWaiters: (() => void)[] = [];
   #view: AssistanceView = emptyView;
-  #offHandlers: Unsubscribe[] = [];
+  /** The pump's handlers and the session's listener while started; null while stopped. */
+  #handlers: Disposables | null = null;
   readonly #freshness: SubscriptionFreshness;
 
   constructor(session: IcwsSession, pump: MessagePump, options: AssistanceClientOptions = {}) {
@@ -126,14 +128,16 @@ export class AssistanceClient {
    */
   async start(signal?: AbortSignal): Promise<void> {
     await this.#ready(signal);
-    if (this.#offHandlers.length === 0) {
-      this.#offHandlers = [
+    if (!this.#handlers) {
+      const handlers = new Disposables();
+      handlers.addAll(
         this.#pump.on(ASSISTANCE_LIST_TYPE, (m) => this.#onList(m)),
         this.#pump.on(ASSISTANCE_DETAILS_TYPE, (m) => this.#onDetails(m)),
         this.#pump.on(ASSISTANCE_SUBSCRIPTION_STATE_TYPE, (m) => this.#onSubscriptionState(m)),
         // What we show is frozen once the server ended the session; a resume() brings a full list.
         this.#session.onEnded(() => this.#freshness.ended()),
-      ];
+      );
+      this.#handlers = handlers;
     }
     this.#pump.start();
     await this.#session.subscribe(LIST_SUBSCRIPTION, undefined, signal);
@@ -141,8 +145,8 @@ export class AssistanceClient {
 
   /** Best effort: the subscriptions die with the session anyway. */
   async stop(): Promise<void> {
-    for (const off of this.#offHandlers) off();
-    this.#offHandlers = [];
+    this.#handlers?.dispose();
+    this.#handlers = null;
     this.#freshness.reset();
     const paths = [LIST_SUBSCRIPTION, ...this.#view.ids.map(detailsSubscription)];
     this.#view = emptyView;
@@ -237,7 +241,7 @@ export class AssistanceClient {
   }
 
   async #resubscribeAll(): Promise<void> {
-    if (this.#offHandlers.length === 0) return;
+    if (!this.#handlers) return;
     const paths = [LIST_SUBSCRIPTION, ...this.#view.ids.map(detailsSubscription)];
     for (const path of paths) {
       try {

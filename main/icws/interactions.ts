@@ -8,6 +8,7 @@
 // server ended the session.
 
 import type { AgentInteraction } from '../../shared/interactions';
+import { Disposables } from '../../shared/disposables';
 import { AppError, isAppError } from '../../shared/errors';
 import { badResponse } from './errors';
 import {
@@ -54,7 +55,8 @@ export class InteractionsClient {
   #view: InteractionsView = emptyInteractionsView;
   #fullSeen = false;
   #syncWaiters: (() => void)[] = [];
-  #offHandlers: Unsubscribe[] = [];
+  /** The pump's handlers and the session's listener while started; null while stopped. */
+  #handlers: Disposables | null = null;
   readonly #freshness: SubscriptionFreshness;
 
   constructor(session: IcwsSession, pump: MessagePump, options: InteractionsClientOptions) {
@@ -67,7 +69,7 @@ export class InteractionsClient {
       backoff: options.resubscribe,
       random: options.random,
       resubscribe: () => {
-        if (this.#offHandlers.length === 0) return;
+        if (!this.#handlers) return;
         this.#session.subscribe(this.#path, this.#body()).catch((e: unknown) => this.#report(e));
       },
       sessionEnded: () => this.#session.ended !== null,
@@ -87,13 +89,15 @@ export class InteractionsClient {
   async start(signal?: AbortSignal): Promise<void> {
     await this.#session.connect(signal);
     this.#session.requireFeature(FEATURE, FEATURE_VERSION, 'the list of your interactions');
-    if (this.#offHandlers.length === 0) {
-      this.#offHandlers = [
+    if (!this.#handlers) {
+      const handlers = new Disposables();
+      handlers.addAll(
         this.#pump.on(QUEUE_CONTENTS_TYPE, (m) => this.#onContents(m)),
         this.#pump.on(QUEUE_SUBSCRIPTION_STATE_TYPE, (m) => this.#onSubscriptionState(m)),
         // What we show is frozen once the server ended the session; a resume() brings a full list.
         this.#session.onEnded(() => this.#freshness.ended()),
-      ];
+      );
+      this.#handlers = handlers;
     }
     this.#pump.start();
     await this.#session.subscribe(this.#path, this.#body(), signal);
@@ -101,8 +105,8 @@ export class InteractionsClient {
 
   /** Best effort: the subscription dies with the session anyway. */
   async stop(): Promise<void> {
-    for (const off of this.#offHandlers) off();
-    this.#offHandlers = [];
+    this.#handlers?.dispose();
+    this.#handlers = null;
     this.#freshness.reset();
     this.#fullSeen = false;
     const had = this.#view.ids.length > 0;

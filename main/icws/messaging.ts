@@ -7,6 +7,7 @@
 
 import { createParser } from 'eventsource-parser';
 import { z } from 'zod';
+import { Disposables } from '../../shared/disposables';
 import { AppError, isAppError } from '../../shared/errors';
 import { backoffDelay, sleep } from '../http';
 import { badResponse } from './errors';
@@ -60,7 +61,6 @@ export class MessagePump {
   #stream: AbortController | null = null;
   #wake = new AbortController();
   #streamUnsupported = false;
-  #offRenewed: Unsubscribe | null = null;
   #current: 'sse' | 'poll' | null = null;
   /** the longest gap between pings seen so far (the stream's opening counts as one); null before any */
   #pingIntervalMs: number | null = null;
@@ -118,15 +118,18 @@ export class MessagePump {
     if (this.#loop) return;
     const controller = new AbortController();
     this.#controller = controller;
+    // What this run listens to ends with it; a later start() listens afresh.
+    const running = new Disposables();
     // A stream on an expired session is dead: reopen it on the new one now, whatever
     // `retry:` the old stream asked for.
-    this.#offRenewed = this.#session.onRenewed(() => {
-      this.#stream?.abort();
-      this.#wake.abort();
-    });
+    running.add(
+      this.#session.onRenewed(() => {
+        this.#stream?.abort();
+        this.#wake.abort();
+      }),
+    );
     this.#loop = this.#run(controller.signal).finally(() => {
-      this.#offRenewed?.();
-      this.#offRenewed = null;
+      running.dispose();
       this.#loop = null;
     });
   }

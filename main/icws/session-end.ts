@@ -2,6 +2,7 @@
 // (connectionStateChangeMessage with `shouldReconnect: false`): until the user resumes (or
 // logs out), nothing logs in again, and whoever would (the message pump) waits here.
 
+import { Disposables } from '../../shared/disposables';
 import type { AppError } from '../../shared/errors';
 import { Listeners } from './listeners';
 import type { Unsubscribe } from './listeners';
@@ -45,14 +46,15 @@ export class SessionEnd {
   untilCleared(signal?: AbortSignal): Promise<void> {
     if (!this.#error) return Promise.resolve();
     return new Promise((resolve) => {
+      const waiting = new Disposables();
       const done = () => {
-        off();
-        signal?.removeEventListener('abort', done);
+        waiting.dispose();
         resolve();
       };
-      const off = this.#resumedListeners.add(done);
+      waiting.add(this.#resumedListeners.add(done));
       if (signal?.aborted) return done();
       signal?.addEventListener('abort', done, { once: true });
+      waiting.add(() => signal?.removeEventListener('abort', done));
     });
   }
 }
