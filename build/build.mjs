@@ -17,7 +17,7 @@ await Promise.all([
   // their own that a configured app never loads.
   build({
     ...node,
-    entryPoints: { 'cli/companion': 'main/cli/companion.ts', 'app/main': 'main/app/main.ts' },
+    entryPoints: { 'cli/companion': 'main/cli/bin.ts', 'app/main': 'main/app/main.ts' },
     outdir: 'out',
     format: 'esm',
     splitting: true,

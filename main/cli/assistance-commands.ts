@@ -148,7 +148,7 @@ const watch: Command = {
       const print = () => {
         const { requests, stale } = client.snapshot();
         const text = `${describe(requests, ctx.t)}${stale ? `\n${ctx.t('cli.assistanceStale')}` : ''}\n--`;
-        process.stdout.write((ctx.options.json ? JSON.stringify({ requests, stale }) : text) + '\n');
+        ctx.io.stdout.write((ctx.options.json ? JSON.stringify({ requests, stale }) : text) + '\n');
       };
       client.onChange(print);
       client.onStaleChange(print);
@@ -175,10 +175,10 @@ const loginIcws: Command = {
   usage: 'companion login icws [--icws-url U] [--icws-user N]',
   summary: 'Store the ICWS password in the OS keychain (prompted without echo; stdin when not a terminal).',
   flags: {},
-  async run({ services, signal, t }) {
+  async run({ services, io, signal, t }) {
     const opened = await services();
     const { userId } = icwsTarget(opened);
-    const password = process.stdin.isTTY ? await askSecret(`ICWS password for ${userId}: `, signal) : await readAllStdin();
+    const password = io.stdin.isTTY ? await askSecret(`ICWS password for ${userId}: `, io, signal) : await readAllStdin(io.stdin);
     if (password === '') throw new AppError('invalid_input', 'The password is empty; nothing was stored.');
     const account = opened.accountOf('icws') ?? userId;
     await opened.storeSecret('icws', password);

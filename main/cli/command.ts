@@ -13,6 +13,29 @@ export interface CommandOutput {
   exitCode?: number;
 }
 
+/** A stream the command writes to: the process's stdout or stderr, or a test's capture. */
+export type CliWritable = NodeJS.WritableStream & { readonly isTTY?: boolean };
+
+/** What the command reads from: the process's stdin (a terminal or a pipe), or a test's text. */
+export type CliReadable = NodeJS.ReadableStream & { readonly isTTY?: boolean; setRawMode?(mode: boolean): unknown };
+
+/** The process's streams as a command sees them: no command touches `process.stdout` and the like. */
+export interface CliStreams {
+  stdout: CliWritable;
+  /** Progress, prompts, warnings and (without --json) errors. */
+  stderr: CliWritable;
+  stdin: CliReadable;
+}
+
+/**
+ * Everything of the process a run of `companion` uses, handed in by the entry (main/cli/bin.ts)
+ * or by a test that runs the command in-process: the streams, and a signal that aborts on
+ * Ctrl-C or SIGTERM.
+ */
+export interface CliIo extends CliStreams {
+  interrupt: AbortSignal;
+}
+
 export interface CommandContext {
   /** Positionals after the command name (and sub-command, where there is one). */
   args: string[];
@@ -25,8 +48,11 @@ export interface CommandContext {
    * uses), opened on first call. Call it after checking the command's own input.
    */
   services: () => Promise<ServiceContext>;
+  /** Where the command reads and writes: never `process.stdin`, `process.stdout` or `process.stderr`. */
+  io: CliStreams;
   /** Lines for a person while work goes on (stderr; never the JSON document). */
   progress: (line: string) => void;
+  /** Aborts on Ctrl-C or SIGTERM (io's interrupt, worded as `cancelled`): long-running commands run until it does. */
   signal: AbortSignal;
   /** People's text in the operator's language (JSON documents stay as they are). */
   t: Translate;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../shared/errors';
 import { escapeForTerminal } from '../../shared/text';
 import { toLocalizedErrorValue } from '../../shared/validation';
-import type { Command, CommandOutput } from './command';
+import type { CliIo, CliWritable, Command, CommandOutput } from './command';
 import { GLOBAL_OPTION_SPECS, globalOptions, serviceOpener } from './config';
 import { assistanceCommands } from './assistance-commands';
 import { diyalogCommands } from './diyalog-commands';
@@ -17,6 +17,8 @@ import { startCommands } from './start-command';
 
 // `companion`: the same services the app uses, for scripts and for operators on a terminal.
 // With --json every command prints exactly one JSON document on stdout; progress goes to stderr.
+// runCli is the whole command over the io it is handed; main/cli/bin.ts hands it the process's
+// (the only file that touches process.stdout, signals or the exit code), a test its own.
 
 const COMMANDS: Command[] = [...diyalogCommands, ...recoveryCommands, ...assistanceCommands, ...settingsCommands, ...simCommands, ...startCommands];
 
@@ -50,25 +52,30 @@ function findCommand(positionals: string[]): { command: Command; rest: string[] 
   return command ? { command, rest: positionals.slice(command.name.split(' ').length) } : undefined;
 }
 
-function print(output: CommandOutput, json: boolean): void {
-  if (output.textIsDocument || !json) process.stdout.write(output.text + '\n');
-  else process.stdout.write(JSON.stringify(output.json) + '\n');
+function print(stdout: CliWritable, output: CommandOutput, json: boolean): void {
+  if (output.textIsDocument || !json) stdout.write(output.text + '\n');
+  else stdout.write(JSON.stringify(output.json) + '\n');
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * Runs one `companion` invocation: `argv` without the node and script paths, `env` the only
+ * environment it reads (never process.env). Resolves with the exit code; never rejects.
+ */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const { stdout, stderr } = io;
   const wantsJson = argv.includes('--json');
   let lang = cliLanguage(env);
   const t: Translate = (key, params) => translatorFor(lang)(key, params);
   const controller = new AbortController();
-  const onSignal = () => controller.abort(new AppError('cancelled', 'Interrupted.'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const onInterrupt = () => controller.abort(new AppError('cancelled', 'Interrupted.'));
+  if (io.interrupt.aborted) onInterrupt();
+  else io.interrupt.addEventListener('abort', onInterrupt, { once: true });
   try {
     const loose = parseArgs({ args: argv, options: GLOBAL_OPTION_SPECS, allowPositionals: true, strict: false });
     const found = findCommand(loose.positionals);
     if (!found) {
       if (loose.positionals.length === 0 || loose.values.help) {
-        process.stdout.write(usage() + '\n');
+        stdout.write(usage() + '\n');
         return loose.positionals.length === 0 && !loose.values.help ? EXIT.usage : EXIT.ok;
       }
       throw new AppError('invalid_input', `Unknown command "${loose.positionals.join(' ')}". Run "companion --help".`);
@@ -81,7 +88,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       throw new AppError('invalid_input', `${(e as Error).message}\nUsage: ${command.usage}`);
     }
     if (parsed.values.help) {
-      process.stdout.write(`Usage: ${command.usage}\n${command.summary}\n`);
+      stdout.write(`Usage: ${command.usage}\n${command.summary}\n`);
       return EXIT.ok;
     }
     const options = globalOptions(parsed.values, env);
@@ -92,36 +99,29 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       options,
       env,
       services: serviceOpener(options, parsed.values, env),
+      io,
       progress: (line) => {
-        if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+        if (stderr.isTTY) stderr.write(`\r\x1b[K${line}`);
       },
       signal: controller.signal,
       t,
       lang,
     });
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    if (output) print(output, options.json);
+    if (stderr.isTTY) stderr.write('\r\x1b[K');
+    if (output) print(stdout, output, options.json);
     return output?.exitCode ?? EXIT.ok;
   } catch (e) {
     // A refusal from any layer is worded again in the operator's language.
     const error = toLocalizedErrorValue(controller.signal.aborted ? (controller.signal.reason ?? e) : e, lang);
-    if (wantsJson) process.stdout.write(JSON.stringify({ error }) + '\n');
+    if (wantsJson) stdout.write(JSON.stringify({ error }) + '\n');
     else {
       // A message may carry a server's text: no escape sequence of it reaches the terminal
       // (our own messages' line breaks stay).
       const message = error.message.split('\n').map(escapeForTerminal).join('\n');
-      process.stderr.write(`companion: ${t('cli.error', { text: translateError(lang, error.code), message, code: error.code })}\n`);
+      stderr.write(`companion: ${t('cli.error', { text: translateError(lang, error.code), message, code: error.code })}\n`);
     }
     return exitCodeFor(error.code);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    io.interrupt.removeEventListener('abort', onInterrupt);
   }
 }
-
-// A reader that stops early (`| head`) is not an error of ours.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
-process.exitCode = await main(process.argv.slice(2), process.env);

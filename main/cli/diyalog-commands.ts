@@ -38,7 +38,7 @@ const history: Command = {
     from: { type: 'string' }, to: { type: 'string' }, customer: { type: 'string' }, agent: { type: 'string' },
     concurrency: { type: 'string' }, csv: { type: 'boolean' },
   },
-  async run({ flags, options, env, lang: chosen, services, progress, signal, t }) {
+  async run({ flags, options, env, lang: chosen, services, io, progress, signal, t }) {
     const lang = languageOf({ env, lang: chosen });
     const usage = { lang, usage: history.usage };
     const startDate = parseDateArg(flags.from, '--from', usage);
@@ -62,7 +62,7 @@ const history: Command = {
           progress(t('cli.historyProgress', { records: p.records, requests: p.requests, percent: Math.floor((100 * p.slicesDone) / Math.max(1, p.slicesTotal)) })),
       },
     );
-    for (const w of result.warnings) process.stderr.write(t('cli.warning', { message: w.message }) + '\n');
+    for (const w of result.warnings) io.stderr.write(t('cli.warning', { message: w.message }) + '\n');
     if (flags.csv === true) {
       // escape_formulas: a customer name such as =HYPERLINK(...) gets a leading ' and is shown,
       // never run, in the spreadsheet a supervisor opens the file in (as the app's Export does).
@@ -126,13 +126,13 @@ const loginDiyalog: Command = {
   usage: 'companion login diyalog [--key-id K]',
   summary: 'Store the Diyalog access key secret in the OS keychain (prompted without echo; stdin when not a terminal).',
   flags: {},
-  async run({ services, signal, t }) {
+  async run({ services, io, signal, t }) {
     const opened = await services();
     const keyId = opened.config.get().diyalog.keyId;
     if (!keyId) {
       throw new AppError('invalid_input', 'Set the access key id first ("companion settings set diyalog.keyId K", --key-id or COMPANION_DIYALOG_KEY_ID): the secret is stored under it.');
     }
-    const secret = process.stdin.isTTY ? await askSecret(`Diyalog secret for key id ${keyId}: `, signal) : await readAllStdin();
+    const secret = io.stdin.isTTY ? await askSecret(`Diyalog secret for key id ${keyId}: `, io, signal) : await readAllStdin(io.stdin);
     if (secret.trim() === '') throw new AppError('invalid_input', 'The secret is empty; nothing was stored.');
     await opened.storeSecret('diyalog', secret);
     return { json: { stored: true, keyId }, text: t('cli.secretStored', { what: t('cli.diyalogSecret'), account: keyId }) };

@@ -12,7 +12,7 @@ import { BULK_MAX_CONCURRENCY, forceEndMany, forceEndTruthfully, reconcileAudit,
 import type { ServiceContext } from '../services/context';
 import { DEFAULT_OLDER_THAN_MINUTES, MAX_OLDER_THAN_MINUTES, findStuckSessions, type StuckQuery } from '../services/stuck-sessions';
 import type { AuditEntry, AuditVerification } from '../store/audit';
-import type { Command, CommandContext } from './command';
+import type { CliStreams, Command, CommandContext } from './command';
 import { EXIT } from './exit-codes';
 import { cliLanguage, type Translate } from './language';
 import { exactlyOneArg, optionalString, parseDateArg, positiveInteger, requiredString, type FlagContext } from './parse';
@@ -84,7 +84,7 @@ const recover: Command = {
     const query = stuckQuery(ctx.flags, usage);
     const reason = parseInput(reasonSchema, requiredString(ctx.flags.reason, '--reason', usage), 'reason', lang);
     const concurrency = positiveInteger(ctx.flags.concurrency, '--concurrency', 4, BULK_MAX_CONCURRENCY, usage);
-    requireConfirmable(ctx.flags.yes === true);
+    requireConfirmable(ctx.flags.yes === true, ctx.io);
     const opened = await ctx.services();
     const clientOptions = await opened.diyalogOptions();
     const client = await opened.diyalog();
@@ -125,7 +125,7 @@ const forceEnd: Command = {
     const customerId = parseInput(idSchema, exactlyOneArg(args, 'customerId', { lang }), 'customerId', lang);
     const staffId = parseInput(idSchema, requiredString(flags.staff, '--staff', { lang }), 'staffId', lang);
     const reason = parseInput(reasonSchema, requiredString(flags.reason, '--reason', { lang }), 'reason', lang);
-    requireConfirmable(flags.yes === true);
+    requireConfirmable(flags.yes === true, ctx.io);
     const opened = await ctx.services();
     const clientOptions = await opened.diyalogOptions();
     const client = await opened.diyalog();
@@ -233,14 +233,14 @@ function flagError(ctx: FlagContext, message: string, field: string): AppError {
 }
 
 /** Without a terminal to ask on, a destructive command needs --yes: refused (exit 2) before anything is read or sent. */
-function requireConfirmable(yes: boolean): void {
-  if (!yes && !process.stdin.isTTY) {
+function requireConfirmable(yes: boolean, io: CliStreams): void {
+  if (!yes && !io.stdin.isTTY) {
     throw new AppError('confirmation_required', 'Force-ending needs confirmation: run it on a terminal, or pass --yes.');
   }
 }
 
 async function confirm(ctx: CommandContext, question: string): Promise<void> {
-  const answer = await ask(question, ctx.signal);
+  const answer = await ask(question, ctx.io, ctx.signal);
   if (!/^(yes|evet)$/i.test(answer.trim())) throw new AppError('cancelled', 'Not confirmed; nothing was sent.');
 }
 
@@ -260,7 +260,7 @@ async function reconcileFirst(opened: ServiceContext, client: DiyalogClient, ctx
   try {
     if ((await opened.audit.unsettled()).length === 0) return;
     const result = await reconcileAudit(client, opened.audit, { signal: ctx.signal });
-    if (result.settled.length > 0) process.stderr.write(`${ctx.t('cli.reconciledNote', { count: result.settled.length })}\n`);
+    if (result.settled.length > 0) ctx.io.stderr.write(`${ctx.t('cli.reconciledNote', { count: result.settled.length })}\n`);
   } catch (e) {
     if (ctx.signal.aborted) throw e;
   }

@@ -30,7 +30,7 @@ const sim: Command = {
     'page-size': { type: 'string' },
     'agent-field': { type: 'string' },
   },
-  async run({ flags, env, lang, signal }) {
+  async run({ flags, env, lang, io, signal }) {
     // Every number first, before the simulators load: a bad value is a usage error (exit 2).
     const flagCtx = { lang: languageOf({ env, lang }), usage: sim.usage };
     const numbers = {
@@ -67,7 +67,7 @@ const sim: Command = {
       },
       icws: { url: icws.url, alternateUrl: icws.alternateUrl, userId: icws.user.userId, password: icws.user.password, interactionIds: icws.interactionIds },
     };
-    process.stdout.write(JSON.stringify(line) + '\n');
+    io.stdout.write(JSON.stringify(line) + '\n');
     await untilAborted(signal);
     await Promise.all([diyalog.close(), icws.close()]);
   },

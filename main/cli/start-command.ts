@@ -26,7 +26,7 @@ const start: Command = {
   usage: 'companion start [--browser] [--port P]',
   summary: 'Run the app: the Electron window, or the browser host where Electron is not installed. Demo mode when no servers are configured.',
   flags: { browser: { type: 'boolean' }, port: { type: 'string' } },
-  async run({ flags, options, env, lang, signal }) {
+  async run({ flags, options, env, lang, io, signal }) {
     // Checked before anything starts: `--port abc` is a usage error (exit 2), not a NaN that fails later.
     const port = portFlag(flags.port, '--port', 0, { lang: languageOf({ env, lang }), usage: start.usage });
     const dataDir = options.dataDir;
@@ -38,7 +38,7 @@ const start: Command = {
       await new Promise<void>((resolve) => child.on('exit', () => resolve()));
       return;
     }
-    process.stderr.write(`Electron is not available (${electron.missing}); starting the browser host instead.\n`);
+    io.stderr.write(`Electron is not available (${electron.missing}); starting the browser host instead.\n`);
 
     const launched = await launchCompanion({
       dataDir,
@@ -51,9 +51,9 @@ const start: Command = {
     const host = await startBrowserHost({ handlers: launched.companion.handlers, language: () => launched.companion.language(), rendererDir: RENDERER_DIR, port });
     launched.companion.subscribe(host.emit);
     const { demo } = launched;
-    if (demo) process.stderr.write(`Demo mode: Diyalog simulator ${demo.diyalog.url}, ICWS simulator ${demo.icws.url}.\n`);
-    process.stderr.write('Open this address in a browser (Ctrl-C stops):\n');
-    process.stdout.write(`${host.url}\n`);
+    if (demo) io.stderr.write(`Demo mode: Diyalog simulator ${demo.diyalog.url}, ICWS simulator ${demo.icws.url}.\n`);
+    io.stderr.write('Open this address in a browser (Ctrl-C stops):\n');
+    io.stdout.write(`${host.url}\n`);
     await untilAborted(signal);
     await host.close();
     await launched.stop();

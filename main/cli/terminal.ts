@@ -1,18 +1,19 @@
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import { AppError } from '../../shared/errors';
+import type { CliReadable, CliStreams } from './command';
 
 /** Reads all of stdin (for secrets piped in when there is no terminal). */
-export async function readAllStdin(): Promise<string> {
+export async function readAllStdin(stdin: CliReadable): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 const interrupted = () => new AppError('cancelled', 'Interrupted at the prompt; nothing was done.');
 
 /**
- * Settles with `answer`'s outcome, or rejects when `signal` aborts: main() turns SIGTERM into
+ * Settles with `answer`'s outcome, or rejects when `signal` aborts: the entry turns SIGTERM into
  * an abort instead of an exit, so a prompt that ignored it would wait for ever.
  */
 async function unlessAborted<T>(signal: AbortSignal, answer: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T> {
@@ -29,15 +30,15 @@ async function unlessAborted<T>(signal: AbortSignal, answer: (resolve: (v: T) =>
   }
 }
 
-/** Asks a question on the terminal and returns the answer line. */
-export async function ask(question: string, signal: AbortSignal): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+/** Asks a question on the terminal (io's stdin and stderr) and returns the answer line. */
+export async function ask(question: string, io: CliStreams, signal: AbortSignal): Promise<string> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
   try {
     return await unlessAborted<string>(signal, (resolve, reject) => {
       // In raw mode Ctrl-C reaches readline, not the process: without these the question
       // never settles and Node exits 13 ("unsettled top-level await"). Ctrl-D closes it.
       const abandon = () => {
-        process.stderr.write('\n');
+        io.stderr.write('\n');
         reject(interrupted());
       };
       rl.once('SIGINT', abandon);
@@ -52,12 +53,12 @@ export async function ask(question: string, signal: AbortSignal): Promise<string
   }
 }
 
-/** Reads a secret from the terminal without echoing it. */
-export async function askSecret(question: string, signal: AbortSignal): Promise<string> {
-  const stdin = process.stdin;
+/** Reads a secret from the terminal (io's stdin, a TTY) without echoing it. */
+export async function askSecret(question: string, io: CliStreams, signal: AbortSignal): Promise<string> {
+  const { stdin, stderr } = io;
   // Raw mode before the prompt: a secret pasted as soon as the prompt shows must not be echoed.
-  stdin.setRawMode(true);
-  process.stderr.write(question);
+  stdin.setRawMode?.(true);
+  stderr.write(question);
   stdin.resume();
   // A pasted multi-byte character may arrive split across two reads.
   const decoder = new StringDecoder('utf8');
@@ -80,8 +81,8 @@ export async function askSecret(question: string, signal: AbortSignal): Promise<
     });
   } finally {
     for (const s of stop) s();
-    stdin.setRawMode(false);
+    stdin.setRawMode?.(false);
     stdin.pause();
-    process.stderr.write('\n');
+    stderr.write('\n');
   }
 }
