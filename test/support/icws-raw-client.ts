@@ -3,6 +3,7 @@
 
 import { createParser } from 'eventsource-parser';
 import type { IcwsMessage } from '../../main/sim/icws/wire';
+import { waitUntil } from './wait';
 
 export const CONNECT_TYPE = 'urn:inin.com:connection:icAuthConnectionRequestSettings';
 export const ICWS_JSON = 'application/vnd.inin.icws+JSON; charset=utf-8';
@@ -76,7 +77,6 @@ export class EventStream {
   retry: number | null = null;
   ended = false;
   readonly #abort = new AbortController();
-  #wake: () => void = () => {};
 
   static async open(s: RawSession): Promise<EventStream> {
     const stream = new EventStream();
@@ -98,28 +98,20 @@ export class EventStream {
     try {
       for await (const chunk of body) {
         parser.feed(decoder.decode(chunk, { stream: true }));
-        this.#wake();
       }
     } catch {
       // a dropped or aborted stream ends like a closed one
     }
     this.ended = true;
-    this.#wake();
   }
 
-  /** Resolves once `done()` holds; rejects after `timeoutMs` so a broken simulator fails instead of hanging. */
-  until(done: () => boolean, timeoutMs = 5000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('event stream: condition not met in time')), timeoutMs);
-      const check = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.#wake = () => {};
-        resolve();
-      };
-      this.#wake = check;
-      check();
-    });
+  /**
+   * Resolves once `done()` holds; fails naming `what` after `timeoutMs`, so a broken simulator
+   * fails instead of hanging. Asked every few ms, not only when the stream delivers: some
+   * conditions are the simulator's state (a session streaming), which no event announces.
+   */
+  async until(what: string, done: () => boolean, timeoutMs = 5000): Promise<void> {
+    await waitUntil(what, done, { timeout: timeoutMs, interval: 5 });
   }
 
   close(): void {

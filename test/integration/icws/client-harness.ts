@@ -10,6 +10,7 @@ import type { MessagePumpOptions } from '../../../main/icws/messaging';
 import { IcwsSession } from '../../../main/icws/session';
 import type { IcwsSessionOptions } from '../../../main/icws/session';
 import type { IcwsSim } from '../../../main/sim/icws/server';
+import { waitUntil } from '../../support/wait';
 export { rejection } from '../../support/rejection';
 
 export interface Client {
@@ -71,13 +72,7 @@ export function nextEvent<T>(what: string, subscribe: (listener: (value: T) => v
   });
 }
 
-/** Polls `probe` until it returns something other than undefined/false; fails with `what` after 10 s. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Polls `probe` until it returns something other than undefined/false; fails naming `what` after 10 s. */
+export function waitFor<T>(what: string, probe: () => T | undefined | false): Promise<T> {
+  return waitUntil(what, probe);
 }

@@ -163,7 +163,7 @@ describe('ICWS simulator: scripted supervisor', () => {
     await call(s, 'PUT', `${LIST_SUBSCRIPTION}/${id}`);
 
     const events = stream;
-    await events.until(() => events.messages.some((m) => JSON.stringify(m).includes('Geliyorum.')));
+    await events.until('the answer of the supervisor', () => events.messages.some((m) => JSON.stringify(m).includes('Geliyorum.')));
     // Whether the supervisor acted before or after the subscription, the state adds up the same.
     type Participant = { userId: string; action: number };
     const participants = new Map<string, number>();
@@ -192,7 +192,7 @@ describe('ICWS simulator: scripted supervisor', () => {
     await call(s, 'PUT', `${LIST_SUBSCRIPTION}/${other}`);
     stream = await EventStream.open(s);
     const events = stream;
-    await events.until(() => events.messages.some((m) => m.assistanceId === other && JSON.stringify(m).includes('Geliyorum.')));
+    await events.until('the answer on the other request', () => events.messages.some((m) => m.assistanceId === other && JSON.stringify(m).includes('Geliyorum.')));
     const aboutIgnored = events.messages.filter((m) => m.assistanceId === id);
     expect(aboutIgnored.map((m) => m.state ?? null)).toEqual([0, null]);
     expect(aboutIgnored[1]).toMatchObject({ participantsAdded: [{ userId: DEMO_ICWS_SUPERVISOR.userId, action: 2 }] });

@@ -65,17 +65,17 @@ describe('ICWS simulator: server-sent events', () => {
     control.onMessageQueued((e) => queued.push(e));
 
     const stream = await open(s);
-    await stream.until(() => stream.messages.length === 1);
+    await stream.until('the queued list', () => stream.messages.length === 1);
     expect(stream.retry).toBe(2000);
     expect(stream.messages[0]).toMatchObject({ __type: LIST, isDelta: false });
     expect(control.sessions()[0]!.streaming).toBe(true);
 
     const id = await ask(s, interactionIds[0]!, 'Yardım lazım.');
-    await stream.until(() => stream.messages.length === 2);
+    await stream.until('the new request as a delta', () => stream.messages.length === 2);
     expect(stream.messages[1]).toEqual({ __type: LIST, isDelta: true, requestsAdded: [id] });
     expect(queued).toEqual([{ sessionId: s.sessionId, message: stream.messages[1], queuedAt: expect.any(Number) }]);
 
-    await stream.until(() => stream.comments.includes('ping'));
+    await stream.until('a ping', () => stream.comments.includes('ping'));
     expect(await poll(s)).toEqual([]); // the stream drained the queue
   });
 
@@ -84,16 +84,16 @@ describe('ICWS simulator: server-sent events', () => {
     const s = await connect(url, user);
     await call(s, 'PUT', LIST_SUBSCRIPTION);
     const first = await open(s);
-    await first.until(() => first.messages.length === 1);
+    await first.until('the list on the first stream', () => first.messages.length === 1);
 
     const res = await fetch(`${url}/sim/streams/drop`, { method: 'POST' });
     expect(await res.json()).toEqual({ dropped: 1 });
-    await first.until(() => first.ended);
+    await first.until('the first stream to drop', () => first.ended);
     const id = await ask(s, interactionIds[0]!, 'Bağlantı koptu mu?');
     expect(control.sessions()[0]!.streaming).toBe(false);
 
     const second = await open(s);
-    await second.until(() => second.messages.length === 1);
+    await second.until('the held delta on the second stream', () => second.messages.length === 1);
     expect(second.messages).toEqual([{ __type: LIST, isDelta: true, requestsAdded: [id] }]);
     expect(first.messages).toHaveLength(1);
   });
@@ -103,12 +103,12 @@ describe('ICWS simulator: server-sent events', () => {
     const { url, user, control } = await start({ idleTimeoutMs: 1000, clock: () => now });
     const s = await connect(url, user);
     const stream = await open(s);
-    await stream.until(() => control.sessions()[0]?.streaming === true);
+    await stream.until('the session streaming', () => control.sessions()[0]?.streaming === true);
     now += 10_000;
     expect(control.sessions()).toHaveLength(1);
 
     control.expireSession();
-    await stream.until(() => stream.ended);
+    await stream.until('the stream closed with the session', () => stream.ended);
     const res = await call(s, 'GET', 'messaging/messages', { csrf: false, accept: 'text/event-stream' });
     expect(res.status).toBe(401);
   });

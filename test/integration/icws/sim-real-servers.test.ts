@@ -56,9 +56,9 @@ describe('ICWS simulator: the server ends sessions', () => {
     const { url, user, control } = await start();
     const s = await connect(url, user);
     const stream = await open(s);
-    await stream.until(() => control.sessions()[0]?.streaming === true);
+    await stream.until('the session streaming', () => control.sessions()[0]?.streaming === true);
     expect(control.endSessions({ reason: 'Logged in elsewhere.', shouldReconnect: false })).toBe(1);
-    await stream.until(() => stream.ended);
+    await stream.until('the stream closed', () => stream.ended);
     expect(stream.messages).toEqual([
       { __type: CONNECTION_STATE, isDelta: true, previousConnectionState: 1, newConnectionState: 2, reason: 'Logged in elsewhere.', shouldReconnect: false },
     ]);
@@ -82,12 +82,12 @@ describe('ICWS simulator: stalls, subscription state, cookies, outages, redirect
     const s = await connect(url, user);
     await call(s, 'PUT', LIST_SUBSCRIPTION);
     const first = await open(s);
-    await first.until(() => first.comments.length >= 2);
+    await first.until('two comments on the first stream', () => first.comments.length >= 2);
     expect(control.stallStreams()).toBe(1);
     const pings = first.comments.length;
     await ask(s, interactionIds[0]!);
     const second = await open(s);
-    await second.until(() => second.messages.length === 1 && second.comments.length >= 2);
+    await second.until('a message and two comments on the second stream', () => second.messages.length === 1 && second.comments.length >= 2);
     expect(second.messages[0]).toMatchObject({ isDelta: true, requestsAdded: [expect.any(String)] });
     expect(first.ended).toBe(false);
     expect(first.comments.length).toBe(pings);

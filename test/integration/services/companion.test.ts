@@ -17,6 +17,7 @@ import { Keychain } from '../../../main/store/keychain';
 import { TRANSCRIPT_HOST } from '../../../main/sim/diyalog/data';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../../main/sim/icws/server';
+import { waitUntil } from '../../support/wait';
 
 const SUPERVISOR_REPLY = 'Geliyorum, bir dakika.';
 const DAY = 86_400_000;
@@ -95,15 +96,7 @@ async function refused(name: CallName, input: unknown, c: Companion = companion)
   return result.error;
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> => waitUntil(what, probe);
 
 /** The first event named `event`, recorded at or after `since`, that `match` accepts. */
 function waitForEvent<E extends EventName>(event: E, match: (payload: EventPayload<E>) => boolean, since = 0): Promise<EventPayload<E>> {

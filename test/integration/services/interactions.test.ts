@@ -12,6 +12,7 @@ import { checkEvent, dispatch } from '../../../main/services/dispatch';
 import { launchCompanion, type Launched } from '../../../main/services/launch';
 import { startIcwsSim, type IcwsSim } from '../../../main/sim/icws/server';
 import { Keychain } from '../../../main/store/keychain';
+import { waitUntil } from '../../support/wait';
 
 const keychain = new Keychain(`agent-companion-test-${randomUUID()}`);
 let sim: IcwsSim;
@@ -42,15 +43,7 @@ async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<C
   return result.value as CallOutput<N>;
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> => waitUntil(what, probe);
 
 const demoIds = () => [...sim.interactionIds, sim.scenarios.ignored, sim.scenarios.unanswered, sim.scenarios.notAcd];
 

@@ -15,6 +15,7 @@ import { ConnectionTestGate } from '../../../main/services/settings-feature';
 import { Keychain } from '../../../main/store/keychain';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../../main/sim/icws/server';
+import { waitUntil } from '../../support/wait';
 
 const keychain = new Keychain(`agent-companion-test-${randomUUID()}`);
 let dataDir: string;
@@ -59,11 +60,10 @@ const logins = () => icws.control.requests.filter((r) => r.method === 'POST' && 
 describe('connection tests', () => {
   it('runs one ICWS test of many asked at once, and refuses another within the interval, as busy', async () => {
     // The app's own session tries the wrong password once and stays down: count from there.
-    for (;;) {
+    await waitUntil('the ICWS session of the app down after the wrong password', async () => {
       const status = await dispatch(companion.handlers, 'status.get', {});
-      if (status.ok && (status.value as { icws: { state: string } | null }).icws?.state === 'down') break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return status.ok && (status.value as { icws: { state: string } | null }).icws?.state === 'down';
+    });
     const before = logins();
     const answers = await Promise.all(Array.from({ length: 10 }, () => dispatch(companion.handlers, 'connection.test', { target: 'icws' })));
     const codes = answers.map((a) => (a.ok ? 'ok' : a.error.code)).sort();
@@ -99,13 +99,7 @@ describe('history walks', () => {
     if (!first.ok || !second.ok) throw new Error('history.start refused');
     const { walkId: firstId } = first.value as { walkId: string };
     const { walkId: secondId } = second.value as { walkId: string };
-    const endOf = async (walkId: string) => {
-      for (;;) {
-        const end = done.find((d) => d.walkId === walkId);
-        if (end) return end;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+    const endOf = (walkId: string) => waitUntil(`history.done of walk ${walkId}`, () => done.find((d) => d.walkId === walkId), { timeout: 20_000 });
     expect((await endOf(firstId)).error).toMatchObject({ code: 'cancelled' });
     const finished = await endOf(secondId);
     expect(finished.error).toBeNull();

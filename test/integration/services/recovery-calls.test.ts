@@ -13,6 +13,7 @@ import { checkEvent, dispatch } from '../../../main/services/dispatch';
 import { Keychain } from '../../../main/store/keychain';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 import { diyalogAccount } from '../../../main/services/secrets';
+import { waitUntil } from '../../support/wait';
 
 const HOUR = 3_600_000;
 const keychain = new Keychain(`agent-companion-test-${randomUUID()}`);
@@ -47,12 +48,8 @@ async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<C
   return result.value as CallOutput<N>;
 }
 
-async function event<E extends EventName>(name: E, match: (p: EventPayload<E>) => boolean): Promise<EventPayload<E>> {
-  for (;;) {
-    const found = recorded.find((r) => r.event === name && match(r.payload as EventPayload<E>));
-    if (found) return found.payload as EventPayload<E>;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function event<E extends EventName>(name: E, match: (p: EventPayload<E>) => boolean): Promise<EventPayload<E>> {
+  return waitUntil(`a ${name} event`, () => recorded.find((r) => r.event === name && match(r.payload as EventPayload<E>))?.payload as EventPayload<E> | undefined);
 }
 
 const key = (s: { customerId: string; staffId: string }) => `${s.customerId}/${s.staffId}`;

@@ -19,6 +19,7 @@ import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/serv
 import { AuditLog } from '../../../main/store/audit';
 import type { StuckSearchProgress } from '../../../shared/recovery';
 import { rejection } from '../../support/rejection';
+import { waitUntil } from '../../support/wait';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -289,7 +290,7 @@ describe('force-end outcomes that tell the truth', () => {
     // The server goes on with the finish it received while we ask about the state.
     await heldCheck.arrived;
     heldFinish.release();
-    await waitFor(() => sim.control.session(s.customerId) === null);
+    await waitUntil('the session ended at the simulator', () => sim.control.session(s.customerId) === null, { timeout: 5_000, interval: 5 });
     heldCheck.release();
     const row = await pending;
     expect(row.outcome).toBe('ended');
@@ -471,14 +472,6 @@ describe('bulk force-end', () => {
   });
 });
 
-/** Polls a condition the simulator makes true on its own event loop turn. */
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('RecoveryJobs (what the app starts and watches)', () => {
   it('a search reports progress and its result; a bulk end reports each row live, then the rows re-checked', async () => {

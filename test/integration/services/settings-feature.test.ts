@@ -12,6 +12,7 @@ import { createCompanion, type Companion } from '../../../main/services/companio
 import { dispatch } from '../../../main/services/dispatch';
 import { Keychain } from '../../../main/store/keychain';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
+import { waitUntil } from '../../support/wait';
 
 const keychain = new Keychain(`agent-companion-test-${randomUUID()}`);
 let dataDir: string;
@@ -41,12 +42,8 @@ async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<C
   return result.value as CallOutput<N>;
 }
 
-async function statusWhere(predicate: (s: Status) => boolean, since: number): Promise<Status> {
-  for (;;) {
-    const found = statuses.slice(since).find(predicate);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function statusWhere(what: string, predicate: (s: Status) => boolean, since: number): Promise<Status> {
+  return waitUntil(`a status.changed event with ${what}`, () => statuses.slice(since).find(predicate));
 }
 
 const draftSettings = () => ({ diyalog: { baseUrl: sim.url, keyId: sim.credentials.keyId }, staffId: sim.staffId });
@@ -82,7 +79,7 @@ describe('settings and status', { shuffle: false }, () => {
 
       let since = statuses.length;
       await call('watch.refresh', { customerId: customer });
-      const ok = await statusWhere((s) => s.diyalog.health.state === 'ok', since);
+      const ok = await statusWhere('Diyalog health ok', (s) => s.diyalog.health.state === 'ok', since);
       expect(ok.diyalog.health.lastSuccessAt).toBeGreaterThan(0);
 
       since = statuses.length;
@@ -90,7 +87,7 @@ describe('settings and status', { shuffle: false }, () => {
       try {
         const failed = await call('watch.refresh', { customerId: customer });
         expect(failed.error).not.toBeNull();
-        const failing = await statusWhere((s) => s.diyalog.health.state === 'failing', since);
+        const failing = await statusWhere('Diyalog health failing', (s) => s.diyalog.health.state === 'failing', since);
         expect(failing.diyalog.health.error?.code).toMatch(/^(server_error|unavailable|bad_response)$/);
         // The last success is kept: the status bar can say "failing since".
         expect(failing.diyalog.health.lastSuccessAt).toBe(ok.diyalog.health.lastSuccessAt);
@@ -100,7 +97,7 @@ describe('settings and status', { shuffle: false }, () => {
 
       since = statuses.length;
       await call('watch.refresh', { customerId: customer });
-      await statusWhere((s) => s.diyalog.health.state === 'ok', since);
+      await statusWhere('Diyalog health ok', (s) => s.diyalog.health.state === 'ok', since);
     });
 
     it('counts an answer that refuses (an unknown customer) as the server answering', async () => {
