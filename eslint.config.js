@@ -166,4 +166,32 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
     },
   },
+  {
+    // DESIGN.md, "The one contract": raw IPC lives in two files, main/app/ipc.ts (ipcMain, and
+    // sending to a window) and main/app/preload.ts (ipcRenderer). Every other file goes through
+    // registerIpc and sendEvent, so no handler skips the sender check and the schema, and no
+    // event skips checkEvent. Outside main/app/ electron cannot be imported at all (the layer
+    // rules above). A later block's options replace an earlier one's for the same rule: the
+    // layer selectors of main/app/ are restated first (test/unit/build/layers.test.ts proves both).
+    files: ['main/app/*.ts'],
+    ignores: ['main/app/ipc.ts', 'main/app/preload.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        ...layerRules('main/app')['no-restricted-syntax'],
+        ...[
+          // import { ipcMain } from 'electron', export { ipcRenderer } from …, const { ipcMain } = electron
+          'ImportSpecifier:matches([imported.name=/^ipc(Main|Renderer)$/], [imported.value=/^ipc(Main|Renderer)$/])',
+          'ExportSpecifier[local.name=/^ipc(Main|Renderer)$/]',
+          'ObjectPattern > Property:matches([key.name=/^ipc(Main|Renderer)$/], [key.value=/^ipc(Main|Renderer)$/])',
+          // electron.ipcMain, (await import('electron'))['ipcRenderer']
+          'MemberExpression:matches([property.name=/^ipc(Main|Renderer)$/], [property.value=/^ipc(Main|Renderer)$/])',
+          // window.webContents.send(…), contents.mainFrame.postMessage(…), webContents.sendToFrame(…)
+          'CallExpression > MemberExpression.callee[property.name=/^(send|sendToFrame|postMessage)$/]:matches([object.name=/^(webContents|mainFrame)$/], [object.property.name=/^(webContents|mainFrame)$/])',
+        ].map((selector) => ({
+          selector,
+          message: 'Raw IPC lives in main/app/ipc.ts (ipcMain, sending to a window) and main/app/preload.ts (ipcRenderer): use registerIpc and sendEvent (DESIGN.md, "The one contract").',
+        })),
+      ],
+    },
+  },
 );

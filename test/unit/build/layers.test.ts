@@ -230,3 +230,36 @@ describe('type-aware lint', () => {
     expect(rules).toEqual(['2:@typescript-eslint/no-floating-promises', '3:@typescript-eslint/no-misused-promises']);
   }, 120_000);
 });
+
+describe('raw IPC only in main/app/ipc.ts and main/app/preload.ts', () => {
+  const says = /Raw IPC lives in main\/app\/ipc\.ts/;
+  const typed = (code: string) => `import type { BrowserWindow, WebContents } from 'electron';\n${code}`;
+
+  it.each([
+    ['importing ipcMain', "import { ipcMain } from 'electron';\nipcMain.handle('companion:call:x', () => 1);\n"],
+    ['importing ipcRenderer', "import { ipcRenderer } from 'electron';\nexport const r = ipcRenderer;\n"],
+    ['reaching ipcMain through the namespace', "import * as electron from 'electron';\nelectron.ipcMain.handle('x', () => 1);\n"],
+    ['destructuring ipcMain', "import electron from 'electron';\nconst { ipcMain } = electron;\nexport const m = ipcMain;\n"],
+    ['ipcMain from a dynamic import', "export const m = async () => (await import('electron'))['ipcMain'];\n"],
+    ['re-exporting ipcMain', "export { ipcMain } from 'electron';\n"],
+    ['window.webContents.send(', typed("export const f = (w: BrowserWindow) => w.webContents.send('companion:event', 'x', {});\n")],
+    ['webContents.send( on a WebContents', typed("export const f = (webContents: WebContents) => webContents.send('companion:event');\n")],
+    ['postMessage to the main frame', typed("export const f = (w: BrowserWindow) => w.webContents.mainFrame.postMessage('x', {});\n")],
+  ])('a file in main/app/ other than ipc.ts fails lint for %s', async (_what, code) => {
+    const { layer } = await lint('main/app/probe.ts', code);
+    expect(layer.join('\n')).toMatch(says);
+  });
+
+  it('ipc.ts may use ipcMain and send to a window; preload.ts may use ipcRenderer', async () => {
+    expect(await lint('main/app/ipc.ts', "import { ipcMain } from 'electron';\nimport type { WebContents } from 'electron';\nipcMain.handle('x', () => 1);\nexport const f = (c: WebContents) => c.send('x');\n")).toEqual({ layer: [], other: [] });
+    expect(await lint('main/app/preload.ts', "import { ipcRenderer } from 'electron';\nexport const r = ipcRenderer;\n")).toEqual({ layer: [], other: [] });
+  });
+
+  it('the rest of main/app/ still goes through ipc.ts, and keeps its layer rules', async () => {
+    const viaIpc = "import type { BrowserWindow } from 'electron';\nimport { sendEvent } from './ipc';\nexport const f = (w: BrowserWindow) => sendEvent(w.webContents, 'status.changed', {} as never);\n";
+    expect(await lint('main/app/probe.ts', viaIpc)).toEqual({ layer: [], other: [] });
+    // The block that confines IPC restates main/app/'s own rules for dynamic imports.
+    const later = await lint('main/app/probe.ts', importingLater('../../test/support/rejection'));
+    expect(later.layer.join('\n')).toMatch(/Nothing outside test\/ imports test\//);
+  });
+});
