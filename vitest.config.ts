@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Issue 7: below 90 % of lines in a protocol, service, store or shared folder fails `npm test`.
-// main/app (the Electron shell, runs only where its binary exists) and main/cli (tested as a
-// child process, which v8 coverage does not see) are reported but not held to a threshold.
+// main/app, the Electron shell, is held to 70 %: its decisions are plain modules and its
+// electron-importing files run against a stand-in electron module (test/unit/app/), so the
+// figure does not depend on the binary, which CI cannot download. Files a test never loads
+// count as 0 % (coverage.include lists them all). main/cli (tested as a child process, which
+// v8 coverage does not see) is reported but not held to a threshold.
 const held = { lines: 90 };
 
 export default defineConfig({
@@ -27,6 +30,7 @@ export default defineConfig({
       include: ['main/**/*.ts', 'shared/**/*.ts'],
       reporter: ['text-summary', fileURLToPath(new URL('./test/support/coverage-by-folder.ts', import.meta.url))],
       thresholds: {
+        'main/app/**': { lines: 70 },
         'main/diyalog/**': held,
         'main/icws/**': held,
         'main/services/**': held,
