@@ -1,4 +1,5 @@
 import type { ConnectionState } from '../../shared/assistance';
+import { Disposables } from '../../shared/disposables';
 import type { EventPayload } from '../../shared/contract';
 import { AssistanceService } from './assistance';
 import { AssistanceAlerts } from './assistance-alerts';
@@ -44,10 +45,11 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
     return run;
   }
 
-  ctx.config.onChange(async (before, after) => {
+  const teardown = new Disposables();
+  teardown.add(ctx.config.onChange(async (before, after) => {
     // The language is sent at login, so it takes a new session too.
     if (JSON.stringify(before.icws) !== JSON.stringify(after.icws) || before.language !== after.language) await reconfigure();
-  });
+  }));
 
   return {
     connection: () => assistance.connection,
@@ -74,6 +76,7 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
     },
     async stop() {
       stopping = true;
+      teardown.dispose();
       await queue;
       await assistance.stop();
     },

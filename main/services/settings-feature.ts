@@ -1,5 +1,6 @@
 import type { ConnectionState } from '../../shared/assistance';
 import type { CallOutput, SettingsView, Status } from '../../shared/contract';
+import { Disposables } from '../../shared/disposables';
 import { AppError } from '../../shared/errors';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { SettingKey } from './configuration';
@@ -108,15 +109,15 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
     };
   }
 
-  config.onChange(async () => emit('status.changed', await status()));
+  const teardown = new Disposables();
+  teardown.add(config.onChange(async () => emit('status.changed', await status())));
   const pushStatus = () => {
     status().then(
       (s) => emit('status.changed', s),
       () => undefined, // a status that cannot be read now is read again on the next change
     );
   };
-  assistanceStale.onChange(pushStatus);
-  ctx.clients.diyalogHealth.onChange(pushStatus);
+  teardown.addAll(assistanceStale.onChange(pushStatus), ctx.clients.diyalogHealth.onChange(pushStatus));
 
   async function testConnection(target: 'diyalog' | 'icws', draft: Draft | undefined): Promise<ConnectionTestResult> {
     const started = performance.now();
@@ -152,7 +153,10 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
   return {
     status,
     // The settings writes still queued (a learned signing, say) finish before the app stops.
-    stop: () => config.settled(),
+    stop: () => {
+      teardown.dispose();
+      return config.settled();
+    },
     handlers: {
       'settings.get': () => settingsView(),
       'settings.update': async (patch) => {

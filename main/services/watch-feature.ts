@@ -1,6 +1,7 @@
 import type { WatchEntry } from '../../shared/contract';
 import type { HelpStateAnswer } from '../../shared/diyalog';
 import type { ServiceContext } from './context';
+import { Disposables } from '../../shared/disposables';
 import { AppError } from '../../shared/errors';
 import type { Feature, FeatureDeps } from './feature';
 import { HelpWatcher } from './help-watcher';
@@ -22,11 +23,12 @@ export function createWatchFeature({ ctx, emit }: FeatureDeps): WatchFeature {
 
   // The watch list is a setting: whoever changes it (this feature, Settings, another
   // process' write picked up at load), the watcher follows.
-  config.onChange((before, after) => {
+  const teardown = new Disposables();
+  teardown.add(config.onChange((before, after) => {
     const watched = new Set(after.watchList);
     for (const id of before.watchList) if (!watched.has(id)) watcher.remove(id);
     for (const id of after.watchList) watcher.add(id);
-  });
+  }));
 
   function watchList(): WatchEntry[] {
     const entries = new Map(watcher.list().map((e) => [e.customerId, e]));
@@ -56,7 +58,10 @@ export function createWatchFeature({ ctx, emit }: FeatureDeps): WatchFeature {
         return { ok: true };
       },
     },
-    stop: () => watcher.stop(),
+    stop: () => {
+      teardown.dispose();
+      watcher.stop();
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 // There is no GET of a request in ICWS: the list only ever comes from assistance.changed
 // (and assistance.list after a reconnect).
 
+import { Disposables } from '../../shared/disposables';
 import type { AssistanceRequest } from '../../shared/assistance';
 import type { AssistanceAlert } from '../../shared/contract';
 import type { AgentInteraction } from '../../shared/interactions';
@@ -90,7 +91,8 @@ export class AssistanceStore {
   }
 
   start(): () => void {
-    const offs = [
+    const teardown = new Disposables();
+    teardown.addAll(
       this.#api.on('assistance.changed', (list) => {
         this.#pushes += 1;
         this.requests = list;
@@ -104,11 +106,11 @@ export class AssistanceStore {
         void this.loadMe();
         void this.loadInteractions();
       }),
-    ];
+    );
     void this.load();
     void this.loadMe();
     void this.loadInteractions();
-    return () => offs.forEach((off) => off());
+    return () => teardown.dispose();
   }
 
   async load(): Promise<void> {

@@ -3,6 +3,7 @@
 // then filtered and sorted here (30,000 rows: kept as raw state, never made deeply reactive)
 // and the table shows a window of it (renderer/virtual.ts).
 
+import { Disposables } from '../../shared/disposables';
 import type { CallOutput, EventPayload, Language } from '../../shared/contract';
 import type { HelpRecord, HistoryProgress, HistoryResult } from '../../shared/diyalog';
 import type { ErrorValue } from '../../shared/errors';
@@ -168,7 +169,8 @@ export class HistoryStore {
   }
 
   start(): () => void {
-    const offs = [
+    const teardown = new Disposables();
+    teardown.addAll(
       this.#api.on('history.progress', (e) => {
         if (e.walkId === this.walkId) this.#setProgress(e.progress);
         else if (this.#starting) this.#early.set(e.walkId, { ...this.#early.get(e.walkId), progress: e.progress });
@@ -178,8 +180,8 @@ export class HistoryStore {
         else if (this.#starting) this.#early.set(e.walkId, { ...this.#early.get(e.walkId), done: e });
       }),
       this.#api.onReconnect(() => void this.catchUp()),
-    ];
-    return () => offs.forEach((off) => off());
+    );
+    return () => teardown.dispose();
   }
 
   setFrom(value: string): void {

@@ -2,6 +2,7 @@
 // (main walks the history and confirms each with iscustomerinonlinehelp), pick some, end
 // them in one go with one confirmation and one reason, and watch each row's outcome.
 
+import { Disposables } from '../../shared/disposables';
 import type { EventPayload } from '../../shared/contract';
 import type { ErrorValue } from '../../shared/errors';
 import { DONE_OUTCOMES, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from '../../shared/recovery';
@@ -60,7 +61,8 @@ export class RecoveryStore {
   }
 
   start(): () => void {
-    const offs = [
+    const teardown = new Disposables();
+    teardown.addAll(
       this.#api.on('recovery.progress', (e) => {
         if (e.searchId !== this.searchId) return;
         this.progress = e.progress;
@@ -82,8 +84,8 @@ export class RecoveryStore {
         this.endError = e.error;
       }),
       this.#api.onReconnect(() => void this.catchUp()),
-    ];
-    return () => offs.forEach((off) => off());
+    );
+    return () => teardown.dispose();
   }
 
   setFrom(value: string): void {

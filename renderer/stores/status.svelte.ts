@@ -2,6 +2,7 @@
 // connection, and whether the link to main is up. The header renders it; nothing else here
 // touches the DOM, so it runs in Node tests against a fake transport.
 
+import { Disposables } from '../../shared/disposables';
 import type { ConnectionState } from '../../shared/assistance';
 import type { Language, Status } from '../../shared/contract';
 import type { ErrorValue } from '../../shared/errors';
@@ -34,7 +35,8 @@ export class StatusStore {
 
   /** Subscribes and loads; returns the stop. */
   start(): () => void {
-    const offs = [
+    const teardown = new Disposables();
+    teardown.addAll(
       this.#api.on('status.changed', (status) => {
         this.#statusPushes += 1;
         this.#apply(status);
@@ -49,10 +51,10 @@ export class StatusStore {
         void this.load();
         void this.reportVisibility();
       }),
-    ];
+    );
     void this.load();
     void this.reportVisibility();
-    return () => offs.forEach((off) => off());
+    return () => teardown.dispose();
   }
 
   async load(): Promise<void> {
