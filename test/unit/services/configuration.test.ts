@@ -21,10 +21,21 @@ describe('parseSettingValue', () => {
   });
 
   it('knows exactly the keys the administrator may set', () => {
-    expect(Object.keys(SETTING_KEYS)).toEqual(expect.arrayContaining([
-      'diyalog.baseUrl', 'diyalog.keyId', 'diyalog.signatureAlgorithm', 'staffId', 'icws.baseUrl', 'icws.userId', 'icws.applicationName', 'language',
-    ]));
+    // The list README.md gives for `companion settings set`: one more or one fewer is a change to say there.
+    expect(Object.keys(SETTING_KEYS).sort()).toEqual([
+      'alertSound', 'allowInsecureHttp', 'diyalog.baseUrl', 'diyalog.historyAgentField', 'diyalog.keyId', 'diyalog.signatureAlgorithm',
+      'icws.applicationName', 'icws.baseUrl', 'icws.userId', 'language', 'role', 'staffId', 'theme',
+    ]);
+    // And the ones a flag or a variable may override for one invocation (README.md's table).
+    expect(Object.entries(SETTING_KEYS).flatMap(([key, spec]) => ('env' in spec ? [[key, spec.env, spec.flag]] : []))).toEqual([
+      ['diyalog.baseUrl', 'COMPANION_DIYALOG_URL', 'diyalog-url'],
+      ['diyalog.keyId', 'COMPANION_DIYALOG_KEY_ID', 'key-id'],
+      ['staffId', 'COMPANION_STAFF_ID', 'staff-id'],
+      ['icws.baseUrl', 'COMPANION_ICWS_URL', 'icws-url'],
+      ['icws.userId', 'COMPANION_ICWS_USER', 'icws-user'],
+    ]);
     expect(isSettingKey('toString')).toBe(false);
+    expect(isSettingKey('diyalog')).toBe(false);
   });
 });
 
