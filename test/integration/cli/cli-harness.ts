@@ -1,5 +1,8 @@
-// Runs the built `companion` command (out/cli/companion.js) as a child process, the way a
-// script or an operator would: real argv, real env, real exit codes, stdout and stderr.
+// Runs `companion` two ways. In-process (runCompanion, startCompanion): runCli from the source
+// over captured streams, with the env given and a stdin that is not a terminal; most tests, as
+// each would otherwise be a cold Node start. As a process (runCompanionProcess, spawnCompanion,
+// runOnTerminal): the built out/cli/companion.js, for what only a process shows: exit codes
+// through the real entry, SIGINT and SIGTERM, stdin piped, a pseudo-terminal, a closed pipe.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -9,19 +12,23 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { PassThrough, Readable } from 'node:stream';
+import { finished as streamFinished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { runCli } from '../../../main/cli/companion';
 import type { ErrorValue } from '../../../shared/errors';
 import { startDiyalogSim } from '../../../main/sim/diyalog/server';
 import type { DiyalogSim, DiyalogSimOptions } from '../../../main/sim/diyalog/server';
 
 export const COMPANION_JS = fileURLToPath(new URL('../../../out/cli/companion.js', import.meta.url));
 
-/** A hung child fails its test rather than the whole run. */
+/** A hung run fails its test rather than the whole run. */
 const RUN_TIMEOUT_MS = 20_000;
 
 export interface RunResult {
   code: number | null;
+  /** The signal that ended a process; null in-process. */
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
@@ -42,8 +49,56 @@ export function cleanEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...vars };
 }
 
-/** Starts the command; stdin gets `input` (or nothing) and is closed, so it is never a terminal. */
+/** A `companion` run in this process, still going: its output as streams, and Ctrl-C. */
+export interface CompanionRun {
+  stdout: Readable;
+  stderr: Readable;
+  /** What Ctrl-C or SIGTERM does to the process: aborts the run's interrupt signal. */
+  interrupt(): void;
+  finished: Promise<RunResult>;
+}
+
+/**
+ * Starts runCli in this process, as the entry would start it: stdin gets `input` (or nothing)
+ * and ends, and is not a terminal; stdout and stderr are not terminals either. Only `env` is
+ * read. Interrupted after RUN_TIMEOUT_MS, so a hung command fails its test.
+ */
+export function startCompanion(args: string[], env: NodeJS.ProcessEnv, input = ''): CompanionRun {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const interrupt = new AbortController();
+  const timer = setTimeout(() => {
+    stderr.write(`[harness: no exit within ${RUN_TIMEOUT_MS} ms; interrupted]\n`);
+    interrupt.abort();
+  }, RUN_TIMEOUT_MS);
+  const stdin = Readable.from(input === '' ? [] : [Buffer.from(input)]);
+  const run = async (): Promise<RunResult> => {
+    try {
+      const code = await runCli(args, env, { stdout, stderr, stdin, interrupt: interrupt.signal });
+      stdout.end();
+      stderr.end();
+      await Promise.all([streamFinished(stdout), streamFinished(stderr)]);
+      return { code, signal: null, stdout: out, stderr: err };
+    } finally {
+      clearTimeout(timer);
+      stdin.destroy();
+    }
+  };
+  return { stdout, stderr, interrupt: () => interrupt.abort(), finished: run() };
+}
+
+/** One `companion` run in this process (see startCompanion): its exit code, stdout and stderr. */
+export function runCompanion(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<RunResult> {
+  return startCompanion(args, env, input).finished;
+}
+
+/** Starts the built command as a process; stdin gets `input` (or nothing) and is closed, so it is never a terminal. */
 export function spawnCompanion(args: string[], env: NodeJS.ProcessEnv, input = ''): ChildProcessWithoutNullStreams {
+  assertBuilt();
   const child = spawn(process.execPath, [COMPANION_JS, ...args], { env, stdio: 'pipe' });
   child.stdin.end(input);
   return child;
@@ -65,7 +120,8 @@ export function finished(child: ChildProcessWithoutNullStreams): Promise<RunResu
   });
 }
 
-export function runCompanion(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<RunResult> {
+/** One run of the built command as a process (see spawnCompanion). */
+export function runCompanionProcess(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<RunResult> {
   return finished(spawnCompanion(args, env, input));
 }
 
@@ -92,16 +148,16 @@ export function expectError(result: RunResult, exitCode: number, code: ErrorValu
   return error;
 }
 
-/** Reads a long-running child's stdout line by line. */
+/** Reads a long-running run's stdout line by line (a child process, or startCompanion's run). */
 export class LineReader {
   readonly #lines: string[] = [];
   readonly #waiters: (() => void)[] = [];
   #closed = false;
   stderr = '';
 
-  constructor(child: ChildProcessWithoutNullStreams) {
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
-    const rl = createInterface({ input: child.stdout });
+  constructor(run: { stdout: Readable; stderr: Readable }) {
+    run.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    const rl = createInterface({ input: run.stdout });
     rl.on('line', (line) => {
       this.#lines.push(line);
       this.#wake();
@@ -194,7 +250,6 @@ export interface DiyalogFixture {
 }
 
 export async function startDiyalogFixture(options: DiyalogSimOptions): Promise<DiyalogFixture> {
-  assertBuilt();
   const [sim, dataDir] = await Promise.all([startDiyalogSim(options), tempDir('diyalog')]);
   const env = cleanEnv({
     COMPANION_DIYALOG_URL: sim.url,
@@ -247,6 +302,7 @@ const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
  * the pty itself, so type only after waitFor(prompt).
  */
 export function runOnTerminal(args: string[], env: NodeJS.ProcessEnv): TerminalRun {
+  assertBuilt();
   // `exec`: the command is script's own child, whatever shell runs it.
   const command = `exec ${[process.execPath, COMPANION_JS, ...args].map(shellQuote).join(' ')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: 'pipe' });

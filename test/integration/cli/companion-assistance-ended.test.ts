@@ -1,13 +1,13 @@
 // `companion assistance watch` when the ICWS server ends the session (connectionStateChangeMessage,
 // Down, shouldReconnect false): the watch does not log in again by itself; it ends with exit 4
-// and the error code `session_ended`, carrying the server's reason. Both pump modes.
+// and the error code `session_ended`, carrying the server's reason. Both pump modes. In-process.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AssistanceRequest } from '../../../shared/assistance';
 import type { ErrorValue } from '../../../shared/errors';
 import { startIcwsSim } from '../../../main/sim/icws/server';
 import type { IcwsSim } from '../../../main/sim/icws/server';
-import { LineReader, assertBuilt, cleanEnv, spawnCompanion, stopWith, tempDir } from './cli-harness';
+import { LineReader, cleanEnv, startCompanion, tempDir } from './cli-harness';
 
 const LOGIN = /^\/icws\/connection$/;
 
@@ -26,7 +26,6 @@ describe.each([
   ['short polling', 1],
 ] as const)('companion assistance watch, %s', (_mode, messagingVersion) => {
   it('ends with exit 4 and session_ended when the server ends the session, without logging in again', async () => {
-    assertBuilt();
     sim = await startIcwsSim({ supervisor: false, messagingVersion });
     dataDir = await tempDir('assistance-ended');
     const env = cleanEnv({
@@ -35,23 +34,23 @@ describe.each([
       COMPANION_ICWS_PASSWORD: sim.user.password,
       COMPANION_DATA_DIR: dataDir.path,
     });
-    const child = spawnCompanion(['assistance', 'watch', '--json'], env);
-    const lines = new LineReader(child);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const run = startCompanion(['assistance', 'watch', '--json'], env);
+    const lines = new LineReader(run);
     try {
       const first = JSON.parse(await lines.next()) as { requests: AssistanceRequest[]; stale: boolean };
       expect(first).toEqual({ requests: [], stale: false });
 
       const reason = 'Your session was ended by an administrator.';
       expect(sim.control.endSessions({ reason, shouldReconnect: false })).toBe(1);
-      expect(await exited, lines.stderr).toBe(4);
+      expect((await run.finished).code, lines.stderr).toBe(4);
 
       const rest = lines.drain().map((l) => JSON.parse(l) as { error?: ErrorValue });
       expect(rest.at(-1)).toEqual({ error: { code: 'session_ended', message: reason } });
       expect(sim.control.requests.filter((r) => r.method === 'POST' && LOGIN.test(r.path))).toHaveLength(1);
       expect(sim.control.sessions()).toEqual([]);
     } finally {
-      await stopWith(child, 'SIGKILL');
+      run.interrupt();
+      await run.finished;
     }
   });
 });

@@ -1,5 +1,6 @@
 // `companion assistance ...` against the ICWS simulator (each command logs in, works and
-// logs out), and `companion sim`, which serves both simulators until it is stopped.
+// logs out), and `companion sim`, which serves both simulators until it is stopped. In-process,
+// but for `watch` stopped by a real SIGINT.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssistanceRequest } from '../../../shared/assistance';
@@ -8,7 +9,6 @@ import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../../main/sim/icws/serve
 import type { IcwsSim, SimRequestRecord } from '../../../main/sim/icws/server';
 import {
   LineReader,
-  assertBuilt,
   cleanEnv,
   closedPort,
   eventually,
@@ -16,6 +16,7 @@ import {
   okJson,
   runCompanion,
   spawnCompanion,
+  startCompanion,
   stopWith,
   tempDir,
 } from './cli-harness';
@@ -29,7 +30,6 @@ let dataDir: { path: string; remove: () => Promise<void> };
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  assertBuilt();
   sim = await startIcwsSim({ supervisor: { acceptDelayMs: 20, reply: SUPERVISOR_REPLY } });
   dataDir = await tempDir('assistance');
   env = cleanEnv({
@@ -174,10 +174,11 @@ describe('companion sim', () => {
     icws: { url: string; alternateUrl: string; userId: string; password: string; interactionIds: string[] };
   }
 
-  it('prints one JSON line with URLs and demo credentials that work, and stops on SIGTERM', async () => {
+  // Interrupted in-process (what SIGTERM does through the entry; the watch above gets a real SIGINT).
+  it('prints one JSON line with URLs and demo credentials that work, and stops when interrupted', async () => {
     const demoData = await tempDir('sim');
-    const child = spawnCompanion(['sim'], cleanEnv({ COMPANION_DATA_DIR: demoData.path }));
-    const lines = new LineReader(child);
+    const run = startCompanion(['sim'], cleanEnv({ COMPANION_DATA_DIR: demoData.path }));
+    const lines = new LineReader(run);
     let line: SimLine;
     try {
       line = JSON.parse(await lines.next()) as SimLine;
@@ -208,8 +209,8 @@ describe('companion sim', () => {
       expect(okJson<HelpStateAnswer>(state).customerId).toBe('70022');
       expect(okJson<{ requests: unknown[] }>(assistance).requests).toEqual(expect.any(Array));
     } finally {
-      const exit = await stopWith(child, 'SIGTERM');
-      expect(exit, lines.stderr).toEqual({ code: 0, signal: null });
+      run.interrupt();
+      expect((await run.finished).code, lines.stderr).toBe(0);
       await demoData.remove();
     }
     expect(lines.drain()).toEqual([]);

@@ -1,10 +1,11 @@
-// The `companion` Diyalog commands as a script sees them: the built CLI in a child process
-// against the Diyalog simulator over loopback. Exit codes and --json shapes are the contract.
+// The `companion` Diyalog commands as a script sees them, against the Diyalog simulator over
+// loopback: exit codes and --json shapes are the contract. In-process (runCli), but for the
+// usage, whose exit codes and closed pipe go through the built entry in a child process.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HelpStateAnswer } from '../../../shared/diyalog';
 import type { DiyalogSim } from '../../../main/sim/diyalog/server';
-import { cleanEnv, closedPort, expectError, okJson, runCompanion, startDiyalogFixture } from './cli-harness';
+import { cleanEnv, closedPort, expectError, finished, okJson, runCompanion, runCompanionProcess, spawnCompanion, startDiyalogFixture } from './cli-harness';
 import type { DiyalogFixture } from './cli-harness';
 
 let fixture: DiyalogFixture;
@@ -135,11 +136,25 @@ describe('companion help-state', () => {
   });
 });
 
-describe('companion usage', () => {
-  it('exits 2 on an unknown command and 0 on --help', async () => {
-    expectError(await companion('frobnicate', '--json'), 2, 'invalid_input');
-    const help = await companion('--help');
+describe('companion usage, through the built entry', () => {
+  it('exits 2 on an unknown command or none, and 0 on --help', async () => {
+    const [unknown, none, help] = await Promise.all([
+      runCompanionProcess(['frobnicate', '--json'], env),
+      runCompanionProcess([], env),
+      runCompanionProcess(['--help'], env),
+    ]);
+    expectError(unknown, 2, 'invalid_input');
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('Usage: companion <command>');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('help-state');
+  });
+
+  it('stops quietly when its reader is gone (`| head`): no EPIPE trace, exit 0', async () => {
+    const child = spawnCompanion(['--help'], env);
+    // The reading end closes before the command writes: its write fails with EPIPE.
+    child.stdout.destroy();
+    const result = await finished(child);
+    expect(result, result.stderr).toMatchObject({ code: 0, signal: null, stderr: '' });
   });
 });

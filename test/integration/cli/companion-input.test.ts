@@ -1,18 +1,16 @@
-// The built `companion` as a process, for input that can't lie (issue 9): every bad flag
+// `companion` (in-process, runCli) for input that can't lie (issue 9): every bad flag
 // value is exit 2 with a usage line (never `internal`), field errors speak the operator's
 // language, and stored values print escaped so a line cannot be forged. Nothing here needs
 // a server: each refusal comes before one would be contacted.
-// Build first: node build/build.mjs --node-only
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../main/store/audit';
-import { assertBuilt, cleanEnv, expectError, runCompanion, tempDir } from './cli-harness';
+import { cleanEnv, expectError, runCompanion, tempDir } from './cli-harness';
 
 let dataDir: { path: string; remove: () => Promise<void> };
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  assertBuilt();
   dataDir = await tempDir('input');
   env = cleanEnv({ COMPANION_DATA_DIR: dataDir.path, COMPANION_LANG: 'en' });
 });

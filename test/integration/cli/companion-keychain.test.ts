@@ -11,7 +11,7 @@ import { startDiyalogSim } from '../../../main/sim/diyalog/server';
 import type { DiyalogSim } from '../../../main/sim/diyalog/server';
 import { DEMO_ICWS_SUPERVISOR, startIcwsSim } from '../../../main/sim/icws/server';
 import type { IcwsSim } from '../../../main/sim/icws/server';
-import { assertBuilt, cleanEnv, expectError, okJson, runCompanion, tempDir } from './cli-harness';
+import { cleanEnv, expectError, okJson, runCompanion, runCompanionProcess, tempDir } from './cli-harness';
 
 const run = randomUUID().slice(0, 8);
 const keyId = `cli-test-${run}`;
@@ -27,7 +27,6 @@ let env: NodeJS.ProcessEnv;
 const written: [kind: 'diyalog' | 'icws', account: string][] = [];
 
 beforeAll(async () => {
-  assertBuilt();
   [diyalog, icws, dataDir] = await Promise.all([
     startDiyalogSim({ historySize: 50, credentials: { keyId, secret } }),
     startIcwsSim({ users: [icwsUser, { ...DEMO_ICWS_SUPERVISOR }], supervisor: false }),
@@ -55,7 +54,8 @@ const helpState = (extra: NodeJS.ProcessEnv = {}) => runCompanion(['help-state',
 
 describe('companion login diyalog', () => {
   it('stores the secret read from stdin; later calls without COMPANION_DIYALOG_SECRET use it', async () => {
-    const login = await runCompanion(['login', 'diyalog', '--key-id', keyId, '--json'], env, `${secret}\n`);
+    // The built command with its stdin piped, as `echo "$SECRET" | companion login diyalog` runs it.
+    const login = await runCompanionProcess(['login', 'diyalog', '--key-id', keyId, '--json'], env, `${secret}\n`);
     expect(okJson(login)).toEqual({ stored: true, keyId });
     expect(login.stdout + login.stderr).not.toContain(secret);
     expect(await keychain.getSecret('diyalog', diyalogAccount(keyId, diyalog.url))).toBe(secret);

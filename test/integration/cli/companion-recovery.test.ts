@@ -1,7 +1,7 @@
-// The supervisor's recovery commands as a script sees them: the built CLI in a child process
-// against the Diyalog simulator over loopback. `stuck`, `recover`, `force-end` with truthful
-// outcomes, `audit`, `audit verify`, `audit reconcile`, and a kill -9 between the intent
-// and the outcome.
+// The supervisor's recovery commands as a script sees them, against the Diyalog simulator over
+// loopback: `stuck`, `recover`, `force-end` with truthful outcomes, `audit`, `audit verify`,
+// `audit reconcile`. In-process (runCli), but the built CLI in a child process for a SIGTERM
+// and a kill -9 between the intent and the outcome, and on a pseudo-terminal for a confirmation.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -12,7 +12,7 @@ import { diyalogAccount, icwsAccount } from '../../../main/services/secrets';
 import { Keychain } from '../../../main/store/keychain';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 import { DEMO_ICWS_SUPERVISOR, startIcwsSim, type IcwsSim } from '../../../main/sim/icws/server';
-import { assertBuilt, cleanEnv, expectError, okJson, runCompanion, tempDir } from './cli-harness';
+import { cleanEnv, expectError, okJson, runCompanion, tempDir } from './cli-harness';
 
 const run = randomUUID().slice(0, 8);
 const keyId = `settings-test-${run}`;
@@ -34,7 +34,6 @@ let env: NodeJS.ProcessEnv;
 const settingsFile = () => join(dataDir.path, 'settings.json');
 
 beforeAll(async () => {
-  assertBuilt();
   [diyalog, icws, dataDir] = await Promise.all([
     startDiyalogSim({ historySize: 50, credentials: { keyId, secret } }),
     startIcwsSim({ users: [icwsUser, { ...DEMO_ICWS_SUPERVISOR }], supervisor: false }),
