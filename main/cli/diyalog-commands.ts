@@ -1,5 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
-import { HISTORY_CSV_OPTIONS, historyCsvRows } from '../../shared/history-csv';
+import { historyCsv } from '../../shared/history-csv';
 import { AppError } from '../../shared/errors';
 import { escapeForTerminal as esc } from '../../shared/text';
 import { HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
@@ -64,9 +63,9 @@ const history: Command = {
     );
     for (const w of result.warnings) io.stderr.write(t('cli.warning', { message: w.message }) + '\n');
     if (flags.csv === true) {
-      // escape_formulas: a customer name such as =HYPERLINK(...) gets a leading ' and is shown,
+      // Formulas escaped: a customer name such as =HYPERLINK(...) gets a leading ' and is shown,
       // never run, in the spreadsheet a supervisor opens the file in (as the app's Export does).
-      const csv = stringify(historyCsvRows(result.items), HISTORY_CSV_OPTIONS);
+      const csv = historyCsv(result.items);
       return { json: result, text: csv.trimEnd(), textIsDocument: true };
     }
     const lines = result.items.map(
