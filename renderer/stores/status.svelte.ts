@@ -16,6 +16,18 @@ export class StatusStore {
   error = $state<ErrorValue | null>(null);
   /** Whether the page is seen (unread messages count as read only then). */
   visible = $state(true);
+  /** A "Log in again" is on its way. */
+  loggingIn = $state(false);
+  /** Why the last "Log in again" failed; cleared by the next try or when the session is back. */
+  loginError = $state<ErrorValue | null>(null);
+
+  /**
+   * The ICWS server ended the session and asked us not to log in by ourselves: nothing
+   * happens until the user says so, so every screen that shows it offers "Log in again".
+   */
+  get waitsForLogin(): boolean {
+    return this.connection?.state === 'down' && this.connection.code === 'session_ended';
+  }
 
   readonly #api: RendererApi;
   readonly #visible: () => boolean;
@@ -44,6 +56,7 @@ export class StatusStore {
       this.#api.on('connection.changed', (state) => {
         this.#connectionPushes += 1;
         this.connection = state;
+        if (state.state === 'up') this.loginError = null;
       }),
       this.#api.onLinkChange((up) => (this.linkDown = !up)),
       // main may have restarted meanwhile and forgotten that the page is hidden.
@@ -69,6 +82,16 @@ export class StatusStore {
     const pushed = this.connection;
     this.#apply(result.value);
     if (this.#connectionPushes !== seen.connection) this.connection = pushed;
+  }
+
+  /** Logs in to ICWS again after the server ended the session; assistance and the picker subscribe again. */
+  async loginAgain(): Promise<void> {
+    if (this.loggingIn) return;
+    this.loggingIn = true;
+    this.loginError = null;
+    const result = await safeCall(this.#api, 'assistance.loginAgain', {});
+    this.loggingIn = false;
+    if (!result.ok) this.loginError = result.error;
   }
 
   /** The help watch polls slower while nobody looks. */

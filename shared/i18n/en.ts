@@ -131,12 +131,16 @@ export const en = {
   'status.lastOk': 'last answer at {time}',
 
   'conn.label': 'ICWS connection',
-  'conn.none': 'ICWS not configured',
+  // Shown after the service's name ("ICWS not configured" would say ICWS twice).
+  'conn.none': 'not configured',
   'conn.connecting': 'Connecting…',
   'conn.up': 'Connected to {host}',
   'conn.upPoll': 'Connected to {host} (polling)',
   'conn.switching': 'Switching over to {host}…',
   'conn.down': 'Disconnected',
+  'conn.loginAgain': 'Log in again',
+  'conn.loggingIn': 'Logging in…',
+  'conn.sessionEnded': 'The ICWS server ended your session. Assistance requests and the interaction picker wait until you log in again.',
 
   'common.refresh': 'Refresh',
   'common.remove': 'Remove',

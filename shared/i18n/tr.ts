@@ -125,12 +125,15 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'status.lastOk': 'son yanıt {time}',
 
   'conn.label': 'ICWS bağlantısı',
-  'conn.none': 'ICWS ayarlanmadı',
+  'conn.none': 'ayarlanmadı',
   'conn.connecting': 'Bağlanıyor…',
   'conn.up': '{host} sunucusuna bağlı',
   'conn.upPoll': '{host} sunucusuna bağlı (yoklama)',
   'conn.switching': '{host} sunucusuna geçiliyor…',
   'conn.down': 'Bağlantı yok',
+  'conn.loginAgain': 'Yeniden oturum aç',
+  'conn.loggingIn': 'Oturum açılıyor…',
+  'conn.sessionEnded': 'ICWS sunucusu oturumunuzu sonlandırdı. Yardım istekleri ve etkileşim seçici, yeniden oturum açana kadar bekliyor.',
 
   'common.refresh': 'Yenile',
   'common.remove': 'Kaldır',

@@ -221,6 +221,29 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
     expect(await completed.getByRole('button', { name: 'Send' }).count()).toBe(0);
   });
 
+  it('ICWS: a session the server ended offers "Log in again" in the status bar and on Assistance; it logs in and the picker is back', async () => {
+    await openTab('assistance');
+    const picker = page.getByTestId('interaction-picker');
+    await picker.waitFor({ timeout: 10_000 });
+    expect(icws.control.endSessions({ reason: 'An administrator ended your session.', shouldReconnect: false })).toBeGreaterThan(0);
+
+    // The app waits for the user: the status says so, and a control on the same screen does it.
+    const inBar = page.getByTestId('login-again-bar');
+    const onScreen = page.getByTestId('session-ended');
+    await inBar.waitFor({ timeout: 10_000 });
+    await onScreen.waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('connection').textContent()).toContain('An administrator ended your session.');
+    expect(await onScreen.textContent()).toContain('log in again');
+
+    await onScreen.getByRole('button', { name: 'Log in again' }).click();
+    await page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => inBar.count(), { message: 'the bar’s Log in again goes once connected' }).toBe(0);
+    await expect.poll(() => onScreen.count(), { message: 'the Assistance note goes once connected' }).toBe(0);
+    // Re-subscribed: the interaction picker lists the agent's interactions again.
+    await picker.waitFor({ timeout: 10_000 });
+    expect(await picker.locator(`input[value="${icws.interactionIds[0]}"]`).count()).toBe(1);
+  });
+
   it('settings: a secret typed then Save is stored; a dialog gives the focus back; the theme applies at once', async () => {
     await openTab('settings');
     const field = page.locator('[data-secret="icws"]');

@@ -83,6 +83,30 @@ describe('StatusStore', () => {
     expect(store.connection).toEqual({ state: 'down', reason: 'gone', code: 'unavailable' });
   });
 
+  it('offers "Log in again" only while the server-ended session waits for the user, and says why a try failed', async () => {
+    const api = new FakeTransport().handle('status.get', () => status()).handle('ui.visibility', () => ({ ok: true })).fail('assistance.loginAgain', 'auth_failed');
+    const store = new StatusStore(api);
+    stops.push(store.start());
+    await settle();
+    api.emit('connection.changed', { state: 'down', reason: 'Server going down', code: 'unavailable' });
+    expect(store.waitsForLogin).toBe(false);
+    api.emit('connection.changed', { state: 'down', reason: 'An administrator ended it', code: 'session_ended' });
+    expect(store.waitsForLogin).toBe(true);
+
+    await store.loginAgain();
+    expect(api.count('assistance.loginAgain')).toBe(1);
+    expect(store.loginError?.code).toBe('auth_failed');
+    expect(store.loggingIn).toBe(false);
+
+    api.handle('assistance.loginAgain', () => ({ ok: true }));
+    const again = store.loginAgain();
+    expect(store.loggingIn).toBe(true);
+    expect(store.loginError).toBeNull();
+    await again;
+    api.emit('connection.changed', { state: 'up', host: 'ic1', sse: true });
+    expect(store.waitsForLogin).toBe(false);
+  });
+
   it('switches language at once and goes back when main refuses', async () => {
     language.current = 'en';
     const api = new FakeTransport().fail('language.set', 'unavailable');
