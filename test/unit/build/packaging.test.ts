@@ -1,8 +1,11 @@
-// Issue 9, "The packaged app": the configuration electron-builder would load, checked the
-// way electron-builder itself loads and validates it, and the icons it points at.
-import { readFileSync } from 'node:fs';
+// Issue 9, "The packaged app": what the configuration must hold (the fuses, asar), that it
+// is the one electron-builder loads (by electron-builder's own loader and schema), that what
+// it names exists and that what the app loads at run time is shipped. Its other values
+// (ids, targets, installer options) are choices the file states; a copy here would only
+// change with them.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { matchesGlob } from 'node:path';
+import { dirname, join, matchesGlob, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -12,8 +15,42 @@ import config from '../../../electron.config';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(import.meta.url);
 
+const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+  getConfig(projectDir: string, configPath: string | null): Promise<Configuration>;
+  validateConfiguration(config: Configuration, logger: unknown): Promise<void>;
+};
+const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+
+const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { main: string; scripts: Record<string, string>; build?: unknown };
+
+/** Whether electron-builder's `files` patterns ship `path` (the last pattern that matches decides). */
+function shipped(path: string): boolean {
+  let included = false;
+  for (const p of (config.files as unknown[]).filter((f): f is string => typeof f === 'string')) {
+    if (p.startsWith('!')) {
+      if (matchesGlob(path, p.slice(1))) included = false;
+    } else if (matchesGlob(path, p)) included = true;
+  }
+  return included;
+}
+
+/** Every string in the configuration that names a file or folder under build/ (icons, installer icons). */
+function resources(value: unknown): string[] {
+  if (typeof value === 'string') return value.startsWith('build/') ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap(resources);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(resources);
+  return [];
+}
+
+/** Every file under `dir`, relative to the root. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(`${ROOT}${dir}`, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
 describe('electron.config.ts', () => {
-  it('sets every Electron fuse the issue names, exactly', () => {
+  it('sets every Electron fuse the issue names, exactly: no plain Node, no NODE_OPTIONS or --inspect, only the checked app.asar', () => {
     expect(config.electronFuses).toEqual({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,
@@ -23,74 +60,43 @@ describe('electron.config.ts', () => {
       enableCookieEncryption: true,
       grantFileProtocolExtraPrivileges: false,
     });
-  });
-
-  it('packs into asar, with the app id, product name and icons in build/', () => {
+    // onlyLoadAppFromAsar and the integrity check mean nothing without an asar.
     expect(config.asar).toBe(true);
-    expect(config.appId).toBe('com.agentcompanion.app');
-    expect(config.productName).toBe('Agent Companion');
-    expect(config.directories?.buildResources).toBe('build');
-    expect(config.win?.icon).toBe('build/icon.ico');
-    expect(config.mac?.icon).toBe('build/icon.icns');
-    expect(config.linux?.icon).toBe('build/icons');
   });
 
-  it('builds NSIS (per-user or per-machine, the user chooses), dmg, AppImage and deb', () => {
-    expect(config.win?.target).toEqual(['nsis']);
-    expect(config.nsis).toMatchObject({ oneClick: false, perMachine: false, allowElevation: true });
-    expect(config.mac?.target).toEqual(['dmg']);
-    expect(config.linux?.target).toEqual(['AppImage', 'deb']);
-    expect(config.deb?.depends).toContain('libsecret-1-0');
-  });
-
-  it('ships all of out/ (split chunks too) and package.json, never a source map', () => {
-    const patterns = (config.files as string[]).filter((p) => typeof p === 'string');
-    const shipped = (path: string) => {
-      let included = false;
-      for (const p of patterns) {
-        if (p.startsWith('!')) {
-          if (matchesGlob(path, p.slice(1))) included = false;
-        } else if (matchesGlob(path, p)) included = true;
-      }
-      return included;
-    };
-    for (const path of ['out/app/main.js', 'out/app/preload.cjs', 'out/app/chunk-7QX2.js', 'out/cli/companion.js', 'out/renderer/index.html', 'out/renderer/assets/index-abc.js', 'package.json']) {
-      expect(shipped(path), path).toBe(true);
-    }
-    for (const path of ['out/app/main.js.map', 'out/app/chunk-7QX2.js.map', 'out/renderer/assets/index-abc.js.map', 'out/cli/companion.js.map', 'main/app/main.ts', 'test/unit/build/packaging.test.ts']) {
-      expect(shipped(path), path).toBe(false);
-    }
-  });
-
-  it('is what electron-builder itself loads and accepts (its own loader and schema)', async () => {
-    const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
-      getConfig(projectDir: string, configPath: string): Promise<Configuration>;
-      validateConfiguration(config: Configuration, logger: unknown): Promise<void>;
-    };
-    const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  it('is the configuration electron-builder loads: `npm run dist` names it, and there is no other for it to find', async () => {
+    expect(pkg.scripts.dist).toMatch(/(^|&& )electron-builder --config electron.config.ts$/);
     const loaded = await getConfig(ROOT, `${ROOT}electron.config.ts`);
+    // The same object, but for electron-builder's own form of `files` (one filter set).
+    expect(loaded).toEqual({ ...config, files: [{ filter: config.files }] });
     await expect(validateConfiguration(loaded, new DebugLogger(false))).resolves.toBeUndefined();
-    expect(loaded.electronFuses).toEqual(config.electronFuses);
-    expect(loaded.asar).toBe(true);
-  });
-});
-
-describe('package.json for packaging', () => {
-  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
-    main: string;
-    scripts: Record<string, string>;
-    devDependencies: Record<string, string>;
-  };
-
-  it('rebuilds the native keytar for Electron before packaging', () => {
-    expect(pkg.scripts.dist).toMatch(/electron-builder install-app-deps|@electron\/rebuild|electron-rebuild/);
-    expect(pkg.scripts.dist).toContain('--config electron.config.ts');
+    // Without --config, electron-builder looks for electron-builder.{yml,json,js,ts,...} and a
+    // "build" key in package.json: a second configuration there would win over this one.
+    expect(pkg.build).toBeUndefined();
+    const found = await getConfig(ROOT, null);
+    expect(found.appId).toBeUndefined();
+    expect(found.electronFuses).toBeUndefined();
   });
 
-  it('uses Electron 45 and starts the built main', () => {
-    expect(pkg.devDependencies.electron).toMatch(/^\^?45\.\d+\.\d+$/);
-    expect((require('electron/package.json') as { version: string }).version).toMatch(/^45\./);
-    expect(pkg.main).toBe('out/app/main.js');
+  it('names only resources that exist (every icon and installer icon under build/)', () => {
+    const named = [...new Set(resources(config))];
+    expect(named).toEqual(expect.arrayContaining([config.win?.icon, config.mac?.icon, config.linux?.icon]));
+    for (const path of named) expect(existsSync(`${ROOT}${path}`), path).toBe(true);
+    expect(existsSync(`${ROOT}${config.directories?.buildResources}`)).toBe(true);
+  });
+
+  it('ships the entry package.json names, the preload it loads beside it and the window, and rebuilds keytar for Electron', () => {
+    // main/app/main.ts loads ./preload.cjs beside itself, and the window is out/renderer/index.html.
+    const entry = pkg.main;
+    for (const path of ['package.json', entry, join(dirname(entry), 'preload.cjs'), 'out/renderer/index.html']) expect(shipped(path), path).toBe(true);
+    expect(pkg.scripts.dist).toMatch(/electron-builder install-app-deps/);
+  });
+
+  it.skipIf(!existsSync(`${ROOT}out/app`))('ships every file the build put in out/ (split chunks too), never a source map, never a source file', () => {
+    const built = filesUnder('out');
+    expect(built).toContain(pkg.main);
+    for (const path of built) expect(shipped(path), path).toBe(!path.endsWith('.map'));
+    for (const path of ['main', 'shared', 'renderer'].flatMap(filesUnder)) expect(shipped(path), path).toBe(false);
   });
 });
 
