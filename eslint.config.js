@@ -1,5 +1,5 @@
 // @ts-check
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,41 @@ const rooms = {
   shared: { may: [], node: false, why: 'shared/ is imported by both sides: it sees neither Node, Electron, main/ nor renderer/' },
 };
 
+// ---------------------------------------------------------------------------------------------
+// Where each package the product imports can run: 'node' (main/ only), 'dom' (renderer/ only) or
+// 'either'. Every entry of package.json `dependencies` is here, or lint refuses to start: a new
+// dependency is classified the day it arrives. Lint refuses a Node package in renderer/ and
+// shared/, and a DOM package outside renderer/; renderer/ and shared/tsconfig.json map each
+// Node package to node-only-package.d.ts, so the compiler refuses it too (test/unit/build/).
+// ---------------------------------------------------------------------------------------------
+/** @type {Record<string, 'node' | 'dom' | 'either'>} */
+export const packageEnvironments = {
+  'd3-array': 'either',
+  'd3-scale': 'either',
+  'eventsource-parser': 'either',
+  keytar: 'node',
+  'proper-lockfile': 'node',
+  ws: 'node',
+  zod: 'either',
+  // devDependencies the product imports: Electron provides itself (main/app/ only, below),
+  // and svelte is bundled into the renderer.
+  electron: 'node',
+  svelte: 'dom',
+};
+{
+  /** @type {{ dependencies?: Record<string, string>; devDependencies?: Record<string, string> }} */
+  const manifest = JSON.parse(readFileSync(posix.join(root, 'package.json'), 'utf8'));
+  const unclassified = Object.keys(manifest.dependencies ?? {}).filter((name) => !(name in packageEnvironments));
+  const gone = Object.keys(packageEnvironments).filter((name) => !(name in { ...manifest.dependencies, ...manifest.devDependencies }));
+  if (unclassified.length > 0 || gone.length > 0) {
+    throw new Error(
+      `eslint.config.js, packageEnvironments: ${[...unclassified.map((n) => `classify ${n} ('node', 'dom' or 'either')`), ...gone.map((n) => `${n} is no longer in package.json`)].join('; ')}.`,
+    );
+  }
+}
+/** @param {'node' | 'dom'} environment */
+const packagesFor = (environment) => Object.keys(packageEnvironments).filter((name) => packageEnvironments[name] === environment);
+
 /** @param {string} path @param {string} unit */
 const within = (path, unit) => path === unit || path.startsWith(`${unit}/`);
 /** @param {string} text */
@@ -72,6 +107,8 @@ function landsIn(/** @type {string} */ folder, /** @type {string} */ unit) {
   return unit.endsWith('.ts') ? `^${escape(spec.slice(0, -3))}(?:\\.[cm]?[jt]s)?$` : `^${escape(spec)}(?:/|$)`;
 }
 
+// Node's globals, refused by name where Node is not (renderer/, shared/).
+const nodeGlobals = ['process', 'Buffer', 'setImmediate', 'clearImmediate', 'global', '__dirname', '__filename', 'require', 'module'];
 const nodeBuiltins = `^(?:node:|(?:${builtinModules.filter((m) => !m.startsWith('_')).map(escape).join('|')})(?:/|$))`;
 // `../icws/../services` would slip past the regexes below, which read the specifier as written.
 const unnormalized = '^(?:\\.\\.?/)+[^./][^]*?/\\.\\.?(?:/|$)|^\\./\\.\\.?(?:/|$)|^(?:\\.\\./)+\\./';
@@ -95,7 +132,18 @@ function layerRules(/** @type {string} */ folder, /** @type {string | undefined}
   if (rule && !rule.electron) {
     patterns.push({ regex: '^electron(?:/|$)', message: `electron is imported only in main/app/; ${rule.why}.` });
   }
-  if (rule?.node === false) patterns.push({ regex: nodeBuiltins, message: rule.why });
+  if (rule?.node === false) {
+    patterns.push({ regex: nodeBuiltins, message: rule.why });
+    // electron has its own rule above.
+    for (const name of packagesFor('node').filter((n) => n !== 'electron')) {
+      patterns.push({ regex: `^${escape(name)}(?:/|$)`, message: `${name} is a Node package (packageEnvironments, eslint.config.js): ${rule.why}.` });
+    }
+  }
+  if (rule && room !== 'renderer') {
+    for (const name of packagesFor('dom')) {
+      patterns.push({ regex: `^${escape(name)}(?:/|$)`, message: `${name} is a DOM package (packageEnvironments, eslint.config.js): only renderer/ imports it.` });
+    }
+  }
   return {
     'no-restricted-imports': ['error', { patterns }],
     // no-restricted-imports does not look at import(): the same rules for dynamic imports.
@@ -143,15 +191,20 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // The compiler refuses Node's types in renderer/ (test/unit/build/environments.test.ts);
+    // lint names Node's globals too, so the mistake is caught in the editor before a typecheck.
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     languageOptions: { globals: globals.browser },
+    rules: {
+      'no-restricted-globals': ['error', ...nodeGlobals.map((name) => ({ name, message: 'renderer/ runs in a sandboxed page: it sees the DOM, never Node.' }))],
+    },
   },
   {
     // The compiler refuses the DOM and Node's types in shared/; lint names the common globals
     // too, so the mistake is caught in the editor before a typecheck runs.
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-globals': ['error', ...['window', 'document', 'navigator', 'localStorage', 'process', 'Buffer', 'require', '__dirname', 'global']
+      'no-restricted-globals': ['error', ...['window', 'document', 'navigator', 'localStorage', ...nodeGlobals]
         .map((name) => ({ name, message: 'shared/ sees neither Node nor the DOM.' }))],
     },
   },

@@ -1,8 +1,10 @@
 // DESIGN.md, "Layers the linter enforces": each rule is proved by making the crossing and
 // expecting the project's real ESLint config to refuse it, and by the allowed imports passing.
 // The probes are linted as if they sat at the given path; nothing is written to disk.
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -171,8 +173,21 @@ describe('layers the linter enforces', () => {
       ['renderer/probe.ts', '../build/build.mjs', /not build/],
       ['renderer/probe.ts', 'node:fs', /renderer\/ imports only/],
       ['renderer/probe.ts', 'fs', /renderer\/ imports only/],
+      ['renderer/probe.ts', 'ws', /ws is a Node package.*renderer\/ imports only/],
+      ['renderer/stores/probe.svelte.ts', 'keytar', /keytar is a Node package/],
+      ['renderer/views/probe.ts', 'proper-lockfile', /proper-lockfile is a Node package/],
     ])('%s may not import %s', async (file, specifier, says) => {
       await expectRefused([file, specifier, says]);
+    });
+
+    it.each(['process', 'Buffer', 'setImmediate', 'clearImmediate', 'global', '__dirname', '__filename', 'require', 'module'])('renderer/ may not use %s', async (name) => {
+      const { layer } = await lint('renderer/probe.ts', `export const probe = ${name};\n`);
+      expect(layer.join('\n')).toMatch(/renderer\/ runs in a sandboxed page: it sees the DOM, never Node/);
+    });
+
+    it('a .svelte component may not use a Node global either', async () => {
+      const { layer } = await lint('renderer/views/Probe.svelte', `<script lang="ts">\n  const pid = process.pid;\n</script>\n<p>{pid}</p>\n`);
+      expect(layer.join('\n')).toMatch(/renderer\/ runs in a sandboxed page/);
     });
 
     it('a .svelte component is held to the same rule', async () => {
@@ -180,8 +195,10 @@ describe('layers the linter enforces', () => {
       expect(layer.join('\n')).toMatch(/renderer\/ imports only renderer\/ and shared\/.*not main/);
     });
 
-    it('renderer/ may import renderer/, shared/ and packages', async () => {
-      await expectAllowed('renderer/stores/probe.svelte.ts', ['../bridge', '../../shared/contract', './watch.svelte', 'svelte']);
+    it('renderer/ may import renderer/, shared/ and packages that need no Node', async () => {
+      await expectAllowed('renderer/stores/probe.svelte.ts', ['../bridge', '../../shared/contract', './watch.svelte', 'svelte', 'zod', 'd3-array']);
+      const { layer } = await lint('renderer/probe.ts', 'export const probe = [document, window, globalThis];\n');
+      expect(layer).toEqual([]);
     });
   });
 
@@ -191,11 +208,15 @@ describe('layers the linter enforces', () => {
       ['path', /shared\/ is imported by both sides/],
       ['../main/http', /not main/],
       ['../renderer/bridge', /not renderer/],
+      ['ws', /ws is a Node package.*shared\/ is imported by both sides/],
+      ['keytar', /keytar is a Node package/],
+      ['proper-lockfile', /proper-lockfile is a Node package/],
+      ['svelte', /svelte is a DOM package/],
     ])('shared/ may not import %s', async (specifier, says) => {
       await expectRefused(['shared/i18n/probe.ts', specifier.startsWith('.') ? `../${specifier}` : specifier, says]);
     });
 
-    it.each(['document', 'window', 'process', 'Buffer'])('shared/ may not use %s', async (name) => {
+    it.each(['document', 'window', 'process', 'Buffer', 'setImmediate', 'clearImmediate', 'global', '__dirname', '__filename', 'require', 'module'])('shared/ may not use %s', async (name) => {
       const { layer } = await lint('shared/probe.ts', `export const probe = ${name};\n`);
       expect(layer.join('\n')).toMatch(/shared\/ sees neither Node nor the DOM/);
     });
@@ -204,6 +225,26 @@ describe('layers the linter enforces', () => {
       await expectAllowed('shared/probe.ts', ['./errors', './i18n/en', 'zod']);
     });
   });
+
+  it.each([['main/services/probe.ts'], ['main/host/probe.ts'], ['main/app/probe.ts']])('%s may not import svelte (a DOM package)', async (file) => {
+    await expectRefused([file, 'svelte', /svelte is a DOM package.*only renderer\/ imports it/]);
+  });
+
+  it('lint refuses to start while a dependency is not classified by environment', async () => {
+    // The real config, beside a package.json with one dependency more: loading it must fail
+    // and name the package.
+    const dir = mkdtempSync(join(tmpdir(), 'lint-environments-'));
+    try {
+      const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { dependencies: Record<string, string> };
+      manifest.dependencies['left-pad'] = '^1.3.0';
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
+      copyFileSync(`${root}eslint.config.js`, join(dir, 'eslint.config.js'));
+      symlinkSync(`${root}node_modules`, join(dir, 'node_modules'));
+      await expect(import(pathToFileURL(join(dir, 'eslint.config.js')).href)).rejects.toThrow(/packageEnvironments: classify left-pad/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('a relative import that wanders (../icws/../services) is refused, so no crossing hides in one', async () => {
     await expectRefused(['main/diyalog/probe.ts', '../icws/../services/dispatch', /normal form/]);
