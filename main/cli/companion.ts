@@ -12,6 +12,7 @@ import { cliLanguage, settingsLanguage, translatorFor, type Translate } from './
 import { translateError } from '../../shared/i18n';
 import { simCommands } from './sim-command';
 import { SETTING_KEYS } from '../services/configuration';
+import type { ServiceContext } from '../services/context';
 import { settingsCommands } from './settings-commands';
 import { startCommands } from './start-command';
 
@@ -70,6 +71,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
   const onInterrupt = () => controller.abort(new AppError('cancelled', 'Interrupted.'));
   if (io.interrupt.aborted) onInterrupt();
   else io.interrupt.addEventListener('abort', onInterrupt, { once: true });
+  let opened: Promise<ServiceContext> | undefined;
   try {
     const loose = parseArgs({ args: argv, options: GLOBAL_OPTION_SPECS, allowPositionals: true, strict: false });
     const found = findCommand(loose.positionals);
@@ -93,12 +95,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     }
     const options = globalOptions(parsed.values, env);
     lang = cliLanguage(env, await settingsLanguage(options.dataDir));
+    const openServices = serviceOpener(options, parsed.values, env);
     const output = await command.run({
       args: parsed.positionals.slice(command.name.split(' ').length),
       flags: parsed.values as Record<string, string | boolean | undefined>,
       options,
       env,
-      services: serviceOpener(options, parsed.values, env),
+      services: () => (opened ??= openServices()),
       io,
       progress: (line) => {
         if (stderr.isTTY) stderr.write(`\r\x1b[K${line}`);
@@ -122,6 +125,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     }
     return exitCodeFor(error.code);
   } finally {
+    // A write the command did not wait for (the signing a Diyalog server accepted, saved as it
+    // is learned) lands before runCli resolves, as a process finishes it before exiting.
+    await opened?.then((services) => services.config.settled()).catch(() => undefined);
     io.interrupt.removeEventListener('abort', onInterrupt);
   }
 }
