@@ -8,6 +8,7 @@ export const CALL_NAMES = [
   'secret.set',
   'secret.clear',
   'connection.test',
+  'demo.useServers',
   'status.get',
   'language.set',
   'watch.list',

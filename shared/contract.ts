@@ -12,7 +12,8 @@ import { ERROR_CODES, type ErrorValue } from './errors';
 import { RECOVERY_OUTCOMES, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from './recovery';
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
-import { LANGUAGES, SIGNATURE_ALGORITHM_CHOICES, SIGNING_FORM_CHOICES, settingsSchema, settingsUpdateSchema } from './settings';
+import { LANGUAGES } from './language';
+import { SIGNATURE_ALGORITHM_CHOICES, SIGNING_FORM_CHOICES, settingsSchema, settingsUpdateSchema } from './settings';
 import {
   assistanceTextSchema,
   epochMsSchema,
@@ -164,7 +165,7 @@ export const settingsViewSchema = z.object({
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
 export const languageSchema = z.enum(LANGUAGES);
-export type Language = z.infer<typeof languageSchema>;
+export type { Language } from './language';
 
 /** How the Diyalog server has been answering: the status bar never shows a failing server as connected. */
 export const diyalogHealthSchema = z.object({
@@ -385,6 +386,20 @@ export const calls = {
   'assistance.addMessage': { input: z.object({ assistanceId: pathIdSchema, text: assistanceTextSchema }).strict(), output: ok },
   /** After the server ended the session (down, session_ended): the user asks to log in again. */
   'assistance.loginAgain': { input: empty, output: ok },
+
+  /**
+   * Demo mode only: store the user's servers (settings in the real settings file, secrets in
+   * the OS keychain) and start again on them. Answers once the services run on them.
+   */
+  'demo.useServers': {
+    input: z
+      .object({
+        settings: settingsUpdateSchema,
+        secrets: z.object({ diyalog: secretSchema.optional(), icws: secretSchema.optional() }).strict(),
+      })
+      .strict(),
+    output: ok,
+  },
   'assistance.complete': { input: z.object({ assistanceId: pathIdSchema }).strict(), output: ok },
 
   /** The agent's current interactions, in the order they came; empty while ICWS is not configured or not yet answered. */

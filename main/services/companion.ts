@@ -12,7 +12,7 @@ import type { EventSink, Handlers } from './dispatch';
 import { createHistoryFeature } from './history-feature';
 import { createRecoveryFeature } from './recovery-feature';
 import type { SecretStore } from './secrets';
-import { createSettingsFeature } from './settings-feature';
+import { createSettingsFeature, type LeaveDemoRequest } from './settings-feature';
 import { createTranscriptFeature } from './transcript-feature';
 import { createWatchFeature } from './watch-feature';
 
@@ -38,7 +38,10 @@ export interface CompanionOptions {
   connectionTestIntervalMs?: number;
   /** A recovery an earlier load of the settings file made (the launcher loads it first). */
   recovered?: SettingsLoadResult['recovered'];
+  /** Demo mode: stores the user's servers and starts again on them (the launcher knows how). */
+  leaveDemo?: (request: LeaveDemoRequest) => Promise<void>;
 }
+
 
 export interface Companion {
   handlers: Handlers;
@@ -89,6 +92,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     assistanceStale: { get: () => assistance.stale(), onChange: (listener) => assistance.onStaleChange(listener) },
     icwsSecretChanged: () => assistance.reconfigure(),
     connectionTestIntervalMs: options.connectionTestIntervalMs,
+    leaveDemo: options.leaveDemo,
   });
 
   const features = [watch, assistance, recovery, history, transcript, settings];

@@ -2,7 +2,7 @@ import type { ConnectionState } from '../../shared/assistance';
 import type { CallOutput, SettingsView, Status } from '../../shared/contract';
 import { Disposables } from '../../shared/disposables';
 import { AppError } from '../../shared/errors';
-import type { Settings, SettingsPatch } from '../../shared/settings';
+import type { Settings, SettingsPatch, SettingsUpdate } from '../../shared/settings';
 import type { SettingKey } from './configuration';
 import type { Draft } from './context';
 import type { Feature, FeatureDeps } from './feature';
@@ -42,7 +42,13 @@ export class ConnectionTestGate {
   }
 }
 
-export type SettingsCalls = 'settings.get' | 'settings.update' | 'secret.set' | 'secret.clear' | 'connection.test' | 'status.get' | 'language.set';
+/** The servers a user set up while in demo mode, with their secrets (never stored in the demo's place). */
+export interface LeaveDemoRequest {
+  settings: SettingsUpdate;
+  secrets: { diyalog?: string | undefined; icws?: string | undefined };
+}
+
+export type SettingsCalls = 'settings.get' | 'settings.update' | 'secret.set' | 'secret.clear' | 'connection.test' | 'status.get' | 'language.set' | 'demo.useServers';
 
 export interface SettingsDeps extends FeatureDeps {
   /** Running against the built-in simulators. */
@@ -56,6 +62,8 @@ export interface SettingsDeps extends FeatureDeps {
   icwsSecretChanged: () => Promise<void>;
   /** Default CONNECTION_TEST_INTERVAL_MS. */
   connectionTestIntervalMs: number | undefined;
+  /** Set in demo mode: stores the user's servers and starts again on them. */
+  leaveDemo: ((request: LeaveDemoRequest) => Promise<void>) | undefined;
 }
 
 export interface SettingsFeature extends Feature<SettingsCalls> {
@@ -80,7 +88,7 @@ function withoutUnchangedOverrides(patch: SettingsPatch, effective: Settings, ov
 }
 
 /** Settings, secrets, connection tests and the status the window shows. */
-export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection, assistanceStale, icwsSecretChanged, connectionTestIntervalMs }: SettingsDeps): SettingsFeature {
+export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection, assistanceStale, icwsSecretChanged, connectionTestIntervalMs, leaveDemo }: SettingsDeps): SettingsFeature {
   const { config } = ctx;
   const connectionTests = new ConnectionTestGate(connectionTestIntervalMs);
 
@@ -175,6 +183,11 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
       },
       'connection.test': ({ target, draft }) => connectionTests.run(target, () => testConnection(target, draft)),
       'status.get': () => status(),
+      'demo.useServers': async (request) => {
+        if (!leaveDemo) throw new AppError('invalid_input', 'The app is not in demo mode: change the servers in Settings.');
+        await leaveDemo(request);
+        return { ok: true };
+      },
       'language.set': async ({ language }) => {
         await config.update({ language });
         return status();

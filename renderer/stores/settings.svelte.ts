@@ -87,10 +87,64 @@ export class SettingsStore {
   /** Secrets typed but not stored yet: Save stores them with the rest. */
   readonly pendingSecrets: SecretKind[] = $derived((['diyalog', 'icws'] as const).filter((k) => this.secrets[k].value !== ''));
 
-  readonly #api: RendererApi;
+  /**
+   * Demo mode: the setup screen is taking the user's own servers (a blank form, not the
+   * simulators'); its Save stores them for real and the app starts again on them.
+   */
+  realSetup = $state(false);
 
-  constructor(api: RendererApi) {
+  readonly #api: RendererApi;
+  readonly #reload: () => void;
+
+  constructor(api: RendererApi, options: { reload?: () => void } = {}) {
     this.#api = api;
+    // The page loads afresh on the new services (the browser host keeps its token for a reload).
+    this.#reload = options.reload ?? (() => globalThis.location?.reload());
+  }
+
+  /** Demo mode: opens setup on a blank form for the user's own servers. */
+  beginRealSetup(): void {
+    if (!this.view) return;
+    const kept = formOf(this.view);
+    this.form = { ...kept, diyalogUrl: '', keyId: '', staffId: '', transcriptHosts: '', icwsUrl: '', icwsUser: '' };
+    this.secrets = { diyalog: emptySecret(), icws: emptySecret() };
+    this.tests = { diyalog: { busy: false, outcome: null }, icws: { busy: false, outcome: null } };
+    this.fieldErrors = {};
+    this.error = null;
+    this.realSetup = true;
+  }
+
+  /** Back to the demo's settings, nothing stored. */
+  cancelRealSetup(): void {
+    this.realSetup = false;
+    this.secrets = { diyalog: emptySecret(), icws: emptySecret() };
+    if (this.view) this.form = formOf(this.view);
+  }
+
+  /**
+   * Stores the servers typed in setup (settings file and keychain, never the demo's) and has
+   * main start again on them; then the page loads afresh. Nothing is stored if the form is refused.
+   */
+  async useServers(): Promise<void> {
+    if (!this.form || this.saving) return;
+    this.error = null;
+    const patch = patchOf(this.form);
+    const checked = settingsUpdateSchema.safeParse(patch);
+    if (!checked.success) {
+      this.fieldErrors = problemsByPath(checked.error);
+      return;
+    }
+    this.fieldErrors = {};
+    const secret = (kind: SecretKind) => (this.secrets[kind].value === '' ? {} : { [kind]: this.secrets[kind].value });
+    this.saving = true;
+    const result = await safeCall(this.#api, 'demo.useServers', { settings: patch, secrets: { ...secret('diyalog'), ...secret('icws') } });
+    this.saving = false;
+    if (!result.ok) {
+      this.error = result.error;
+      return;
+    }
+    this.secrets = { diyalog: emptySecret(), icws: emptySecret() };
+    this.#reload();
   }
 
   /** The theme applies at once (like the language): it is saved on its own, not with the form. */

@@ -2,11 +2,9 @@
 // Every error code of shared/errors.ts has an `error.<code>` entry (checked below).
 
 import type { ErrorCode } from '../errors';
-import type { InputRule } from '../validation';
 
 type ErrorMessages = { [C in ErrorCode as `error.${C}`]: string };
-// Every input rule of shared/validation.ts is worded here too (the compiler checks).
-type RuleMessages = { [R in InputRule as `rule.${R}`]: string };
+// Every input rule of shared/validation.ts is worded here too (the compiler checks, in rules-worded.ts).
 
 export const en = {
   'app.title': 'Agent Companion',
@@ -469,6 +467,12 @@ export const en = {
   'setup.intro': 'No server is configured yet. Enter your Diyalog and ICWS details, test each, and save. Everything here can be changed later in Settings.',
   'setup.save': 'Save and start',
   'setup.skip': 'Later',
+  'setup.realTitle': 'Set up your servers',
+  'setup.realIntro': 'Enter your Diyalog and ICWS details and test each. Saving stores them for this computer (secrets in the system keychain) and leaves demo mode: the app starts again on your servers, now and at every start.',
+  'setup.realSave': 'Save and use these servers',
+  'setup.realBack': 'Back to the demo',
+  'settings.demoNote': 'This is demo mode: the settings below point at the built-in simulators and stay in the demo. To work with your bank’s servers, set them up here; the app then leaves demo mode for good.',
+  'settings.demoSetUp': 'Set up real servers',
   'settings.theme': 'Theme',
   'settings.theme.system': 'As the system',
   'settings.theme.light': 'Light',
@@ -526,6 +530,6 @@ export const en = {
   'guidance.transcriptHost': 'Add {host} to the transcript hosts in Settings if links from it may be opened.',
   'guidance.historyAgentField': 'This server probably calls the agent filter "{field}": change the history agent field under Advanced settings.',
   'guidance.checkServerAddress': 'Check the {service} server address in Settings.',
-} as const satisfies Record<string, string> & ErrorMessages & RuleMessages;
+} as const satisfies Record<string, string> & ErrorMessages;
 
 export type MessageKey = keyof typeof en;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallInput, CallName, CallOutput } from '../../../shared/contract';
 import { dispatch } from '../../../main/services/dispatch';
 import { launchCompanion, type Launched } from '../../../main/services/launch';
+import { diyalogAccount } from '../../../main/services/secrets';
 import { Keychain } from '../../../main/store/keychain';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 
@@ -101,5 +102,59 @@ describe('launchCompanion', () => {
 
   it('refuses a bad variable before starting anything, naming it', async () => {
     await expect(launch({ COMPANION_ICWS_URL: 'javascript:alert(1)' })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('COMPANION_ICWS_URL') });
+  });
+});
+
+describe('leaving demo mode (Settings → Set up real servers)', () => {
+  const useSim = (): CallInput<'demo.useServers'> => ({
+    settings: { diyalog: { baseUrl: sim.url, keyId: sim.credentials.keyId }, staffId: sim.staffId },
+    secrets: { diyalog: sim.credentials.secret },
+  });
+
+  it('stores the servers for real (file and keychain), runs on them through the same wiring, and never starts in demo again', async () => {
+    const { launched, dataDir } = await launch({});
+    expect(launched.demo).not.toBeNull();
+    const events: string[] = [];
+    launched.companion.subscribe((event) => events.push(event));
+
+    await call(launched, 'demo.useServers', useSim());
+
+    expect(launched.demo).toBeNull();
+    expect(await call(launched, 'status.get', {})).toMatchObject({ demo: false, diyalog: { configured: true, hasSecret: true } });
+    // The same handlers the shell wired now reach the user's server.
+    const tested = await call(launched, 'connection.test', { target: 'diyalog' });
+    expect(tested).toMatchObject({ ok: true, host: new URL(sim.url).host });
+    // Events of the new services reach the sinks subscribed before the switch.
+    await call(launched, 'watch.add', { customerId: '2337368' });
+    await expect.poll(() => events.includes('watch.changed'), { timeout: 10_000, message: 'a watch.changed event from the new services' }).toBe(true);
+
+    const file = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')) as { diyalog: { baseUrl: string; keyId: string }; staffId: string };
+    expect(file).toMatchObject({ diyalog: { baseUrl: sim.url, keyId: sim.credentials.keyId }, staffId: sim.staffId });
+    expect(JSON.stringify(file)).not.toContain(sim.credentials.secret);
+    expect(await keychain.getSecret('diyalog', diyalogAccount(sim.credentials.keyId, sim.url))).toBe(sim.credentials.secret);
+
+    const again = await launchCompanion({ dataDir, env: {}, fetch, keychain: () => keychain, version: '0.0.0-test', osLocale: 'en-US' });
+    running.push(again);
+    expect(again.demo).toBeNull();
+  });
+
+  it('refuses a setup without any server, stores nothing and stays in demo', async () => {
+    const { launched, dataDir } = await launch({});
+    const result = await dispatch(launched.companion.handlers, 'demo.useServers', { settings: { staffId: sim.staffId }, secrets: {} });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    await expect(readFile(join(dataDir, 'settings.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(launched.demo).not.toBeNull();
+    expect((await call(launched, 'status.get', {})).demo).toBe(true);
+    // Nothing that would turn the next start away from demo.
+    const again = await launchCompanion({ dataDir, env: {}, fetch, keychain: () => keychain, version: '0.0.0-test', osLocale: 'en-US' });
+    running.push(again);
+    expect(again.demo).not.toBeNull();
+  });
+
+  it('is refused outside demo mode', async () => {
+    const env = { COMPANION_DIYALOG_URL: sim.url, COMPANION_DIYALOG_KEY_ID: sim.credentials.keyId, COMPANION_STAFF_ID: sim.staffId };
+    const { launched } = await launch(env);
+    const result = await dispatch(launched.companion.handlers, 'demo.useServers', useSim());
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });
 });
