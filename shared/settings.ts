@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { insecureUrlProblem, isHttpOrigin, parseUrl } from './urls';
+import { LANGUAGES } from './language';
 import { codePointLength, trimText } from './text';
 import { addRuleIssue, applicationNameSchema, checkChars, idSchema, ruleError } from './validation';
 
@@ -14,7 +15,7 @@ export const SIGNATURE_ALGORITHM_CHOICES = ['sha256', 'sha1'] as const;
 export const SIGNING_FORM_CHOICES = ['example', 'pseudocode'] as const;
 /** What getonlinehelplist calls its agent filter: `agentUserId` on servers before 2021-03-31. */
 export const HISTORY_AGENT_FIELD_CHOICES = ['agentId', 'agentUserId'] as const;
-export const LANGUAGES = ['tr', 'en'] as const;
+export { LANGUAGES };
 /** Supervisors see Recovery and the force-end actions; agents do not (a convenience, not a security boundary). */
 export const ROLES = ['agent', 'supervisor'] as const;
 export const THEMES = ['system', 'light', 'dark'] as const;

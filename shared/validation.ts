@@ -8,7 +8,7 @@
 // schema, ours or zod's own checks, goes through `inputIssues` → `formatInputError`.
 
 import { z } from 'zod';
-import type { Language } from './contract';
+import type { Language } from './language';
 import { AppError, isAppError, toErrorValue, type ErrorValue } from './errors';
 import { isMessageKey, translate, type MessageKey, type MessageParams } from './i18n';
 import { en } from './i18n/en';

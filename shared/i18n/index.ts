@@ -1,6 +1,6 @@
 // The UI's strings in Turkish and English, and the one way to look them up.
 
-import type { Language } from '../contract';
+import type { Language } from '../language';
 import { ERROR_CODES, type ErrorCode } from '../errors';
 import { en, type MessageKey } from './en';
 import { tr } from './tr';
