@@ -70,7 +70,7 @@ export interface ClientProviderOptions {
 
 export class ClientProvider {
   readonly #options: ClientProviderOptions;
-  /** How the Diyalog server has been answering the shared client's calls (the status bar). */
+  /** How the Diyalog server has been answering this process' calls, the shared client's and the fresh ones' (the status bar). */
   readonly diyalogHealth = new DiyalogHealthTracker();
   #shared: { settings: string; secret: string; secretsVersion: number; client: DiyalogClient } | null = null;
 
@@ -120,10 +120,20 @@ export class ClientProvider {
   /**
    * A maker of fresh Diyalog clients, each counting only its own requests (a history walk, a
    * stuck-session search). Settings and secret are checked now, so a caller fails before it starts.
+   * They talk to the configured server as the shared client does, so their answers feed
+   * `diyalogHealth` too (the status bar hears of a failing server from a history walk with no
+   * watch at all). A connection test's clients do not: they try a draft, not the server in use.
    */
   async diyalogFactory(draft?: Draft, purpose: ClientPurpose = this.#options.purpose): Promise<() => DiyalogClient> {
-    const options = await this.#diyalogOptions(purpose, draft);
-    return () => new DiyalogClient(options);
+    const observed = draft === undefined && purpose !== 'connectionTest';
+    let options: DiyalogClientOptions;
+    try {
+      options = await this.#diyalogOptions(purpose, draft);
+    } catch (e) {
+      if (observed) this.diyalogHealth.failed(e);
+      throw e;
+    }
+    return observed ? () => this.diyalogHealth.observe(new DiyalogClient(options)) : () => new DiyalogClient(options);
   }
 
   /** The host a client of `service` for `draft` would talk to first (a connection test names it). */

@@ -4,7 +4,8 @@ import type { DiyalogClient } from '../diyalog/client';
 
 /**
  * Errors that say the server cannot be used right now. Anything else (no such customer,
- * no conversation, bad input, a cancel) came back from a server that answered properly.
+ * no conversation, bad input) came back from a server that answered properly; a cancel is
+ * neither.
  */
 const SERVICE_FAILURES: ReadonlySet<ErrorCode> = new Set([
   'unavailable',
@@ -79,9 +80,11 @@ export class DiyalogHealthTracker {
               return answer;
             },
             (e: unknown) => {
-              // A refusal that proves the server answered (an unknown customer) is a success for health.
-              if (SERVICE_FAILURES.has(toErrorValue(e).code)) this.failed(e);
-              else this.succeeded(target.clockOffsetMs);
+              const { code } = toErrorValue(e);
+              // A refusal that proves the server answered (an unknown customer) is a success for
+              // health; a call we cancelled (a stopped history walk) says nothing either way.
+              if (SERVICE_FAILURES.has(code)) this.failed(e);
+              else if (code !== 'cancelled') this.succeeded(target.clockOffsetMs);
               throw e;
             },
           );
