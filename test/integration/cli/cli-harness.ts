@@ -59,13 +59,36 @@ export interface CompanionRun {
 }
 
 /**
- * Starts runCli in this process, as the entry would start it: stdin gets `input` (or nothing)
- * and ends, and is not a terminal; stdout and stderr are not terminals either. Only `env` is
- * read. Interrupted after RUN_TIMEOUT_MS, so a hung command fails its test.
+ * Keys for a run in this process that believes it is on a terminal (stdin, stdout and stderr
+ * say isTTY): the prompts' own logic, fast. What only a real terminal shows (the pty's echo,
+ * Ctrl-C as a terminal sends it) is runOnTerminal's.
  */
-export function startCompanion(args: string[], env: NodeJS.ProcessEnv, input = ''): CompanionRun {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
+export class TerminalInput extends PassThrough {
+  readonly isTTY = true;
+  /** Whether the command last asked for raw mode (keys one by one, no echo). */
+  raw = false;
+
+  setRawMode(mode: boolean): this {
+    this.raw = mode;
+    return this;
+  }
+
+  /** Keys as a terminal sends them: '\r' Enter, '\x7f' Backspace, '\x03' Ctrl-C, '\x04' Ctrl-D. */
+  type(keys: string): void {
+    this.write(keys);
+  }
+}
+
+/**
+ * Starts runCli in this process, as the entry would start it. With text (or nothing) as
+ * `input`, stdin gets it and ends, and no stream is a terminal; with a TerminalInput, every
+ * stream is one. Only `env` is read. Interrupted after RUN_TIMEOUT_MS, so a hung command
+ * fails its test.
+ */
+export function startCompanion(args: string[], env: NodeJS.ProcessEnv, input: string | TerminalInput = ''): CompanionRun {
+  const onTerminal = input instanceof TerminalInput;
+  const stdout = Object.assign(new PassThrough(), { isTTY: onTerminal });
+  const stderr = Object.assign(new PassThrough(), { isTTY: onTerminal });
   let out = '';
   let err = '';
   stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -75,7 +98,7 @@ export function startCompanion(args: string[], env: NodeJS.ProcessEnv, input = '
     stderr.write(`[harness: no exit within ${RUN_TIMEOUT_MS} ms; interrupted]\n`);
     interrupt.abort();
   }, RUN_TIMEOUT_MS);
-  const stdin = Readable.from(input === '' ? [] : [Buffer.from(input)]);
+  const stdin = onTerminal ? input : Readable.from(input === '' ? [] : [Buffer.from(input)]);
   const run = async (): Promise<RunResult> => {
     try {
       const code = await runCli(args, env, { stdout, stderr, stdin, interrupt: interrupt.signal });

@@ -53,6 +53,23 @@ describe('bad flag values: exit 2 with the usage, never internal', () => {
   });
 });
 
+describe('usage', () => {
+  it('the list of commands: exit 2 with none given, 0 with --help', async () => {
+    const [none, help] = await Promise.all([companion([]), companion(['--help'])]);
+    expect(none).toMatchObject({ code: 2, stderr: '' });
+    expect(help.code).toBe(0);
+    for (const { stdout } of [none, help]) expect(stdout).toMatch(/^Usage: companion <command>[\s\S]*--diyalog-url or COMPANION_DIYALOG_URL/);
+  });
+
+  it("a command's --help: its usage and summary, exit 0; an unknown flag: exit 2 with that usage", async () => {
+    const help = await companion(['history', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: companion history --from .*\nEvery help record/);
+    const error = expectError(await companion(['help-state', '70022', '--bogus', '--json']), 2, 'invalid_input');
+    expect(error.message).toContain('\nUsage: companion help-state <customerId>');
+  });
+});
+
 describe('ids that would lie are refused, in the operator’s language', () => {
   it.each([
     ['12\u202E34', 'U+202E'],
