@@ -16,6 +16,8 @@ afterEach(async () => {
 });
 
 const port = (url: string) => new URL(url).port;
+/** What the simulator was asked, in order, and what it answered. */
+const exchanges = (s: IcwsSim) => s.control.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
 
 describe('ICWS session', () => {
   it('logs in, carries session id, CSRF token and cookie, and logs out', async () => {
@@ -31,10 +33,12 @@ describe('ICWS session', () => {
 
     // The simulator answers 401 to a call missing the cookie or the CSRF token.
     await client.session.request('PUT', 'messaging/subscriptions/interactions/agent-assistance');
-    expect(sim.control.requests.at(-1)).toMatchObject({ method: 'PUT', status: 204 });
-
     await client.session.logout();
-    expect(sim.control.requests.at(-1)).toMatchObject({ method: 'DELETE', path: `/icws/${live?.sessionId}/connection`, status: 204 });
+    expect(exchanges(sim)).toEqual([
+      'POST /icws/connection 201',
+      `PUT /icws/${live?.sessionId}/messaging/subscriptions/interactions/agent-assistance 204`,
+      `DELETE /icws/${live?.sessionId}/connection 204`,
+    ]);
     expect(sim.control.sessions()).toEqual([]);
     expect(client.session.state).toMatchObject({ state: 'down' });
     expect((await rejection(client.session.request('GET', 'messaging/messages'))).code).toBe('cancelled');
@@ -58,7 +62,7 @@ describe('ICWS session', () => {
     expect(error.details).toMatchObject({ status: 400, errorId: 'error.request.connection.authenticationFailure' });
     expect(error.message).not.toContain('wrong');
     expect(client.session.state).toMatchObject({ state: 'down', code: 'auth_failed' });
-    expect(sim.control.requestCount).toBe(1);
+    expect(exchanges(sim)).toEqual(['POST /icws/connection 400']);
   });
 
   it('switches to the alternate host when the primary answers 503', async () => {
@@ -86,7 +90,16 @@ describe('ICWS session', () => {
     sim.control.setSwitchover(true);
     const alternate = `127.0.0.2:${port(sim.url)}`;
     await waitFor('up on the alternate', () => client!.session.state.state === 'up' && client!.session.state.host === alternate);
-    expect(client.states.map((s) => s.state)).toEqual(expect.arrayContaining(['switching']));
+    expect(client.states).toEqual([
+      { state: 'connecting' },
+      { state: 'up', host: `127.0.0.1:${port(sim.url)}`, sse: true },
+      { state: 'connecting' },
+      { state: 'switching', host: alternate },
+      { state: 'up', host: alternate, sse: true },
+    ]);
+    // One login on the primary, refused there once it stops serving, then one on the alternate.
+    const logins = sim.control.requests.filter((r) => r.method === 'POST' && r.path === '/icws/connection');
+    expect(logins.map((r) => `${r.host} ${r.status}`)).toEqual(['127.0.0.1 201', '127.0.0.1 503', '127.0.0.2 201']);
     expect(client.session.sessionId).not.toBe(first);
 
     // The live view carries on over there: subscriptions were re-created on the new session.
