@@ -68,8 +68,9 @@ export class DiyalogHealthTracker {
   /** The same client, with every call's outcome reported here. */
   observe(client: DiyalogClient): DiyalogClient {
     return new Proxy(client, {
-      get: (target, property, receiver) => {
-        const value: unknown = Reflect.get(target, property, receiver);
+      get: (target, property) => {
+        // Read on the client itself: its getters use private fields, which a proxy does not have.
+        const value: unknown = Reflect.get(target, property);
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => {
           const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);

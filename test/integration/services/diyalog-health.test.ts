@@ -51,16 +51,26 @@ async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<C
 const health = async (): Promise<DiyalogHealth> => (await call('status.get', {})).diyalog.health;
 const healthIs = (state: DiyalogHealth['state']) => waitUntil(`Diyalog health ${state}`, async () => ((await health()).state === state ? true : null), { timeout: 20_000 });
 
-async function walkHistory(): Promise<void> {
+/** Walks two days of history; answers how it ended (`done` or `failed`, with the error's code). */
+async function walkHistory(): Promise<string> {
   const endDate = sim.control.serverNow();
   const { walkId } = await call('history.start', { startDate: endDate - 2 * DAY, endDate, concurrency: 2 });
-  await waitUntil('the history walk to end', async () => ((await call('history.result', { walkId })).status === 'running' ? null : true), { timeout: 20_000 });
+  const result = await waitUntil('the history walk to end', async () => {
+    const r = await call('history.result', { walkId });
+    return r.status === 'running' ? null : r;
+  }, { timeout: 20_000 });
+  return result.status === 'failed' ? `failed: ${result.error.code}` : result.status;
 }
 
-async function findStuck(): Promise<void> {
+/** Searches two days for stuck sessions; answers how it ended. */
+async function findStuck(): Promise<string> {
   const endDate = sim.control.serverNow();
   const { searchId } = await call('recovery.find', { startDate: endDate - 2 * DAY, endDate });
-  await waitUntil('the stuck-session search to end', async () => ((await call('recovery.result', { searchId })).status === 'running' ? null : true), { timeout: 20_000 });
+  const result = await waitUntil('the stuck-session search to end', async () => {
+    const r = await call('recovery.result', { searchId });
+    return r.status === 'running' ? null : r;
+  }, { timeout: 20_000 });
+  return result.status === 'failed' ? `failed: ${result.error.code}` : result.status;
 }
 
 describe('Diyalog health from every call', { shuffle: false }, () => {
@@ -70,13 +80,13 @@ describe('Diyalog health from every call', { shuffle: false }, () => {
 
     sim.control.setFailureRate(1);
     try {
-      await walkHistory();
+      expect(await walkHistory()).toMatch(/^failed: (server_error|unavailable|bad_response)$/);
       await healthIs('failing');
       expect((await health()).error?.code).toMatch(/^(server_error|unavailable|bad_response)$/);
     } finally {
       sim.control.setFailureRate(0);
     }
-    await walkHistory();
+    expect(await walkHistory()).toBe('done');
     await healthIs('ok');
   });
 
@@ -84,12 +94,13 @@ describe('Diyalog health from every call', { shuffle: false }, () => {
     expect((await health()).state).toBe('ok');
     sim.control.setFailureRate(1);
     try {
-      await findStuck();
+      expect(await findStuck()).toMatch(/^failed: (server_error|unavailable|bad_response)$/);
       await healthIs('failing');
     } finally {
       sim.control.setFailureRate(0);
     }
-    await findStuck();
+    // The search reads its client's request count: an observed client answers it as the client would.
+    expect(await findStuck()).toBe('done');
     await healthIs('ok');
   });
 
