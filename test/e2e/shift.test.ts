@@ -315,9 +315,9 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
     await panel('recovery').getByRole('button', { name: 'End selected (1)' }).click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.getByTestId('confirm-list').textContent()).toContain(customer.customerId);
-    expect(await dialog.getByRole('button', { name: 'Force-end 1 sessions' }).isDisabled()).toBe(true);
+    expect(await dialog.getByRole('button', { name: 'Force-end 1 session' }).isDisabled()).toBe(true);
     await dialog.getByLabel('Reason (required)').fill('Agent application crashed; customer stuck in help');
-    await dialog.getByRole('button', { name: 'Force-end 1 sessions' }).click();
+    await dialog.getByRole('button', { name: 'Force-end 1 session' }).click();
     await expect.poll(() => row.getByTestId('row-outcome').textContent(), { timeout: 20_000 }).toContain('Ended');
     expect(diyalog.control.session(customer.customerId)).toBeNull();
   });

@@ -87,7 +87,7 @@ describe('companion stuck', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain(`customer ${s.customerId}`);
     expect(lines[0]).toContain(`staff ${s.staffId}`);
-    expect(lines[1]).toMatch(/^1 stuck sessions among 1 candidates/);
+    expect(lines[1]).toMatch(/^1 stuck session among 1 candidate;/);
     const tr = await runCompanion(['stuck', '--customer', s.customerId], { ...env, COMPANION_LANG: 'tr' });
     expect(tr.stdout).toContain('takılı oturum');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HELP_STATES } from '../../../shared/diyalog';
-import { isMessageKey, translate, translateError, translateHelpState, type MessageKey } from '../../../shared/i18n';
+import { formatMessage, isMessageKey, messageParameters, translate, translateError, translateHelpState, type MessageKey, type MessageParams } from '../../../shared/i18n';
 import { en } from '../../../shared/i18n/en';
 import { tr } from '../../../shared/i18n/tr';
 
@@ -9,8 +9,12 @@ import { tr } from '../../../shared/i18n/tr';
 // is inside the strings: these tests are about that.
 
 const keys = Object.keys(en) as MessageKey[];
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = (text: string) => messageParameters(text);
 const words = (text: string) => text.replace(/\{\w+\}/g, ' ').split(/\s+/).filter((w) => /\p{L}/u.test(w));
+/** Every parameter of the key's English text set to `value`. */
+const allParams = (key: MessageKey, value: string | number): MessageParams => Object.fromEntries(messageParameters(en[key]).map((name) => [name, value]));
+/** What the user reads, with every parameter (counts included) set to 2. */
+const shown = (lang: 'en' | 'tr', key: MessageKey) => translate(lang, key, allParams(key, 2));
 
 describe('the catalogues', () => {
   it('have no empty text and the same parameters in both languages', () => {
@@ -21,15 +25,20 @@ describe('the catalogues', () => {
     }
   });
 
-  it('have no brace that is not a parameter: translate would show it as it is', () => {
+  it('have no brace that is not a parameter or a count: translate would show it as it is', () => {
     for (const key of keys) {
-      for (const text of [en[key], tr[key]]) expect(text.replace(/\{\w+\}/g, ''), key).not.toMatch(/[{}]/);
+      for (const lang of ['en', 'tr'] as const) expect(shown(lang, key), `${lang} ${key}`).not.toMatch(/[{}]/);
     }
   });
 
   it('end a sentence, a question, a label or an ellipsis the same way in both languages', () => {
     const end = (text: string) => /[.…:?!]$/.exec(text.trimEnd())?.[0] ?? '';
-    for (const key of keys) expect(end(tr[key]), `${key}: "${en[key]}" / "${tr[key]}"`).toBe(end(en[key]));
+    for (const key of keys) expect(end(shown('tr', key)), `${key}: "${en[key]}" / "${tr[key]}"`).toBe(end(shown('en', key)));
+  });
+
+  it('never say "1 sessions": an English count takes the singular at one', () => {
+    const pluralNoun = /\b1 (?:\w+ )?(records|requests|sessions|candidates|entries|rows|agents|warnings|outcomes|characters|items|days|hours|minutes|seconds)\b/;
+    for (const key of keys) expect(translate('en', key, allParams(key, 1)), key).not.toMatch(pluralNoun);
   });
 
   it('leave no English in Turkish: a text the same in both is a name or a symbol, never a sentence', () => {
@@ -55,6 +64,35 @@ describe('translate', () => {
     expect(translate('tr', 'history.progress', { records: 40, requests: 7 })).toBe('40 kayıt bulundu · 7 istek');
     expect(translate('en', 'app.version')).toBe('Version {version}');
     expect(translate('en', 'app.version', { other: 'x' })).toBe('Version {version}');
+  });
+
+  it('chooses a count\'s words by the language\'s plural rules, each count on its own', () => {
+    expect(translate('en', 'summary.sessions', { n: 1 })).toBe('1 session');
+    expect(translate('en', 'summary.sessions', { n: 0 })).toBe('0 sessions');
+    expect(translate('en', 'summary.sessions', { n: 2 })).toBe('2 sessions');
+    expect(translate('en', 'history.done', { records: 1, requests: 7 })).toBe('1 record found with 7 requests.');
+    expect(translate('en', 'history.done', { records: 40, requests: 1 })).toBe('40 records found with 1 request.');
+    expect(translate('en', 'recovery.confirmTitle', { n: 1 })).toBe('Force-end 1 session?');
+    // Turkish says "1 oturum", "5 oturum": one text serves, and where it may differ it can.
+    expect(translate('tr', 'summary.sessions', { n: 1 })).toBe('1 oturum');
+    expect(translate('tr', 'history.shownAll', { total: 1 })).toBe('Tek kayıt gösteriliyor.');
+    expect(translate('tr', 'history.shownAll', { total: 12 })).toBe('12 kaydın tümü gösteriliyor.');
+  });
+
+  it('plural forms: exact branches first, then the language\'s rule, then other; a missing count stays visible', () => {
+    const text = '{n, plural, =0 {none} one {# item} other {# items}} of {total}';
+    expect(formatMessage('en', text, { n: 0, total: 3 })).toBe('none of 3');
+    expect(formatMessage('en', text, { n: 1, total: 3 })).toBe('1 item of 3');
+    expect(formatMessage('en', text, { n: 1.5, total: 3 })).toBe('1.5 items of 3');
+    expect(formatMessage('en', text)).toBe('{n} items of {total}');
+    // Turkish has `one` in its rules: a text without that branch takes `other`.
+    expect(formatMessage('tr', '{n, plural, other {# öğe}}', { n: 1 })).toBe('1 öğe');
+    expect(formatMessage('tr', '{n, plural, one {tek öğe} other {# öğe}}', { n: 1 })).toBe('tek öğe');
+    expect(formatMessage('en', '{n, plural, one {# item} other {# items}}', { n: '30,000' })).toBe('30,000 items');
+    expect(messageParameters('{a} {n, plural, one {# of {b}} other {# of {c}}}')).toEqual(['a', 'b', 'c', 'n']);
+    // Malformed: refused by messageParameters (so by the catalogue tests), shown as written by translate.
+    expect(() => messageParameters('{n, plural, one {x}}')).toThrow(/other/);
+    expect(formatMessage('en', '{n, plural, one {x}}', { n: 1 })).toBe('{n, plural, one {x}}');
   });
 
   it('does not expand a parameter inside a parameter value', () => {
