@@ -15,6 +15,7 @@ export const CALL_NAMES = [
   'watch.add',
   'watch.remove',
   'watch.refresh',
+  'watch.sessionFacts',
   'recovery.forceEnd',
   'recovery.find',
   'recovery.cancel',
@@ -39,6 +40,7 @@ export const CALL_NAMES = [
 
 export const EVENT_NAMES = [
   'watch.changed',
+  'watch.listed',
   'history.progress',
   'history.done',
   'recovery.progress',

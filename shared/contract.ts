@@ -9,7 +9,7 @@ import { INTERACTION_DIRECTIONS, INTERACTION_STATES, type AgentInteraction } fro
 import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryProgress, HistoryResult } from './diyalog';
 import { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName } from './contract-names';
 import { ERROR_CODES, type ErrorValue } from './errors';
-import { RECOVERY_OUTCOMES, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from './recovery';
+import { RECOVERY_OUTCOMES, type SessionFacts, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from './recovery';
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
 import { LANGUAGES } from './language';
@@ -22,7 +22,9 @@ import {
   linkSchema,
   pathIdSchema,
   reasonSchema,
+  ruleError,
   secretSchema,
+  startNotAfterEnd,
   withDateRange,
 } from './validation';
 
@@ -231,6 +233,8 @@ export const stuckSearchProgressSchema = z.object({
   requests: z.number(),
 });
 export const stuckSearchResultSchema = z.object({
+  /** The window searched, ISO 8601: the one asked for, or main's default when none was. */
+  window: z.object({ from: z.string(), to: z.string() }),
   sessions: z.array(stuckSessionSchema),
   candidates: z.number(),
   dropped: z.object({ ended: z.number(), otherStaff: z.number(), unknown: z.number() }),
@@ -246,6 +250,17 @@ export const bulkRowSchema = z.object({
   auditId: z.string().optional(),
   /** The help state after the whole bulk; null when it could not be checked. */
   recheck: settlementCheckSchema.nullable(),
+  /** An interim row: the answer was unclear (`unknown`) and main is checking the help state; the final row follows. */
+  checking: z.literal(true).optional(),
+});
+/** What the history says of a customer's session with a staff member; null for what it does not say. */
+export const sessionFactsSchema = z.object({
+  customerId: z.string(),
+  staffId: z.string(),
+  customerName: z.string().nullable(),
+  staffName: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  minutes: z.number().nullable(),
 });
 export const auditVerificationSchema = z.object({
   ok: z.boolean(),
@@ -293,6 +308,8 @@ export const calls = {
   'watch.add': { input: z.object({ customerId: idSchema }).strict(), output: z.array(watchEntrySchema) },
   'watch.remove': { input: z.object({ customerId: idSchema }).strict(), output: z.array(watchEntrySchema) },
   'watch.refresh': { input: z.object({ customerId: idSchema }).strict(), output: watchEntrySchema },
+  /** For the force-end dialog: the customer's and the staff member's names and since when, from the recent history. */
+  'watch.sessionFacts': { input: z.object({ customerId: idSchema, staffId: idSchema }).strict(), output: sessionFactsSchema },
 
   'recovery.forceEnd': {
     // `confirmed` is the UI's promise that the person confirmed in a dialog; main refuses without it.
@@ -300,19 +317,26 @@ export const calls = {
     output: forceEndResultSchema,
   },
 
-  /** Finds crashed sessions: walks the history, confirms each candidate; progress as recovery.progress, the end as recovery.done. */
+  /**
+   * Finds crashed sessions: walks the history, confirms each candidate; progress as
+   * recovery.progress, the end as recovery.done. Without dates main searches its default
+   * window up to now (without one of them, up to now or the default window before the end);
+   * the result says which window was searched.
+   */
   'recovery.find': {
-    input: withDateRange(
-      z
-        .object({
-          startDate: epochMsSchema,
-          endDate: epochMsSchema,
-          agentId: idSchema.optional(),
-          customerId: idSchema.optional(),
-          olderThanMinutes: z.number().int().min(0).optional(),
-        })
-        .strict(),
-    ),
+    input: z
+      .object({
+        startDate: epochMsSchema.optional(),
+        endDate: epochMsSchema.optional(),
+        agentId: idSchema.optional(),
+        customerId: idSchema.optional(),
+        olderThanMinutes: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .refine(
+        (q) => q.startDate === undefined || q.endDate === undefined || startNotAfterEnd({ startDate: q.startDate, endDate: q.endDate }),
+        ruleError('range_inverted', {}, ['endDate']),
+      ),
     output: searchIdSchema,
   },
   'recovery.cancel': { input: searchIdSchema.strict(), output: ok },
@@ -413,6 +437,8 @@ export const calls = {
 
 export const events = {
   'watch.changed': watchEntrySchema,
+  /** The watch list changed (in this window, another, or from a command): the whole list, in order. */
+  'watch.listed': z.array(watchEntrySchema),
   'history.progress': z.object({ walkId: z.string(), progress: historyProgressSchema }),
   /** result with an error: the records found before a cancel or failure (partial). */
   'history.done': z.object({ walkId: z.string(), result: historyResultSchema.nullable(), error: errorValueSchema.nullable() }),
@@ -464,6 +490,7 @@ export type ContractChecks = [
   Assert<Same<z.output<typeof stuckSessionSchema>, StuckSession>>,
   Assert<Same<z.output<typeof stuckSearchProgressSchema>, StuckSearchProgress>>,
   Assert<Same<z.output<typeof stuckSearchResultSchema>, StuckSearchResult>>,
+  Assert<Same<z.output<typeof sessionFactsSchema>, SessionFacts>>,
   Assert<Same<z.output<typeof agentInteractionSchema>, AgentInteraction>>,
   Assert<z.output<typeof helpRecordSchema> extends HelpRecord ? true : false>,
   Assert<z.output<typeof historyResultSchema> extends HistoryResult ? true : false>,

@@ -5,8 +5,9 @@ import { Disposables } from '../../shared/disposables';
 import { AppError } from '../../shared/errors';
 import type { Feature, FeatureDeps } from './feature';
 import { HelpWatcher } from './help-watcher';
+import { findSessionFacts } from './stuck-sessions';
 
-export type WatchCalls = 'watch.list' | 'watch.add' | 'watch.remove' | 'watch.refresh' | 'ui.visibility';
+export type WatchCalls = 'watch.list' | 'watch.add' | 'watch.remove' | 'watch.refresh' | 'watch.sessionFacts' | 'ui.visibility';
 
 export interface WatchFeature extends Feature<WatchCalls> {
   watcher: HelpWatcher;
@@ -25,9 +26,12 @@ export function createWatchFeature({ ctx, emit }: FeatureDeps): WatchFeature {
   // process' write picked up at load), the watcher follows.
   const teardown = new Disposables();
   teardown.add(config.onChange((before, after) => {
+    if (JSON.stringify(before.watchList) === JSON.stringify(after.watchList)) return;
     const watched = new Set(after.watchList);
     for (const id of before.watchList) if (!watched.has(id)) watcher.remove(id);
     for (const id of after.watchList) watcher.add(id);
+    // Every window shows the list as it is now, whoever changed it (another window, a command).
+    emit('watch.listed', watchList());
   }));
 
   function watchList(): WatchEntry[] {
@@ -53,6 +57,8 @@ export function createWatchFeature({ ctx, emit }: FeatureDeps): WatchFeature {
         if (!config.get().watchList.includes(customerId)) throw new AppError('not_found', `Customer ${customerId} is not on the watch list.`);
         return watcher.refresh(customerId);
       },
+      // What the person confirming a force-end is shown; whether it may be sent is checked again by recovery.forceEnd.
+      'watch.sessionFacts': async ({ customerId, staffId }) => findSessionFacts(await ctx.clients.diyalog(), { customerId, staffId }),
       'ui.visibility': async ({ visible }) => {
         watcher.setVisible(visible);
         return { ok: true };

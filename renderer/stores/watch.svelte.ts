@@ -5,12 +5,14 @@
 // (`freshUntil`; null once a check failed). The store only compares its clock with that
 // deadline: a row past it is stale (greyed, "not confirmed since …", no force-end on it).
 // Whether a force-end may still be sent is main's to check too, right before it sends; the
-// store shows main's answer.
+// store shows main's answer. The dialog also shows what main's history says of the session
+// (names, since when) for the person to confirm: facts to read, not a check.
 
 import type { WatchEntry } from '../../shared/contract';
 import type { ForceEndResult } from '../../shared/diyalog';
 import { Disposables } from '../../shared/disposables';
 import type { ErrorValue } from '../../shared/errors';
+import type { SessionFacts } from '../../shared/recovery';
 import { safeCall, type RendererApi } from '../bridge';
 import { idProblem, type Problem } from '../validate';
 
@@ -23,6 +25,9 @@ export type ForceEndOutcome =
  * refresh only: which rows are fresh is main's decision (`freshUntil`), not this number's.
  */
 const CLOCK_TICK_MS = 1_000;
+
+/** What the force-end dialog shows of the session: asked for as it opens; `unknown` when main could not say. */
+export type ForceEndFacts = { status: 'loading' } | { status: 'known'; facts: SessionFacts } | { status: 'unknown' };
 
 export interface WatchRow extends WatchEntry {
   busy: boolean;
@@ -50,6 +55,8 @@ export class WatchStore {
   loadError = $state<ErrorValue | null>(null);
   /** The row whose force-end dialog is open. */
   forceEnd = $state<{ customerId: string; staffId: string } | null>(null);
+  /** The open dialog's facts of the session (names, since when). */
+  forceEndFacts = $state<ForceEndFacts>({ status: 'loading' });
   outcome = $state<ForceEndOutcome | null>(null);
   /** The clock, advanced by a tick: main's deadlines are compared with it. */
   now = $state(0);
@@ -67,6 +74,7 @@ export class WatchStore {
   // the list before writing it, so two in flight could drop one or answer out of order.
   // A reload of the list joins the queue too, so an older list cannot land after a newer one.
   #queue: Promise<unknown> = Promise.resolve();
+  #factsAsked = 0;
 
   constructor(api: RendererApi, options: WatchStoreOptions = {}) {
     this.#api = api;
@@ -79,6 +87,7 @@ export class WatchStore {
     // watch.changed pushed while the link was down is lost; so is a list changed meanwhile.
     teardown.addAll(
       this.#api.on('watch.changed', (entry) => this.#merge(entry)),
+      this.#api.on('watch.listed', (list) => void this.#serial(async () => this.#applyList(list))),
       this.#api.onReconnect(() => void this.load()),
     );
     void this.load();
@@ -140,6 +149,8 @@ export class WatchStore {
   openForceEnd(customerId: string, staffId: string): void {
     this.outcome = null;
     this.forceEnd = { customerId, staffId };
+    this.forceEndFacts = { status: 'loading' };
+    void this.#loadFacts({ customerId, staffId });
   }
 
   closeForceEnd(): void {
@@ -162,6 +173,14 @@ export class WatchStore {
 
   dismissOutcome(): void {
     this.outcome = null;
+  }
+
+  async #loadFacts(target: { customerId: string; staffId: string }): Promise<void> {
+    const asked = ++this.#factsAsked;
+    const result = await safeCall(this.#api, 'watch.sessionFacts', target);
+    // The dialog may have closed, or opened again (on this row or another), meanwhile.
+    if (asked !== this.#factsAsked || this.forceEnd === null) return;
+    this.forceEndFacts = result.ok ? { status: 'known', facts: result.value } : { status: 'unknown' };
   }
 
   // An answer to a call and a pushed event may cross: the entry checked last wins.

@@ -126,14 +126,25 @@ const cases: CallCases = {
   'watch.add': { good: [{ customerId: '70022' }, { customerId: 'x'.repeat(64) }], bad: idCases('customerId', { customerId: '70022' }) },
   'watch.remove': { good: [{ customerId: '70022' }], bad: idCases('customerId', { customerId: '70022' }) },
   'watch.refresh': { good: [{ customerId: '70022' }], bad: idCases('customerId', { customerId: '70022' }) },
+  'watch.sessionFacts': {
+    good: [{ customerId: '70022', staffId: '45001' }],
+    bad: [...idCases('customerId', { customerId: '70022', staffId: '45001' }), ...idCases('staffId', { customerId: '70022', staffId: '45001' })],
+  },
   'recovery.find': {
     good: [
       { startDate: T - 86_400_000, endDate: T },
       { startDate: T - 86_400_000, endDate: T, agentId: '45001', customerId: '70022', olderThanMinutes: 15 },
       { startDate: T, endDate: T, olderThanMinutes: 0 },
+      // Without dates main searches its default window; with one of them, up to now or the default window before the end.
+      {},
+      { olderThanMinutes: 15, agentId: '45001' },
+      { startDate: T - 86_400_000 },
+      { endDate: T },
     ],
     bad: [
       ['the range reversed', { startDate: T, endDate: T - 1 }],
+      ['a start that is not a date', { startDate: 'yesterday' }],
+      ['an end before 1970', { endDate: -1 }],
       ['a negative age', { startDate: T - 1, endDate: T, olderThanMinutes: -1 }],
       ['an age that is not whole', { startDate: T - 1, endDate: T, olderThanMinutes: 1.5 }],
       ['an empty agent id', { startDate: T - 1, endDate: T, agentId: '' }],
@@ -259,6 +270,19 @@ const cases: CallCases = {
   'assistance.loginAgain': { good: [{}], bad: [] },
   'interactions.list': { good: [{}], bad: [] },
   'audit.entries': { good: [{}], bad: [] },
+  'demo.useServers': {
+    good: [
+      { settings: { diyalog: { baseUrl: 'https://diyalog.bank.test', keyId: 'AKID-1' }, staffId: '45186' }, secrets: { diyalog: 's' } },
+      { settings: { icws: { baseUrl: 'https://pc1.bank.test:8019', userId: 'agent.one' } }, secrets: {} },
+    ],
+    bad: [
+      ['no secrets object', { settings: {} }],
+      ['a secret for an unknown service', { settings: {}, secrets: { ldap: 'x' } }],
+      ['window geometry (main saves it itself)', { settings: { window: { width: 900 } }, secrets: {} }],
+      ['a secret smuggled into the settings', { settings: { diyalog: { secret: 'x' } }, secrets: {} }],
+      ['a base url with a password', { settings: { diyalog: { baseUrl: 'https://u:p@diyalog.bank.test' } }, secrets: {} }],
+    ],
+  },
 };
 
 /** Bad for every call: not an object at all, or a good input with a key the contract does not know. */
@@ -541,6 +565,13 @@ const eventCases: EventCases = {
       ['freshness missing (main owns it: an entry without it is a bug)', { customerId: '70022', state: null, error: null, checkedAt: T }],
     ],
   },
+  'watch.listed': {
+    good: [[], [{ customerId: '70022', state: null, error: null, checkedAt: null, confirmedAt: null, freshUntil: null }]],
+    bad: [
+      ['not a list', { customerId: '70022' }],
+      ['an entry without freshness', [{ customerId: '70022', state: null, error: null, checkedAt: null }]],
+    ],
+  },
   'history.progress': {
     good: [{ walkId: 'w-1', progress: { slicesDone: 250, slicesTotal: 1000, records: 40, requests: 3 } }],
     bad: [
@@ -553,12 +584,12 @@ const eventCases: EventCases = {
     bad: [['an unknown phase', { searchId: 's-1', progress: { ...{ phase: 'confirm' as const, walked: 500, records: 120, candidates: 4, checked: 2, requests: 9 }, phase: 'sleep' } }]],
   },
   'recovery.done': {
-    good: [{ searchId: 's-1', result: { sessions: [{ customerId: '70022', customerName: 'Ayşe', staffId: '45001', staffName: 'Can', onlineHelpId: 5, startedAt: '2026-12-01T09:00:00.000Z', minutes: 60 }], candidates: 3, dropped: { ended: 1, otherStaff: 1, unknown: 0 }, requests: 12 }, error: null }, { searchId: 's-1', result: null, error: { code: 'cancelled', message: 'Cancelled.' } }],
-    bad: [['a session without its staff', { searchId: 's-1', result: { ...{ sessions: [{ customerId: '70022', customerName: 'Ayşe', staffId: '45001', staffName: 'Can', onlineHelpId: 5, startedAt: '2026-12-01T09:00:00.000Z', minutes: 60 }], candidates: 3, dropped: { ended: 1, otherStaff: 1, unknown: 0 }, requests: 12 }, sessions: [{ customerId: '1' }] }, error: null }]],
+    good: [{ searchId: 's-1', result: { window: { from: '2026-11-28T09:00:00.000Z', to: '2026-12-01T09:00:00.000Z' }, sessions: [{ customerId: '70022', customerName: 'Ayşe', staffId: '45001', staffName: 'Can', onlineHelpId: 5, startedAt: '2026-12-01T09:00:00.000Z', minutes: 60 }], candidates: 3, dropped: { ended: 1, otherStaff: 1, unknown: 0 }, requests: 12 }, error: null }, { searchId: 's-1', result: null, error: { code: 'cancelled', message: 'Cancelled.' } }],
+    bad: [['the window missing', { searchId: 's-1', result: { sessions: [], candidates: 0, dropped: { ended: 0, otherStaff: 0, unknown: 0 }, requests: 1 }, error: null }], ['a session without its staff', { searchId: 's-1', result: { ...{ window: { from: '2026-11-28T09:00:00.000Z', to: '2026-12-01T09:00:00.000Z' }, sessions: [{ customerId: '70022', customerName: 'Ayşe', staffId: '45001', staffName: 'Can', onlineHelpId: 5, startedAt: '2026-12-01T09:00:00.000Z', minutes: 60 }], candidates: 3, dropped: { ended: 1, otherStaff: 1, unknown: 0 }, requests: 12 }, sessions: [{ customerId: '1' }] }, error: null }]],
   },
   'recovery.outcome': {
-    good: [{ jobId: 'j-1', row: { customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, done: 1, total: 2 }, { jobId: 'j-1', row: { ...{ customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, outcome: 'unknown' as const, code: 'server_error', recheck: null }, done: 2, total: 2 }],
-    bad: [['an outcome not in the vocabulary', { jobId: 'j-1', row: { ...{ customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, outcome: 'probably' }, done: 1, total: 1 }]],
+    good: [{ jobId: 'j-1', row: { customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, done: 1, total: 2 }, { jobId: 'j-1', row: { ...{ customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, outcome: 'unknown' as const, code: 'server_error', recheck: null }, done: 2, total: 2 }, { jobId: 'j-1', row: { customerId: '70022', staffId: '45001', outcome: 'unknown' as const, code: 'cancelled', message: 'Checking.', auditId: 'a-1', recheck: null, checking: true as const }, done: 0, total: 2 }, { jobId: 'j-1', row: { customerId: '70022', staffId: '45001', outcome: 'not_sent' as const, code: 'cancelled', message: 'Stopped before its turn; nothing was sent.', recheck: null }, done: 1, total: 2 }],
+    bad: [['checking said false', { jobId: 'j-1', row: { customerId: '70022', staffId: '45001', outcome: 'unknown' as const, message: 'm', recheck: null, checking: false }, done: 0, total: 1 }], ['an outcome not in the vocabulary', { jobId: 'j-1', row: { ...{ customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }, outcome: 'probably' }, done: 1, total: 1 }]],
   },
   'recovery.ended': {
     good: [{ jobId: 'j-1', results: [{ customerId: '70022', staffId: '45001', outcome: 'ended' as const, message: 'Ended.', auditId: 'a-1', recheck: { isInHelp: false, staffId: null } }], error: null }, { jobId: 'j-1', results: null, error: { code: 'cancelled', message: 'Cancelled.' } }],

@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import { AssistanceStore } from '../../../renderer/stores/assistance.svelte';
 import { AuditStore } from '../../../renderer/stores/audit.svelte';
 import { parse } from 'csv-parse/sync';
-import { RecoveryStore } from '../../../renderer/stores/recovery.svelte';
+import { RecoveryStore, WIDER_SEARCH_DAYS } from '../../../renderer/stores/recovery.svelte';
 import { SettingsStore } from '../../../renderer/stores/settings.svelte';
 import { WatchStore } from '../../../renderer/stores/watch.svelte';
 import { FakeTransport } from './fake-transport';
@@ -88,6 +88,22 @@ describe('help watch freshness (main decides it, the store compares its clock)',
   });
 });
 
+describe('the watch list changed elsewhere (another window, a command)', () => {
+  it('shows the list main pushes, in its order, without asking again', async () => {
+    const api = new FakeTransport().handle('watch.list', () => [inHelp('1', 's', 1)]);
+    const store = new WatchStore(api);
+    stops.push(store.start());
+    await settle();
+    api.emit('watch.listed', [inHelp('2', 's', 2), inHelp('1', 's', 1)]);
+    await settle();
+    expect(store.rows.map((r) => r.customerId)).toEqual(['2', '1']);
+    api.emit('watch.listed', [inHelp('2', 's', 2)]);
+    await settle();
+    expect(store.rows.map((r) => r.customerId)).toEqual(['2']);
+    expect(api.count('watch.list')).toBe(1);
+  });
+});
+
 describe('force-end from the help watch', () => {
   it('opens the dialog without a check of its own and shows main’s answer when main found the session ended meanwhile', async () => {
     const api = new FakeTransport()
@@ -97,10 +113,45 @@ describe('force-end from the help watch', () => {
     store.openForceEnd('1', 's');
     expect(store.forceEnd).toEqual({ customerId: '1', staffId: 's' });
     await store.confirmForceEnd('crashed');
-    // One call: main checks the state and sends nothing when it changed.
-    expect(api.calls.map((c) => c.name)).toEqual(['recovery.forceEnd', 'watch.refresh']);
+    // One check, main's: it checks the state and sends nothing when it changed. The facts
+    // asked for as the dialog opens are for the person to read, not a check.
+    expect(api.calls.map((c) => c.name)).toEqual(['watch.sessionFacts', 'recovery.forceEnd', 'watch.refresh']);
     expect(store.outcome).toMatchObject({ kind: 'already_ended', result: { customerId: '1', staffId: 's' } });
     expect(store.forceEnd).toBeNull();
+  });
+
+  it('the dialog shows main’s facts of the session (names, since when), and “unknown” when main cannot say', async () => {
+    const facts = { customerId: '1', staffId: 's', customerName: 'Ayşe Yılmaz', staffName: 'Can Demir', startedAt: '2026-01-01T08:00:00.000Z', minutes: 1620 };
+    let answer: () => unknown = () => facts;
+    const api = new FakeTransport().handle('watch.sessionFacts', () => answer() as typeof facts);
+    const store = new WatchStore(api);
+    store.openForceEnd('1', 's');
+    expect(store.forceEndFacts).toEqual({ status: 'loading' });
+    await settle();
+    expect(api.calls.map((c) => [c.name, c.input])).toEqual([['watch.sessionFacts', { customerId: '1', staffId: 's' }]]);
+    expect(store.forceEndFacts).toEqual({ status: 'known', facts });
+
+    // Main could not read the history: the facts are unknown, the dialog still opens (it is not a check).
+    answer = () => ({ ok: false, error: { code: 'unavailable', message: 'down' } });
+    store.closeForceEnd();
+    store.openForceEnd('1', 's');
+    await settle();
+    expect(store.forceEnd).toEqual({ customerId: '1', staffId: 's' });
+    expect(store.forceEndFacts).toEqual({ status: 'unknown' });
+  });
+
+  it('an answer for a dialog closed or opened again meanwhile is not shown', async () => {
+    const held: ((v: unknown) => void)[] = [];
+    const api = new FakeTransport().handle('watch.sessionFacts', () => new Promise((resolve) => held.push(resolve as (v: unknown) => void)) as never);
+    const store = new WatchStore(api);
+    store.openForceEnd('1', 's');
+    store.openForceEnd('2', 't');
+    held[0]!({ customerId: '1', staffId: 's', customerName: 'Old', staffName: null, startedAt: null, minutes: null });
+    await settle();
+    expect(store.forceEndFacts).toEqual({ status: 'loading' });
+    held[1]!({ customerId: '2', staffId: 't', customerName: 'New', staffName: null, startedAt: null, minutes: null });
+    await settle();
+    expect(store.forceEndFacts).toMatchObject({ status: 'known', facts: { customerName: 'New' } });
   });
 });
 
@@ -234,6 +285,7 @@ describe('settings over a shift', () => {
 
 describe('RecoveryStore', () => {
   const result: StuckSearchResult = {
+    window: { from: '2025-12-30T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' },
     sessions: [
       { customerId: 'c1', customerName: 'A', staffId: 's1', staffName: 'S', onlineHelpId: 1, startedAt: '2026-01-01T00:00:00Z', minutes: 90 },
       { customerId: 'c2', customerName: 'B', staffId: 's2', staffName: 'T', onlineHelpId: 2, startedAt: '2026-01-01T00:10:00Z', minutes: 80 },
@@ -252,8 +304,10 @@ describe('RecoveryStore', () => {
     stops.push(store.start());
     await store.find();
     await settle();
-    expect(api.calls[0]?.input).toMatchObject({ olderThanMinutes: 15, endDate: Date.UTC(2026, 0, 2) });
+    // No dates: main's default window, which the result names.
+    expect(api.calls[0]?.input).toEqual({ olderThanMinutes: 15 });
     expect(store.sessions).toHaveLength(2);
+    expect(store.window).toEqual(result.window);
 
     store.toggle(result.sessions[1]!);
     expect(store.chosen.map((s) => s.customerId)).toEqual(['c2']);
@@ -271,6 +325,91 @@ describe('RecoveryStore', () => {
     api.emit('recovery.ended', { jobId: 'j', results: [{ customerId: 'c2', staffId: 's2', outcome: 'ended', message: '', recheck: { isInHelp: false, staffId: null } }], error: null });
     expect(store.unsettled).toBe(0);
     expect(store.ending).toBe(false);
+  });
+
+  it('offers “Search 7 days” after a shorter search: the last 7 days up to now, the other filters kept', async () => {
+    const now = Date.UTC(2026, 0, 2, 12);
+    let window = result.window;
+    const api = new FakeTransport()
+      .handle('recovery.find', () => ({ searchId: `q${api.count('recovery.find')}` }))
+      .handle('recovery.result', () => ({ status: 'done', result: { ...result, window } }));
+    const store = new RecoveryStore(api, { clock: () => now });
+    stops.push(store.start());
+    store.customer = '70022';
+    await store.find();
+    await settle();
+    expect(store.canWiden).toBe(true);
+
+    window = { from: new Date(now - 7 * 86_400_000).toISOString(), to: new Date(now).toISOString() };
+    await store.findWider();
+    await settle();
+    expect(WIDER_SEARCH_DAYS).toBe(7);
+    expect(api.calls.filter((c) => c.name === 'recovery.find').at(-1)?.input).toEqual({ startDate: now - 7 * 86_400_000, customerId: '70022', olderThanMinutes: 15 });
+    expect(store.canWiden).toBe(false);
+  });
+
+  it('after a bulk end, ended rows leave the selection and “End selected” counts only what can still be ended', async () => {
+    const api = new FakeTransport()
+      .handle('recovery.find', () => ({ searchId: 'q' }))
+      .handle('recovery.result', () => ({ status: 'done', result }))
+      .handle('recovery.endMany', () => ({ jobId: `j${api.count('recovery.endMany')}` }));
+    const store = new RecoveryStore(api);
+    stops.push(store.start());
+    await store.find();
+    await settle();
+    store.toggleAll();
+    expect(store.chosen).toHaveLength(2);
+    await store.endSelected('agent app crashed');
+
+    const row = (customerId: string, staffId: string, outcome: 'ended' | 'not_ended') => ({ customerId, staffId, outcome, message: '', recheck: null });
+    api.emit('recovery.outcome', { jobId: 'j1', row: row('c1', 's1', 'ended'), done: 1, total: 2 });
+    api.emit('recovery.outcome', { jobId: 'j1', row: row('c2', 's2', 'not_ended'), done: 2, total: 2 });
+    api.emit('recovery.ended', { jobId: 'j1', results: [row('c1', 's1', 'ended'), row('c2', 's2', 'not_ended')], error: null });
+    // c1 is over: out of the selection, and cannot be chosen again; c2 can still be ended.
+    expect(store.chosen.map((s) => s.customerId)).toEqual(['c2']);
+    expect(store.endable.map((s) => s.customerId)).toEqual(['c2']);
+    store.toggle(result.sessions[0]!);
+    expect(store.chosen.map((s) => s.customerId)).toEqual(['c2']);
+    store.toggleAll();
+    expect(store.chosen).toEqual([]);
+    store.toggleAll();
+    expect(store.allSelected).toBe(true);
+    expect(store.chosen.map((s) => s.customerId)).toEqual(['c2']);
+
+    // A second run ends c2: nothing is left to choose (the button counts 0 and is disabled).
+    await store.endSelected('agent app crashed');
+    expect(api.calls.at(-1)?.input).toMatchObject({ sessions: [{ customerId: 'c2', staffId: 's2' }] });
+    api.emit('recovery.ended', { jobId: 'j2', results: [row('c2', 's2', 'ended')], error: null });
+    expect(store.chosen).toEqual([]);
+    expect(store.endable).toEqual([]);
+    expect(store.outcomes[`c1\u0000s1`]?.outcome).toBe('ended');
+    store.askEnd(true);
+    expect(store.confirming).toBe(false);
+  });
+
+  it('a row stopped mid-batch shows main’s word: not sent, or unknown while main checks; never inferred', async () => {
+    const api = new FakeTransport()
+      .handle('recovery.find', () => ({ searchId: 'q' }))
+      .handle('recovery.result', () => ({ status: 'done', result }))
+      .handle('recovery.endMany', () => ({ jobId: 'j' }))
+      .handle('recovery.cancelEnd', () => ({ ok: true }));
+    const store = new RecoveryStore(api);
+    stops.push(store.start());
+    await store.find();
+    await settle();
+    store.toggleAll();
+    await store.endSelected('agent app crashed');
+    await store.stopEnding();
+    api.emit('recovery.outcome', { jobId: 'j', row: { customerId: 'c2', staffId: 's2', outcome: 'not_sent', code: 'cancelled', message: 'Stopped before its turn; nothing was sent.', recheck: null }, done: 1, total: 2 });
+    api.emit('recovery.outcome', { jobId: 'j', row: { customerId: 'c1', staffId: 's1', outcome: 'unknown', code: 'cancelled', message: 'Checking.', recheck: null, checking: true }, done: 1, total: 2 });
+    expect(store.outcomes[`c2\u0000s2`]?.outcome).toBe('not_sent');
+    expect(store.outcomes[`c1\u0000s1`]).toMatchObject({ outcome: 'unknown', checking: true });
+    expect(store.endProgress).toEqual({ done: 1, total: 2 });
+    // Neither is over: both stay selected, to be ended again.
+    expect(store.chosen.map((s) => s.customerId)).toEqual(['c1', 'c2']);
+    api.emit('recovery.outcome', { jobId: 'j', row: { customerId: 'c1', staffId: 's1', outcome: 'ended', message: 'Ended (settled by check).', recheck: null }, done: 2, total: 2 });
+    expect(store.outcomes[`c1\u0000s1`]).not.toHaveProperty('checking');
+    expect(store.chosen.map((s) => s.customerId)).toEqual(['c2']);
   });
 
   it('refuses bad filters without asking main, and shows a refusal of the call', async () => {
