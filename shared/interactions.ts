@@ -23,6 +23,29 @@ export const INTERACTION_STATES = [
 ] as const;
 export type InteractionState = (typeof INTERACTION_STATES)[number];
 
+/** States the app has its own words for; `none` and `unknown` show the server's (`stateText`). */
+export type WordedInteractionState = Exclude<InteractionState, 'none' | 'unknown'>;
+
+export function isWordedInteractionState(state: InteractionState): state is WordedInteractionState {
+  return state !== 'none' && state !== 'unknown';
+}
+
+/**
+ * `Eic_ObjectType` values the app words in the user's language, as the server spells them
+ * (compared without regard to case). Only `Call` is verified (QUEUE-NOTES.md); the others are
+ * CIC's usual names, and a type not listed here is shown as the server sent it.
+ */
+export const KNOWN_INTERACTION_TYPES = { call: 'Call', chat: 'Chat', email: 'Email', callback: 'Callback' } as const;
+export type KnownInteractionType = keyof typeof KNOWN_INTERACTION_TYPES;
+
+export function knownInteractionType(type: string): KnownInteractionType | null {
+  const wanted = type.trim().toLowerCase();
+  for (const [known, spelled] of Object.entries(KNOWN_INTERACTION_TYPES) as [KnownInteractionType, string][]) {
+    if (spelled.toLowerCase() === wanted) return known;
+  }
+  return null;
+}
+
 export const INTERACTION_DIRECTIONS = ['inbound', 'outbound', 'unknown'] as const;
 export type InteractionDirection = (typeof INTERACTION_DIRECTIONS)[number];
 

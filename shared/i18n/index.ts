@@ -2,6 +2,7 @@
 
 import type { Language } from '../language';
 import { ERROR_CODES, type ErrorCode } from '../errors';
+import { isWordedInteractionState, knownInteractionType, type InteractionState } from '../interactions';
 import { en, type MessageKey } from './en';
 import { tr } from './tr';
 
@@ -174,6 +175,17 @@ export function translateError(lang: Language, code: string): string {
 export function translateHelpState(lang: Language, state: string): string {
   const key = `state.${state}`;
   return isMessageKey(key) ? translate(lang, key) : state;
+}
+
+/** An interaction's type in the user's language when the app knows it (`Call`), else as the server sent it. */
+export function translateInteractionType(lang: Language, type: string): string {
+  const known = knownInteractionType(type);
+  return known ? translate(lang, `interaction.type.${known}`) : type;
+}
+
+/** An interaction's state in the user's language; a state the app has no words for shows the server's text. */
+export function translateInteractionState(lang: Language, state: InteractionState, stateText: string): string {
+  return isWordedInteractionState(state) ? translate(lang, `interaction.state.${state}`) : stateText;
 }
 
 export function isMessageKey(key: string): key is MessageKey {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { HELP_STATES } from '../../../shared/diyalog';
-import { formatMessage, isMessageKey, messageParameters, translate, translateError, translateHelpState, type MessageKey, type MessageParams } from '../../../shared/i18n';
+import {
+  formatMessage,
+  isMessageKey,
+  messageParameters,
+  translate,
+  translateError,
+  translateHelpState,
+  translateInteractionState,
+  translateInteractionType,
+  type MessageKey,
+  type MessageParams,
+} from '../../../shared/i18n';
+import { INTERACTION_STATES, KNOWN_INTERACTION_TYPES } from '../../../shared/interactions';
 import { en } from '../../../shared/i18n/en';
 import { tr } from '../../../shared/i18n/tr';
 
@@ -110,5 +122,27 @@ describe('translate', () => {
     expect(translateHelpState('tr', 'onlinehelp_ended_by_customer')).toBe('Müşteri sonlandırdı');
     expect(translateHelpState('en', 'Ended by customer')).toBe('Ended by customer');
     expect(translateHelpState('en', 'constructor')).toBe('constructor');
+  });
+});
+
+describe('interaction types and states (the Assistance picker)', () => {
+  it('word the known types and states in Turkish, and keep the server\'s text for others', () => {
+    expect(translateInteractionType('tr', 'Call')).toBe('Çağrı');
+    expect(translateInteractionType('tr', 'call')).toBe('Çağrı');
+    expect(translateInteractionType('en', 'Call')).toBe('Call');
+    expect(translateInteractionType('tr', 'Social Direct Message')).toBe('Social Direct Message');
+    expect(translateInteractionType('tr', '')).toBe('');
+    expect(translateInteractionState('tr', 'connected', 'Connected')).toBe('Bağlı');
+    expect(translateInteractionState('tr', 'alerting', 'ACD - Alerting')).toBe('Çalıyor');
+    expect(translateInteractionState('tr', 'unknown', 'Bekliyor: özel')).toBe('Bekliyor: özel');
+    expect(translateInteractionState('tr', 'none', '')).toBe('');
+  });
+
+  it('have words for every known type and every state but none and unknown, different in each language', () => {
+    for (const type of Object.values(KNOWN_INTERACTION_TYPES)) expect(translateInteractionType('tr', type), type).not.toBe(translateInteractionType('en', type));
+    for (const state of INTERACTION_STATES.filter((s) => s !== 'none' && s !== 'unknown')) {
+      expect(translateInteractionState('en', state, ''), state).not.toBe('');
+      expect(translateInteractionState('tr', state, ''), state).not.toBe(translateInteractionState('en', state, ''));
+    }
   });
 });
