@@ -116,7 +116,9 @@ describe('companion history', () => {
       expect(row[column('customerNo')]).toBe(item.customerNo);
       // A cell that would start a formula is shown, not run: a leading ' (the rule the app's Export uses too).
       expect(row[column('customerName')]).toBe(/^[=+\-@\t\r]/.test(item.customerName) ? `'${item.customerName}` : item.customerName);
-      expect(Number(row[column('helpRequestedAt')])).toBe(item.helpRequestedAt);
+      // ISO 8601 with the offset, the same instant as the JSON's epoch milliseconds.
+      expect(row[column('helpRequestedAt')]).toMatch(/[+-]\d{2}:\d{2}$/);
+      expect(Date.parse(row[column('helpRequestedAt')]!)).toBe(item.helpRequestedAt);
       expect(row[column('agentId')]).toBe(item.agentId ?? '');
       expect(row[column('conversationDetailLink')]).toBe(item.conversationDetailLink ?? '');
     });

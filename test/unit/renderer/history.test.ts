@@ -9,7 +9,7 @@ import { filterRecords, HistoryStore, secondsLeft, sortRecords } from '../../../
 import { historyFigures } from '../../../renderer/summary';
 import { rowWindow } from '../../../renderer/virtual';
 import type { HelpRecord } from '../../../shared/diyalog';
-import { HISTORY_CSV_COLUMNS } from '../../../shared/history-csv';
+import { HISTORY_CSV_COLUMNS, historyCsv as historyCsvText, isoWithOffset } from '../../../shared/history-csv';
 import { FakeTransport } from './fake-transport';
 
 const record = (id: number, over: Partial<HelpRecord> = {}): HelpRecord => ({
@@ -86,9 +86,20 @@ describe('the CSV of what is shown', () => {
       customerNo: `'=HYPERLINK("http://x")`,
       agentName: `'@evil`,
       agentId: `'+1`,
-      helpRequestedAt: '7000',
       waitTime: '',
     });
+    // A time is ISO 8601 with its offset, and reads back as the same instant.
+    expect(rows[0]!.helpRequestedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?[+-]\d{2}:\d{2}$/);
+    expect(Date.parse(rows[0]!.helpRequestedAt!)).toBe(7000);
+  });
+
+  it('writes times in the zone it is given, with that zone’s offset, never as epoch milliseconds', () => {
+    const at = Date.UTC(2026, 11, 7, 6, 15, 4);
+    const text = historyCsvText([record(1, { helpRequestedAt: at, helpStartedAt: at + 1_500, helpEndedAt: undefined })], { offsetMinutes: () => 180 });
+    const [row] = parse(text, { columns: true }) as Record<string, string>[];
+    expect(row).toMatchObject({ helpRequestedAt: '2026-12-07T09:15:04+03:00', helpStartedAt: '2026-12-07T09:15:05.500+03:00', helpEndedAt: '' });
+    expect(isoWithOffset(at, -330)).toBe('2026-12-07T00:45:04-05:30');
+    expect(Date.parse(isoWithOffset(at, -330))).toBe(at);
   });
 
   it('exports exactly the filtered and sorted rows, named partial when the result is', async () => {
