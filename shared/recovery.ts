@@ -9,9 +9,10 @@
  * - `no_conversation`: the first call found no conversation between the two;
  * - `not_ended`: the answer was unclear and the customer is still in help with that staff member;
  * - `unknown`: the answer was lost (500 after sending, timeout, cancel, crash) and not yet settled;
+ * - `not_sent`: stopped (cancelled) before the force-end was sent: nothing was asked of the server;
  * - `failed`: the server's answer proves nothing happened (authentication, validation, refusal).
  */
-export const RECOVERY_OUTCOMES = ['ended', 'already_ended', 'no_conversation', 'not_ended', 'unknown', 'failed'] as const;
+export const RECOVERY_OUTCOMES = ['ended', 'already_ended', 'no_conversation', 'not_ended', 'unknown', 'not_sent', 'failed'] as const;
 export type RecoveryOutcome = (typeof RECOVERY_OUTCOMES)[number];
 
 /** Outcomes after which nothing is left for the supervisor to do. */
@@ -61,7 +62,14 @@ export interface DroppedCounts {
   unknown: number;
 }
 
+/** The window a search walked (by request time), ISO 8601: the one asked for, or main's default. */
+export interface SearchWindow {
+  from: string;
+  to: string;
+}
+
 export interface StuckSearchResult {
+  window: SearchWindow;
   /** Oldest first. */
   sessions: StuckSession[];
   candidates: number;
@@ -78,4 +86,19 @@ export interface StuckSearchProgress {
   candidates: number;
   checked: number;
   requests: number;
+}
+
+/**
+ * What the recent help history says of a customer's session with a staff member, for a
+ * person confirming a force-end: null for each fact the history does not give.
+ */
+export interface SessionFacts {
+  customerId: string;
+  staffId: string;
+  customerName: string | null;
+  staffName: string | null;
+  /** ISO 8601: when the session with that staff member started. */
+  startedAt: string | null;
+  /** Whole minutes since it started, at the time of the answer. */
+  minutes: number | null;
 }

@@ -2,9 +2,10 @@
 // and read, verify and reconcile the audit trail. Every recovery command first settles
 // force-ends a crash left unknown (reconcile), as the app does when it starts.
 
+import type { Language } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { translate } from '../../shared/i18n';
-import { DONE_OUTCOMES, type ForceEndRow } from '../../shared/recovery';
+import { DONE_OUTCOMES, type ForceEndRow, type SearchWindow } from '../../shared/recovery';
 import { escapeForTerminal as esc } from '../../shared/text';
 import { idSchema, parseInput, reasonSchema } from '../../shared/validation';
 import type { DiyalogClient } from '../diyalog/client';
@@ -31,7 +32,7 @@ const FILTER_FLAGS = {
   'older-than': { type: 'string' },
 } as const;
 
-const FILTER_USAGE = '[--since 24h | --from T --to T] [--agent A] [--customer C] [--older-than 15m]';
+const FILTER_USAGE = '[--since 72h | --from T --to T] [--agent A] [--customer C] [--older-than 15m]';
 
 // ---- find ---------------------------------------------------------------------
 
@@ -66,6 +67,7 @@ const stuck: Command = {
         unknown: result.dropped.unknown,
         requests: result.requests,
       }),
+      windowText(ctx.t, lang, result.window),
     );
     return { json: result, text: lines.join('\n') };
   },
@@ -90,7 +92,7 @@ const recover: Command = {
     const client = await opened.diyalog();
     await reconcileFirst(opened, client, ctx);
     const found = await find(opened, query, ctx);
-    if (found.sessions.length === 0) return { json: { results: [] }, text: ctx.t('cli.recoverNone') };
+    if (found.sessions.length === 0) return { json: { results: [] }, text: `${ctx.t('cli.recoverNone')}\n${windowText(ctx.t, lang, found.window)}` };
     if (ctx.flags.yes !== true) {
       const list = found.sessions
         .map((s) => `  ${ctx.t('cli.stuckRow', { startedAt: s.startedAt, minutes: s.minutes, customerId: esc(s.customerId), customerName: esc(s.customerName), staffId: esc(s.staffId), staffName: esc(s.staffName) })}`)
@@ -191,18 +193,21 @@ export const recoveryCommands: Command[] = [stuck, recover, forceEnd, audit, aud
 
 // ---- helpers ------------------------------------------------------------------
 
-/** The finder's filters from the flags; every bad value is invalid_input before anything is read. */
+/**
+ * The finder's filters from the flags; every bad value is invalid_input before anything is read.
+ * Neither --since nor --from/--to: no dates, and the finder searches its default window.
+ */
 export function stuckQuery(flags: CommandContext['flags'], ctx: FlagContext, now: number = Date.now()): StuckQuery {
   const lang = ctx.lang ?? 'en';
   const since = optionalString(flags.since);
   const from = optionalString(flags.from);
   const to = optionalString(flags.to);
-  let range: { startDate: number; endDate: number };
+  let range: { startDate: number; endDate: number } | undefined;
   if (from !== undefined || to !== undefined) {
     if (since !== undefined) throw flagError(ctx, translate(lang, 'input.flagEither', { a: '--since', b: '--from/--to' }), '--since');
     range = { startDate: parseDateArg(from, '--from', ctx), endDate: parseDateArg(to, '--to', ctx) };
-  } else {
-    const minutes = since === undefined ? 24 * 60 : durationMinutes(since, '--since', 1, MAX_WINDOW_MINUTES, ctx);
+  } else if (since !== undefined) {
+    const minutes = durationMinutes(since, '--since', 1, MAX_WINDOW_MINUTES, ctx);
     range = { startDate: now - minutes * MINUTE, endDate: now };
   }
   const agent = optionalString(flags.agent);
@@ -264,6 +269,20 @@ async function reconcileFirst(opened: ServiceContext, client: DiyalogClient, ctx
   } catch (e) {
     if (ctx.signal.aborted) throw e;
   }
+}
+
+/** The window searched, in local time and the user's language, and how to look further back. */
+function windowText(t: Translate, lang: Language, window: SearchWindow): string {
+  const format = new Intl.DateTimeFormat(lang === 'tr' ? 'tr-TR' : 'en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  });
+  return t('cli.stuckWindow', { from: format.format(new Date(window.from)), to: format.format(new Date(window.to)) });
 }
 
 function rowText(t: Translate, row: Pick<ForceEndRow, 'customerId' | 'staffId' | 'outcome' | 'message' | 'code'>): string {

@@ -41,6 +41,7 @@ export function createRecoveryFeature({ ctx, emit, refreshWatched }: RecoveryDep
       emit('recovery.outcome', { jobId, row, done, total });
       refreshWatched(row.customerId);
     },
+    endChecking: (jobId, row, done, total) => emit('recovery.outcome', { jobId, row, done, total }),
     endDone: (jobId, state) =>
       emit('recovery.ended', { jobId, results: state.status === 'done' ? state.result.results : null, error: state.status === 'failed' ? state.error : null }),
   });

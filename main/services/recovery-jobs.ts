@@ -28,6 +28,8 @@ export interface RecoveryJobsSink {
   searchDone?(searchId: string, state: Exclude<JobState<StuckSearchProgress, StuckSearchResult>, { status: 'running' }>): void;
   /** After each row of a bulk end: a live per-row outcome. */
   endRow?(jobId: string, row: BulkRow, done: number, total: number): void;
+  /** A row whose answer was unclear, while main checks its help state (`checking: true`); its endRow follows. */
+  endChecking?(jobId: string, row: BulkRow, done: number, total: number): void;
   endDone?(jobId: string, state: Exclude<JobState<EndManyProgress, { results: BulkRow[] }>, { status: 'running' }>): void;
 }
 
@@ -99,6 +101,7 @@ export class RecoveryJobs {
         job.state = { status: 'running', progress: { done, total, rows: [...rows] } };
         this.#sink.endRow?.(jobId, row, done, total);
       },
+      onChecking: (row, done, total) => this.#sink.endChecking?.(jobId, row, done, total),
     });
     this.#ends.set(jobId, job);
     running.then(

@@ -1,8 +1,9 @@
 // Force-ending crashed sessions with outcomes that tell the truth.
 //
 // A force-end is `failed` only when the server's answer proves nothing happened (an
-// authentication or validation error, a refusal). A 500 after the request was sent, a lost
-// answer, a timeout, a cancel or SIGTERM while the call is in flight are `unknown` at first,
+// authentication or validation error, a refusal); a cancel before it was sent is `not_sent`.
+// A 500 after the request was sent, a lost answer, a timeout, a cancel or SIGTERM while the
+// call is in flight are `unknown` at first,
 // then settled by asking iscustomerinonlinehelp: no longer in help with that staff member →
 // `ended` (settled by check); still in help → `not_ended`. A crash between the intent and the
 // answer leaves an intent without outcome, which reconcileAudit() settles the same way on the
@@ -37,6 +38,8 @@ export interface ForceEndOptions {
   precheck?: boolean;
   /** How long settling an unclear answer may take, on its own deadline after a cancel; default 8 s. */
   settleTimeoutMs?: number;
+  /** The answer was unclear (recorded `unknown`) and the help state is being checked to settle it. */
+  onChecking?: (row: ForceEndRow) => void;
 }
 
 const DEFAULT_SETTLE_TIMEOUT_MS = 8_000;
@@ -85,7 +88,8 @@ export async function forceEndTruthfully(client: RecoveryClient, audit: AuditLog
       state = await client.isCustomerInOnlineHelp(customerId, { signal });
     } catch (e) {
       const error = toErrorValue(e);
-      if (error.code === 'cancelled' || error.code === 'customer_not_found') return answered('failed', `Nothing was sent: ${error.message}`, error.code);
+      if (error.code === 'cancelled') return answered('not_sent', `Nothing was sent: ${error.message}`, error.code);
+      if (error.code === 'customer_not_found') return answered('failed', `Nothing was sent: ${error.message}`, error.code);
       // The check could not be made: the force-end itself will say what is true.
     }
     if (state && !inHelpWith(state, staffId)) {
@@ -93,7 +97,7 @@ export async function forceEndTruthfully(client: RecoveryClient, audit: AuditLog
       return answered('already_ended', `Customer ${customerId} ${who}; nothing was sent.`);
     }
   }
-  if (signal?.aborted) return answered('failed', 'Cancelled before the force-end was sent; nothing was sent.', 'cancelled');
+  if (signal?.aborted) return answered('not_sent', 'Cancelled before the force-end was sent; nothing was sent.', 'cancelled');
 
   let result: ForceEndResult;
   try {
@@ -103,6 +107,7 @@ export async function forceEndTruthfully(client: RecoveryClient, audit: AuditLog
     if (error.code === 'no_conversation') return answered('no_conversation', error.message, error.code);
     if (provesNothingHappened(e)) return answered('failed', error.message, error.code);
     await audit.recordOutcome(auditId, { outcome: 'unknown', code: error.code, message: error.message });
+    options.onChecking?.(row('unknown', `${error.message} Checking whether the session ended…`, error.code));
     const settled = await settle(client, customerId, staffId, settleSignal(signal, options.settleTimeoutMs));
     if (settled === null) {
       return row('unknown', `${error.message} Whether the session ended is unknown: the help state could not be checked. It is checked again at the next start.`, error.code);
@@ -136,6 +141,8 @@ export function rowError(row: ForceEndRow): AppError {
       return new AppError('unavailable', row.message, { outcome: row.outcome, outcomeUnknown: true });
     case 'not_ended':
       return new AppError('operation_failed', row.message, { outcome: row.outcome });
+    case 'not_sent':
+      return new AppError('cancelled', row.message, { outcome: row.outcome });
     default:
       return new AppError(isKnownCode(row.code) ? row.code : 'operation_failed', row.message, { outcome: row.outcome });
   }
@@ -155,6 +162,8 @@ export interface BulkForceEndOptions {
   signal?: AbortSignal;
   /** After each row, with how many are done. */
   onRow?: (row: BulkRow, done: number, total: number) => void;
+  /** A row whose answer was unclear, while its help state is checked (its final row follows through onRow). */
+  onChecking?: (row: BulkRow, done: number, total: number) => void;
   /** Check each session before sending it (default true). */
   precheck?: boolean;
   settleTimeoutMs?: number;
@@ -162,8 +171,10 @@ export interface BulkForceEndOptions {
 
 /** One row of a bulk end, re-checked once every row was sent. */
 export interface BulkRow extends Omit<ForceEndRow, 'auditId'> {
-  /** Absent for a row never sent (the bulk was cancelled before its turn). */
+  /** Absent for a row never started (the bulk was stopped before its turn). */
   auditId?: string;
+  /** Only on the interim row of onChecking: outcome `unknown`, its help state being checked now. */
+  checking?: true;
   /** The help state after the whole bulk; null when it could not be checked. */
   recheck: SettlementCheck | null;
 }
@@ -181,23 +192,42 @@ export async function forceEndMany(client: RecoveryClient, audit: AuditLog, requ
   const intents = parseBulkRequest(request, concurrency);
 
   const rows: (BulkRow | undefined)[] = intents.map(() => undefined);
+  const started = new Set<number>();
   let done = 0;
   const finishRow = (index: number, row: BulkRow) => {
     rows[index] = row;
     options.onRow?.(row, ++done, intents.length);
   };
+  const notSent = (intent: ForceEndRequest, message: string): BulkRow => ({
+    customerId: intent.customerId,
+    staffId: intent.staffId,
+    outcome: 'not_sent',
+    code: 'cancelled',
+    message,
+    recheck: null,
+  });
+  // A stop reports the rows whose turn had not come at once, while those in flight settle.
+  const onStop = () =>
+    intents.forEach((intent, index) => {
+      if (!started.has(index) && rows[index] === undefined) finishRow(index, notSent(intent, 'Stopped before its turn; nothing was sent.'));
+    });
+  if (options.signal?.aborted) onStop();
+  else options.signal?.addEventListener('abort', onStop, { once: true });
   try {
     await forEachBounded(
       intents,
       concurrency,
       async (intent, index) => {
+        started.add(index);
         const row = await forceEndTruthfully(client, audit, intent, {
           precheck: options.precheck ?? true,
           ...(options.signal && { signal: options.signal }),
           ...(options.settleTimeoutMs !== undefined && { settleTimeoutMs: options.settleTimeoutMs }),
+          onChecking: (checking) => options.onChecking?.({ ...checking, recheck: null, checking: true }, done, intents.length),
         }).catch((e: unknown): ForceEndRow | BulkRow => {
           // Only a cancel before the intent, or a failing audit log, gets here: nothing was sent.
           const error = toErrorValue(e);
+          if (error.code === 'cancelled') return notSent(intent, error.message);
           return { customerId: intent.customerId, staffId: intent.staffId, outcome: 'failed', code: error.code, message: error.message, recheck: null };
         });
         finishRow(index, { ...row, recheck: null });
@@ -206,11 +236,11 @@ export async function forceEndMany(client: RecoveryClient, audit: AuditLog, requ
     );
   } catch (e) {
     if (!(isAppError(e) && e.code === 'cancelled')) throw e;
+  } finally {
+    options.signal?.removeEventListener('abort', onStop);
   }
   intents.forEach((intent, index) => {
-    if (rows[index] === undefined) {
-      finishRow(index, { customerId: intent.customerId, staffId: intent.staffId, outcome: 'failed', code: 'cancelled', message: 'Cancelled before its turn; nothing was sent.', recheck: null });
-    }
+    if (rows[index] === undefined) finishRow(index, notSent(intent, 'Stopped before its turn; nothing was sent.'));
   });
 
   // Every row is checked again, whatever it said: the supervisor sees what is true now.

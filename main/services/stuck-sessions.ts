@@ -9,16 +9,20 @@
 
 import type { HelpRecord, HelpStateAnswer, HistoryQuery } from '../../shared/diyalog';
 import { AppError, isAppError } from '../../shared/errors';
-import type { DroppedCounts, StuckSearchProgress, StuckSearchResult, StuckSession } from '../../shared/recovery';
+import type { DroppedCounts, SessionFacts, StuckSearchProgress, StuckSearchResult, StuckSession } from '../../shared/recovery';
 import { dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
 import type { DiyalogClient } from '../diyalog/client';
 import { walkHistory } from '../diyalog/history-walker';
 import { cancelledBy } from './bounded';
 
 export interface StuckQuery {
-  /** epoch ms, inclusive: the window the history is searched in (by request time). */
-  startDate: number;
-  endDate: number;
+  /**
+   * epoch ms, inclusive: the window the history is searched in (by request time). Absent:
+   * the last DEFAULT_WINDOW_MS up to now (only a start: up to now; only an end: the
+   * DEFAULT_WINDOW_MS before it). The result says which window was searched.
+   */
+  startDate?: number | undefined;
+  endDate?: number | undefined;
   /** absent or undefined: no filter */
   agentId?: string | undefined;
   customerId?: string | undefined;
@@ -37,7 +41,11 @@ export interface FindStuckOptions {
   now?: () => number;
 }
 
-export const DEFAULT_WINDOW_MS = 24 * 60 * 60_000;
+/**
+ * The window searched when none is given, in the app and by `companion stuck`/`recover`: long
+ * enough that a crash left over a weekend is found. The one owner of that number.
+ */
+export const DEFAULT_WINDOW_MS = 72 * 60 * 60_000;
 export const DEFAULT_OLDER_THAN_MINUTES = 15;
 export const MAX_OLDER_THAN_MINUTES = 7 * 24 * 60;
 export const MAX_CHECK_CONCURRENCY = 16;
@@ -46,13 +54,14 @@ type Check = { state: HelpStateAnswer } | { unknown: true };
 
 /** Finds sessions started more than N minutes ago, never ended, and still in help with the same staff member. */
 export async function findStuckSessions(newClient: () => DiyalogClient, query: StuckQuery, options: FindStuckOptions = {}): Promise<StuckSearchResult> {
-  const { startDate, endDate, agentId, customerId, olderThanMinutes: olderThan } = parseStuckQuery(query);
+  const now = (options.now ?? Date.now)();
+  const { startDate, endDate, agentId, customerId, olderThanMinutes: olderThan } = parseStuckQuery(query, now);
   const range = { startDate, endDate };
+  const window = { from: new Date(startDate).toISOString(), to: new Date(endDate).toISOString() };
   const checkConcurrency = options.checkConcurrency ?? 4;
   if (!Number.isInteger(checkConcurrency) || checkConcurrency < 1 || checkConcurrency > MAX_CHECK_CONCURRENCY) {
     throw new AppError('invalid_input', `The check concurrency must be a whole number from 1 to ${MAX_CHECK_CONCURRENCY}.`, { field: 'checkConcurrency' });
   }
-  const now = (options.now ?? Date.now)();
   const cutoff = now - olderThan * 60_000;
   const historyQuery: HistoryQuery = { ...range, ...(agentId !== undefined && { agentId }), ...(customerId !== undefined && { customerId }) };
 
@@ -129,7 +138,7 @@ export async function findStuckSessions(newClient: () => DiyalogClient, query: S
     const result = classify(candidates, answers, now);
     phase = 'done';
     progress();
-    return { ...result, candidates: candidates.length, requests: walkClient.requestCount + checkClient.requestCount };
+    return { window, ...result, candidates: candidates.length, requests: walkClient.requestCount + checkClient.requestCount };
   } catch (e) {
     inner.abort(e);
     if (options.signal?.aborted) throw cancelledBy(options.signal, 'The search was cancelled.');
@@ -139,9 +148,14 @@ export async function findStuckSessions(newClient: () => DiyalogClient, query: S
   }
 }
 
-/** The query checked, with its defaults filled in; invalid_input otherwise. */
-export function parseStuckQuery(query: StuckQuery): { startDate: number; endDate: number; olderThanMinutes: number; agentId?: string; customerId?: string } {
-  const range = parseInput(dateRangeSchema, { startDate: query.startDate, endDate: query.endDate }, 'date range');
+/** The query checked, with its defaults filled in (the window ends at `now` unless given); invalid_input otherwise. */
+export function parseStuckQuery(
+  query: StuckQuery,
+  now: number = Date.now(),
+): { startDate: number; endDate: number; olderThanMinutes: number; agentId?: string; customerId?: string } {
+  const endDate = query.endDate ?? Math.max(now, query.startDate ?? now);
+  const startDate = query.startDate ?? Math.max(0, endDate - DEFAULT_WINDOW_MS);
+  const range = parseInput(dateRangeSchema, { startDate, endDate }, 'date range');
   const agentId = query.agentId === undefined ? undefined : parseInput(idSchema, query.agentId, 'agent id');
   const customerId = query.customerId === undefined ? undefined : parseInput(idSchema, query.customerId, 'customer id');
   const olderThanMinutes = query.olderThanMinutes ?? DEFAULT_OLDER_THAN_MINUTES;
@@ -149,6 +163,43 @@ export function parseStuckQuery(query: StuckQuery): { startDate: number; endDate
     throw new AppError('invalid_input', `The minimum age must be a whole number of minutes from 0 to ${MAX_OLDER_THAN_MINUTES}.`, { field: 'olderThanMinutes' });
   }
   return { ...range, olderThanMinutes, ...(agentId !== undefined && { agentId }), ...(customerId !== undefined && { customerId }) };
+}
+
+/**
+ * How far back the facts of one session are looked for. One page of the customer's history,
+ * newest first, holds the session they are in now, however long ago it started.
+ */
+const FACTS_WINDOW_MS = 90 * 24 * 60 * 60_000;
+
+/**
+ * What the history says of the session a customer is in with a staff member: the customer's
+ * name, the staff member's, and since when (the newest row with that staff member, started and
+ * never ended). One getonlinehelplist call. For a person confirming a force-end, not a check:
+ * whether it may be sent is decided again right before sending.
+ */
+export async function findSessionFacts(
+  client: Pick<DiyalogClient, 'getOnlineHelpList'>,
+  request: { customerId: string; staffId: string },
+  options: { signal?: AbortSignal; now?: () => number } = {},
+): Promise<SessionFacts> {
+  const customerId = parseInput(idSchema, request.customerId, 'customer id');
+  const staffId = parseInput(idSchema, request.staffId, 'staff id');
+  const now = (options.now ?? Date.now)();
+  const page = await client.getOnlineHelpList({ startDate: Math.max(0, now - FACTS_WINDOW_MS), endDate: now, customerId }, { signal: options.signal });
+  const rows = page
+    .filter((r) => r.customerNo === customerId)
+    .sort((a, b) => startedAt(b) - startedAt(a) || b.onlineHelpId - a.onlineHelpId);
+  const session = rows.find((r) => r.agentId === staffId && r.helpState === 'onlinehelp_started' && r.helpEndedAt === undefined);
+  const started = session === undefined ? null : startedAt(session);
+  return {
+    customerId,
+    staffId,
+    // A name the rows leave empty is unknown, not blank.
+    customerName: session?.customerName || rows.find((r) => r.customerName !== '')?.customerName || null,
+    staffName: session?.agentName || rows.find((r) => r.agentId === staffId && r.agentName)?.agentName || null,
+    startedAt: started === null ? null : new Date(started).toISOString(),
+    minutes: started === null ? null : Math.max(0, Math.floor((now - started) / 60_000)),
+  };
 }
 
 /** Started, never ended, and started before the cutoff. */

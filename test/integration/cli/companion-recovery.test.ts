@@ -55,7 +55,8 @@ describe('companion stuck', () => {
     crash(5 * MINUTE);
 
     const result = okJson<StuckSearchResult>(await companion('stuck', '--json'));
-    expect(Object.keys(result).sort()).toEqual(['candidates', 'dropped', 'requests', 'sessions']);
+    expect(Object.keys(result).sort()).toEqual(['candidates', 'dropped', 'requests', 'sessions', 'window']);
+    expect(Object.keys(result.window).sort()).toEqual(['from', 'to']);
     expect(Object.keys(result.dropped).sort()).toEqual(['ended', 'otherStaff', 'unknown']);
     const ours = result.sessions.filter((s) => found.some((f) => f.customerId === s.customerId));
     expect(ours.map((s) => [s.customerId, s.staffId])).toEqual([found[1]!, found[0]!, found[2]!].map((f) => [f.customerId, f.staffId]));
@@ -84,12 +85,28 @@ describe('companion stuck', () => {
     const result = await companion('stuck', '--customer', s.customerId);
     exitCode(result, 0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toContain(`customer ${s.customerId}`);
     expect(lines[0]).toContain(`staff ${s.staffId}`);
     expect(lines[1]).toMatch(/^1 stuck session among 1 candidate;/);
+    // The window searched, and how to look further back.
+    expect(lines[2]).toMatch(/^Searched .+ – .+\. To look further back: --since 7d/);
     const tr = await runCompanion(['stuck', '--customer', s.customerId], { ...env, COMPANION_LANG: 'tr' });
     expect(tr.stdout).toContain('takılı oturum');
+    expect(tr.stdout).toMatch(/arası arandı\. Daha geriye bakmak için: --since 7d/);
+  });
+
+  it('by default searches the last 72 hours: the demo’s session stuck 26–30 h is listed, and the window is in the document', async () => {
+    const now = sim.control.serverNow();
+    const older = sim.control.crashedSessions().filter((s) => s.startedAt !== null && s.startedAt < now - 24 * HOUR && s.startedAt >= now - 70 * HOUR);
+    const weekend = crash(60 * HOUR, agents[2]);
+    expect(older.length).toBeGreaterThan(0);
+    const result = okJson<StuckSearchResult>(await companion('stuck', '--json'));
+    expect(Date.parse(result.window.to) - Date.parse(result.window.from)).toBe(72 * HOUR);
+    expect(result.sessions.map((s) => s.customerId)).toEqual(expect.arrayContaining([...older.map((s) => s.customerId), weekend.customerId]));
+    const day = okJson<StuckSearchResult>(await companion('stuck', '--since', '24h', '--json'));
+    expect(Date.parse(day.window.to) - Date.parse(day.window.from)).toBe(24 * HOUR);
+    expect(day.sessions.map((s) => s.customerId)).not.toContain(weekend.customerId);
   });
 
   it('refuses bad filters with exit 2 before sending anything', async () => {

@@ -88,6 +88,30 @@ describe('recovery through the contract', () => {
     expect(audited.every((e) => e.outcome === 'ended')).toBe(true);
   });
 
+  it('without dates searches main’s default window, and the result says which: the demo’s session stuck 26–30 h is found', async () => {
+    const now = sim.control.serverNow();
+    const older = sim.control.crashedSessions().filter((s) => s.startedAt !== null && s.startedAt < now - 24 * HOUR && s.startedAt >= now - 72 * HOUR);
+    expect(older.length).toBeGreaterThan(0);
+    const { searchId } = await call('recovery.find', {});
+    const done = await event('recovery.done', (p) => p.searchId === searchId);
+    expect(done.error).toBeNull();
+    const { from, to } = done.result!.window;
+    expect(Date.parse(to) - Date.parse(from)).toBe(72 * HOUR);
+    expect(Math.abs(Date.parse(to) - Date.now())).toBeLessThan(60_000);
+    expect(done.result!.sessions.map(key)).toEqual(expect.arrayContaining(older.map((s) => key({ customerId: s.customerId, staffId: s.staffId ?? '' }))));
+  });
+
+  it('watch.sessionFacts names the customer and staff member and says since when, for the force-end dialog', async () => {
+    const busy = new Set(sim.control.liveSessions().map((l) => l.customerId));
+    const customer = sim.control.customers().find((c) => !busy.has(c.customerId))!;
+    const agent = sim.control.staff().find((st) => st.role === 'agent')!;
+    sim.control.crashSession(customer.customerId, agent.staffId, sim.control.serverNow() - 2 * HOUR);
+    const facts = await call('watch.sessionFacts', { customerId: customer.customerId, staffId: agent.staffId });
+    expect(facts).toMatchObject({ customerId: customer.customerId, staffId: agent.staffId, customerName: customer.name, staffName: agent.name });
+    expect(facts.minutes).toBeGreaterThanOrEqual(119);
+    expect(Date.parse(facts.startedAt!)).toBe(sim.control.session(customer.customerId)!.startedAt);
+  });
+
   it('cancels a running search, and a new search replaces the one still running', async () => {
     const now = sim.control.serverNow();
     sim.control.setLatency(30);

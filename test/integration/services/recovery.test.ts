@@ -14,7 +14,7 @@ import { forceEndAudited, forceEndMany, forceEndTruthfully, reconcileAudit } fro
 import { createRecoveryFeature } from '../../../main/services/recovery-feature';
 import { RecoveryJobs } from '../../../main/services/recovery-jobs';
 import { MemorySecretStore } from '../../../main/services/secrets';
-import { findStuckSessions } from '../../../main/services/stuck-sessions';
+import { DEFAULT_WINDOW_MS, findSessionFacts, findStuckSessions } from '../../../main/services/stuck-sessions';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 import { AuditLog } from '../../../main/store/audit';
 import type { StuckSearchProgress } from '../../../shared/recovery';
@@ -134,6 +134,30 @@ describe('the stuck-session finder', () => {
     }
   });
 
+  it('with no window given searches the last 72 hours: the demo’s session stuck 26–30 h and a crash left over a weekend are found, and the result says the window', async () => {
+    const now = sim.control.serverNow();
+    // The demo seeds a crashed session 26–30 h old: a night the default search must not miss.
+    const seededOld = sim.control.crashedSessions().filter((s) => s.startedAt !== null && s.startedAt < now - 24 * HOUR);
+    expect(seededOld).toHaveLength(1);
+    const weekend = crash(60 * HOUR, agents[1]);
+    const tooOld = crash(80 * HOUR, agents[2]);
+
+    const result = await findStuckSessions(clients(), {}, { now: () => now });
+    expect(DEFAULT_WINDOW_MS).toBe(72 * HOUR);
+    expect(result.window).toEqual({ from: new Date(now - 72 * HOUR).toISOString(), to: new Date(now).toISOString() });
+    const found = result.sessions.map((s) => s.customerId);
+    expect(found).toEqual(expect.arrayContaining([seededOld[0]!.customerId, weekend.customerId]));
+    expect(found).not.toContain(tooOld.customerId);
+
+    // Only a start: up to now. Only an end: the default window before it.
+    const since = await findStuckSessions(clients(), { startDate: now - 90 * HOUR, customerId: tooOld.customerId }, { now: () => now });
+    expect(since.window).toEqual({ from: new Date(now - 90 * HOUR).toISOString(), to: new Date(now).toISOString() });
+    expect(since.sessions.map((s) => s.customerId)).toEqual([tooOld.customerId]);
+    const until = await findStuckSessions(clients(), { endDate: now - HOUR, customerId: weekend.customerId }, { now: () => now });
+    expect(until.window).toEqual({ from: new Date(now - HOUR - 72 * HOUR).toISOString(), to: new Date(now - HOUR).toISOString() });
+    expect(until.sessions.map((s) => s.customerId)).toEqual([weekend.customerId]);
+  });
+
   it('narrows by agent, by customer and by age, and walks sequentially to the same answer', async () => {
     const now = sim.control.serverNow();
     const mine = crash(40 * MINUTE, agents[5]);
@@ -196,7 +220,9 @@ describe('the stuck-session finder', () => {
       { startDate: 0, endDate: now, olderThanMinutes: -1 },
       { startDate: 0, endDate: now, olderThanMinutes: 1.5 },
     ];
-    for (const query of cases) expect((await rejection(findStuckSessions(clients(), query))).code).toBe('invalid_input');
+    for (const query of [...cases, { startDate: now + HOUR, endDate: now }, { endDate: -1 }]) {
+      expect((await rejection(findStuckSessions(clients(), query))).code).toBe('invalid_input');
+    }
     expect((await rejection(findStuckSessions(clients(), { startDate: 0, endDate: now }, { checkConcurrency: 0 }))).code).toBe('invalid_input');
     expect(sim.control.requestCount).toBe(0);
   });
@@ -333,6 +359,37 @@ describe('force-end outcomes that tell the truth', () => {
   });
 });
 
+describe('the facts of one session (the help watch’s force-end dialog)', () => {
+  it('names the customer and the staff member and says since when, from one history call', async () => {
+    const now = sim.control.serverNow();
+    const s = crash(27 * HOUR + 5 * MINUTE, agents[3]);
+    sim.control.resetCounters();
+    const facts = await findSessionFacts(client(), s, { now: () => now });
+    const live = sim.control.session(s.customerId)!;
+    expect(facts).toEqual({
+      ...s,
+      customerName: sim.control.customers().find((c) => c.customerId === s.customerId)!.name,
+      staffName: sim.control.staff().find((st) => st.staffId === s.staffId)!.name,
+      startedAt: new Date(live.startedAt!).toISOString(),
+      minutes: Math.floor((now - live.startedAt!) / MINUTE),
+    });
+    expect(facts.minutes).toBeGreaterThanOrEqual(27 * 60);
+    expect(sim.control.requestCount).toBe(1);
+  });
+
+  it('says null (shown as unknown) for what the history does not give, never an empty string', async () => {
+    const idleCustomer = nextIdle();
+    const none = await findSessionFacts(client(), { customerId: idleCustomer, staffId: agents[0]! });
+    expect(none).toMatchObject({ startedAt: null, minutes: null, staffName: null });
+    const stranger = await findSessionFacts(client(), { customerId: '99999999999', staffId: agents[0]! });
+    expect(stranger).toEqual({ customerId: '99999999999', staffId: agents[0], customerName: null, staffName: null, startedAt: null, minutes: null });
+    // In help with someone else: no start time for this staff member.
+    const s = crash(3 * HOUR, agents[1]);
+    expect(await findSessionFacts(client(), { customerId: s.customerId, staffId: agents[2]! })).toMatchObject({ startedAt: null, minutes: null });
+    expect((await rejection(findSessionFacts(client(), { customerId: '', staffId: agents[0]! }))).code).toBe('invalid_input');
+  });
+});
+
 describe('reconcile after a crash', () => {
   it('settles intents without outcome by the state now; unknown customers stay unknown', async () => {
     const gone = crash(2 * HOUR);
@@ -438,21 +495,50 @@ describe('bulk force-end', () => {
     }
   });
 
-  it('on cancel: what was in flight is settled, what was not started is reported unsent and unaudited', async () => {
+  it('on stop: rows not started are not_sent at once (never failed) and unaudited; the one in flight is unknown while checked, then settled', async () => {
     const sessions = [crash(2 * HOUR), crash(3 * HOUR), crash(4 * HOUR)];
     const held = sim.control.holdNext('finishonlinehelp');
     const controller = new AbortController();
-    const pending = forceEndMany(client(), audit, { actor: sim.staffId, reason: REASON, sessions }, { concurrency: 1, signal: controller.signal });
+    const events: string[] = [];
+    const pending = forceEndMany(client(), audit, { actor: sim.staffId, reason: REASON, sessions }, {
+      concurrency: 1,
+      signal: controller.signal,
+      onRow: (r, done) => events.push(`${r.customerId} ${r.outcome} ${done}`),
+      onChecking: (r, done) => events.push(`${r.customerId} ${r.outcome}${r.checking ? ' checking' : ''} ${done}`),
+    });
+    await held.arrived;
+    controller.abort();
+    // Reported as the stop lands, not after the row in flight has settled.
+    expect(events).toEqual([`${sessions[1]!.customerId} not_sent 1`, `${sessions[2]!.customerId} not_sent 2`]);
+    held.release();
+    const { results } = await pending;
+    expect(events[2]).toBe(`${sessions[0]!.customerId} unknown checking 2`);
+    expect(events[3]).toMatch(new RegExp(`^${sessions[0]!.customerId} (ended|not_ended) 3$`));
+    expect(events).toHaveLength(4);
+    expect(['ended', 'not_ended']).toContain(results[0]!.outcome);
+    expect(results[0]).not.toHaveProperty('checking');
+    expect(results.slice(1).map((r) => [r.outcome, r.code, r.auditId])).toEqual([
+      ['not_sent', 'cancelled', undefined],
+      ['not_sent', 'cancelled', undefined],
+    ]);
+    expect(results.some((r) => r.outcome === 'failed')).toBe(false);
+    expect((await audit.entries()).map((e) => e.customerId)).toEqual([sessions[0]!.customerId]);
+  });
+
+  it('a stop during a row’s pre-check: not_sent and audited so, nothing sent', async () => {
+    const s = crash(2 * HOUR);
+    const held = sim.control.holdNext('iscustomerinonlinehelp');
+    const controller = new AbortController();
+    const pending = forceEndTruthfully(client(), audit, request(s.customerId, s.staffId), { precheck: true, signal: controller.signal });
     await held.arrived;
     controller.abort();
     held.release();
-    const { results } = await pending;
-    expect(['ended', 'not_ended']).toContain(results[0]!.outcome);
-    expect(results.slice(1).map((r) => [r.outcome, r.code, r.auditId])).toEqual([
-      ['failed', 'cancelled', undefined],
-      ['failed', 'cancelled', undefined],
-    ]);
-    expect((await audit.entries()).map((e) => e.customerId)).toEqual([sessions[0]!.customerId]);
+    const row = await pending;
+    expect(row).toMatchObject({ outcome: 'not_sent', code: 'cancelled' });
+    expect(finishes()).toEqual([]);
+    expect(sim.control.session(s.customerId)).not.toBeNull();
+    expect((await audit.entries())[0]).toMatchObject({ id: row.auditId, outcome: 'not_sent', code: 'cancelled' });
+    expect(await audit.verify()).toMatchObject({ ok: true });
   });
 
   it('refuses bad input before anything is sent or audited', async () => {
