@@ -1,11 +1,15 @@
 // The supervisor's Recovery screen: find sessions left open by a crashed agent application
 // (main walks the history and confirms each with iscustomerinonlinehelp), pick some, end
 // them in one go with one confirmation and one reason, and watch each row's outcome.
+//
+// The window searched is main's: with no dates the store sends none, main searches its
+// default window, and the result says which window that was. Which rows are over is the
+// outcome's (DONE_OUTCOMES): those leave the selection and cannot be chosen again.
 
 import { Disposables } from '../../shared/disposables';
 import type { EventPayload } from '../../shared/contract';
 import type { ErrorValue } from '../../shared/errors';
-import { DONE_OUTCOMES, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from '../../shared/recovery';
+import { DONE_OUTCOMES, type SearchWindow, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from '../../shared/recovery';
 import { safeCall, type RendererApi } from '../bridge';
 import { fromLocalInput, toLocalInput } from '../format';
 import { optionalId, type Problem } from '../validate';
@@ -15,15 +19,20 @@ export type BulkRow = EventPayload<'recovery.outcome'>['row'];
 
 const DAY_MS = 24 * 3600 * 1000;
 export const DEFAULT_OLDER_THAN_MINUTES = 15;
+/** The one-click wider search the screen offers when a search covered less than this. */
+export const WIDER_SEARCH_DAYS = 7;
 
 type Field = 'from' | 'to' | 'agent' | 'customer' | 'olderThan' | 'reason';
 
 export const sessionKey = (s: { customerId: string; staffId: string }) => `${s.customerId}\u0000${s.staffId}`;
 
+/** Whether a row's outcome leaves nothing to do: it can no longer be chosen to end. */
+export const isOver = (row: BulkRow | undefined): boolean => row !== undefined && row.checking !== true && DONE_OUTCOMES.includes(row.outcome);
+
 export class RecoveryStore {
+  /** Empty: main's default window (up to now, when only `from` is given). */
   from = $state('');
   to = $state('');
-  rangeSet = $state(false);
   agent = $state('');
   customer = $state('');
   olderThan = $state(String(DEFAULT_OLDER_THAN_MINUTES));
@@ -46,8 +55,16 @@ export class RecoveryStore {
   endError = $state<ErrorValue | null>(null);
 
   readonly sessions: StuckSession[] = $derived(this.result?.sessions ?? []);
-  readonly chosen: StuckSession[] = $derived(this.sessions.filter((s) => this.selected[sessionKey(s)]));
-  readonly allSelected: boolean = $derived(this.sessions.length > 0 && this.chosen.length === this.sessions.length);
+  /** Sessions that can still be ended: every one found but those whose outcome says it is over. */
+  readonly endable: StuckSession[] = $derived(this.sessions.filter((s) => !isOver(this.outcomes[sessionKey(s)])));
+  readonly chosen: StuckSession[] = $derived(this.endable.filter((s) => this.selected[sessionKey(s)]));
+  readonly allSelected: boolean = $derived(this.endable.length > 0 && this.chosen.length === this.endable.length);
+  /** The window the shown result searched (main's word). */
+  readonly window: SearchWindow | null = $derived(this.result?.window ?? null);
+  /** The last search covered less than WIDER_SEARCH_DAYS: the screen offers those days in one click. */
+  readonly canWiden: boolean = $derived(
+    this.window !== null && Date.parse(this.window.to) - Date.parse(this.window.from) < WIDER_SEARCH_DAYS * DAY_MS - 60_000,
+  );
   /** Rows whose outcome leaves something to do (not ended, unknown, failed). */
   readonly unsettled: number = $derived(Object.values(this.outcomes).filter((r) => !DONE_OUTCOMES.includes(r.outcome)).length);
 
@@ -57,7 +74,6 @@ export class RecoveryStore {
   constructor(api: RendererApi, options: { clock?: () => number } = {}) {
     this.#api = api;
     this.#clock = options.clock ?? Date.now;
-    this.#defaultRange();
   }
 
   start(): () => void {
@@ -74,12 +90,12 @@ export class RecoveryStore {
       }),
       this.#api.on('recovery.outcome', (e) => {
         if (e.jobId !== this.jobId) return;
-        this.outcomes[sessionKey(e.row)] = e.row;
+        this.#settleRow(e.row);
         this.endProgress = { done: e.done, total: e.total };
       }),
       this.#api.on('recovery.ended', (e) => {
         if (e.jobId !== this.jobId) return;
-        for (const row of e.results ?? []) this.outcomes[sessionKey(row)] = row;
+        for (const row of e.results ?? []) this.#settleRow(row);
         this.ending = false;
         this.endError = e.error;
       }),
@@ -90,24 +106,21 @@ export class RecoveryStore {
 
   setFrom(value: string): void {
     this.from = value;
-    this.rangeSet = true;
   }
 
   setTo(value: string): void {
     this.to = value;
-    this.rangeSet = true;
   }
 
   async find(): Promise<void> {
     if (this.running) return;
-    const now = this.#clock();
-    if (!this.rangeSet) this.#defaultRange();
     const next: Partial<Record<Field, Problem>> = {};
-    const startDate = fromLocalInput(this.from);
-    const endDate = this.rangeSet ? fromLocalInput(this.to, true) : now;
+    // An empty date is left to main (its default window); a filled one must be a date.
+    const startDate = this.from.trim() === '' ? undefined : fromLocalInput(this.from);
+    const endDate = this.to.trim() === '' ? undefined : fromLocalInput(this.to, true);
     if (startDate === null) next.from = { key: 'history.badDate' };
     if (endDate === null) next.to = { key: 'history.badDate' };
-    else if (startDate !== null && startDate > endDate) next.to = { key: 'history.badRange' };
+    else if (startDate !== undefined && startDate !== null && endDate !== undefined && startDate > endDate) next.to = { key: 'history.badRange' };
     const agentId = optionalId(this.agent);
     const customerId = optionalId(this.customer);
     if (!agentId.ok) next.agent = agentId.problem;
@@ -127,8 +140,8 @@ export class RecoveryStore {
     this.running = true;
     this.searchId = null;
     const started = await safeCall(this.#api, 'recovery.find', {
-      startDate,
-      endDate,
+      ...(startDate !== undefined && { startDate }),
+      ...(endDate !== undefined && { endDate }),
       olderThanMinutes: olderThan,
       ...(agentId.value ? { agentId: agentId.value } : {}),
       ...(customerId.value ? { customerId: customerId.value } : {}),
@@ -165,14 +178,23 @@ export class RecoveryStore {
     else this.progress = state.progress;
   }
 
+  /** Searches the last WIDER_SEARCH_DAYS days up to now, with the same other filters. */
+  async findWider(): Promise<void> {
+    if (this.running) return;
+    this.from = toLocalInput(this.#clock() - WIDER_SEARCH_DAYS * DAY_MS);
+    this.to = '';
+    await this.find();
+  }
+
   toggle(session: StuckSession): void {
     const key = sessionKey(session);
+    if (isOver(this.outcomes[key])) return;
     this.selected[key] = !this.selected[key];
   }
 
   toggleAll(): void {
     const all = !this.allSelected;
-    this.selected = Object.fromEntries(this.sessions.map((s) => [sessionKey(s), all]));
+    this.selected = Object.fromEntries(this.endable.map((s) => [sessionKey(s), all]));
   }
 
   askEnd(asking: boolean): void {
@@ -189,7 +211,8 @@ export class RecoveryStore {
     }
     this.ending = true;
     this.endError = null;
-    this.outcomes = {};
+    // Rows ended by an earlier run keep their outcome (and stay out of the selection).
+    for (const s of sessions) delete this.outcomes[sessionKey(s)];
     this.endProgress = { done: 0, total: sessions.length };
     const started = await safeCall(this.#api, 'recovery.endMany', { sessions, reason: reason.trim(), confirmed: true });
     this.confirming = false;
@@ -213,10 +236,11 @@ export class RecoveryStore {
     await this.find();
   }
 
-  #defaultRange(): void {
-    const now = this.#clock();
-    this.from = toLocalInput(now - DAY_MS);
-    this.to = toLocalInput(now);
+  /** A row's outcome; a session it says is over leaves the selection. */
+  #settleRow(row: BulkRow): void {
+    const key = sessionKey(row);
+    this.outcomes[key] = row;
+    if (isOver(row)) delete this.selected[key];
   }
 
   #finishSearch(result: StuckSearchResult | null, error: ErrorValue | null): void {

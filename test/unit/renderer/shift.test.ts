@@ -330,8 +330,9 @@ describe('RecoveryStore', () => {
   it('offers “Search 7 days” after a shorter search: the last 7 days up to now, the other filters kept', async () => {
     const now = Date.UTC(2026, 0, 2, 12);
     let window = result.window;
+    let searches = 0;
     const api = new FakeTransport()
-      .handle('recovery.find', () => ({ searchId: `q${api.count('recovery.find')}` }))
+      .handle('recovery.find', () => ({ searchId: `q${++searches}` }))
       .handle('recovery.result', () => ({ status: 'done', result: { ...result, window } }));
     const store = new RecoveryStore(api, { clock: () => now });
     stops.push(store.start());
@@ -349,10 +350,11 @@ describe('RecoveryStore', () => {
   });
 
   it('after a bulk end, ended rows leave the selection and “End selected” counts only what can still be ended', async () => {
+    let jobs = 0;
     const api = new FakeTransport()
       .handle('recovery.find', () => ({ searchId: 'q' }))
       .handle('recovery.result', () => ({ status: 'done', result }))
-      .handle('recovery.endMany', () => ({ jobId: `j${api.count('recovery.endMany')}` }));
+      .handle('recovery.endMany', () => ({ jobId: `j${++jobs}` }));
     const store = new RecoveryStore(api);
     stops.push(store.start());
     await store.find();
