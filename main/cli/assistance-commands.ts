@@ -1,54 +1,21 @@
 import type { AssistanceRequest } from '../../shared/assistance';
 import { AppError } from '../../shared/errors';
-import { AssistanceClient } from '../icws/assistance';
-import { MessagePump } from '../icws/messaging';
-import { IcwsSession } from '../icws/session';
 import { parseAssistanceText, parseId } from '../icws/wire';
+import { addAssistanceMessage, completeAssistance, createAssistance, listAssistance, watchAssistance } from '../services/assistance-once';
 import type { ServiceContext } from '../services/context';
-import { untilAborted, type Command, type CommandContext, type CommandOutput } from './command';
+import type { Command, CommandOutput } from './command';
 import { escapeForTerminal as esc } from '../../shared/text';
 import type { Translate } from './language';
 import { exactlyOneArg, languageOf, requiredString } from './parse';
 import { askSecret, readAllStdin } from './terminal';
 
-/** How long `list` waits for the live view to fill before it gives up. */
-const SYNC_TIMEOUT_MS = 15_000;
-
-/** The ICWS server and user from the effective settings (file, variables, flags). */
-function icwsTarget(services: ServiceContext): { baseUrl: string; userId: string } {
+/** The ICWS user from the effective settings (file, variables, flags): the password is stored under it. */
+function icwsUser(services: ServiceContext): string {
   const { baseUrl, userId } = services.config.get().icws;
   const hint = 'set it with "companion settings set", in Settings, or for one run with';
   if (!baseUrl) throw new AppError('missing_credentials', `No ICWS server configured: ${hint} --icws-url or COMPANION_ICWS_URL.`);
   if (!userId) throw new AppError('missing_credentials', `No ICWS user configured: ${hint} --icws-user or COMPANION_ICWS_USER.`);
-  return { baseUrl, userId };
-}
-
-/** Runs `work` with a logged-in assistance client, and always logs out before returning. */
-async function withAssistance<T>(ctx: CommandContext, work: (client: AssistanceClient, session: IcwsSession) => Promise<T>): Promise<T> {
-  const services = await ctx.services();
-  const { baseUrl, userId } = icwsTarget(services);
-  const password = await services.secretOf('icws');
-  if (!password) {
-    throw new AppError('missing_credentials', `No ICWS password for ${userId}: run "companion login icws" or set COMPANION_ICWS_PASSWORD.`);
-  }
-  // A command gives up rather than retrying a dead server forever.
-  const session = new IcwsSession({
-    baseUrl,
-    credentials: { userId, password },
-    applicationName: services.config.get().icws.applicationName,
-    language: services.language() === 'tr' ? 'tr-TR' : 'en-US',
-    allowInsecureHttp: services.config.get().allowInsecureHttp,
-    fetch: services.fetch,
-    reconnect: { baseMs: 500, capMs: 4_000, maxAttempts: 3 },
-  });
-  const pump = new MessagePump(session);
-  const client = new AssistanceClient(session, pump);
-  try {
-    return await work(client, session);
-  } finally {
-    await pump.stop().catch(() => undefined);
-    await session.logout().catch(() => undefined);
-  }
+  return userId;
 }
 
 function describe(requests: AssistanceRequest[], t: Translate): string {
@@ -64,30 +31,16 @@ function describe(requests: AssistanceRequest[], t: Translate): string {
     .join('\n');
 }
 
-async function syncedList(ctx: CommandContext, client: AssistanceClient): Promise<AssistanceRequest[]> {
-  await client.start(ctx.signal);
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(SYNC_TIMEOUT_MS)]);
-  try {
-    await client.whenSynced(signal);
-  } catch (e) {
-    if (ctx.signal.aborted) throw e;
-    throw new AppError('unavailable', 'The ICWS server did not send the assistance list in time.');
-  }
-  return client.list();
-}
-
 const list: Command = {
   name: 'assistance list',
   usage: 'companion assistance list',
   summary: 'Your open agent-assistance requests, with their messages and participants.',
   flags: {},
-  run: (ctx) =>
-    withAssistance(ctx, async (client): Promise<CommandOutput> => {
-      await syncedList(ctx, client);
-      // `stale`: the server said the subscription was Suspended or Faulted; the list may be out of date.
-      const { requests, stale } = client.snapshot();
-      return { json: { requests, stale }, text: `${describe(requests, ctx.t)}${stale ? `\n${ctx.t('cli.assistanceStale')}` : ''}` };
-    }),
+  async run(ctx): Promise<CommandOutput> {
+    // `stale`: the server said the subscription was Suspended or Faulted; the list may be out of date.
+    const { requests, stale } = await listAssistance(await ctx.services(), ctx.signal);
+    return { json: { requests, stale }, text: `${describe(requests, ctx.t)}${stale ? `\n${ctx.t('cli.assistanceStale')}` : ''}` };
+  },
 };
 
 const create: Command = {
@@ -95,15 +48,13 @@ const create: Command = {
   usage: 'companion assistance create <interactionId> --text T',
   summary: 'Ask a supervisor for help on an interaction.',
   flags: { text: { type: 'string' } },
-  run: (ctx) => {
+  async run(ctx) {
     // Bad input is refused before any credential is looked up or anything is sent.
     const lang = languageOf(ctx);
     const interactionId = parseId(exactlyOneArg(ctx.args, 'interactionId', { lang }), 'interactionId', lang);
     const text = parseAssistanceText(requiredString(ctx.flags.text, '--text', { lang }), lang);
-    return withAssistance(ctx, async (client) => {
-      const assistanceId = await client.request(interactionId, text, ctx.signal);
-      return { json: { assistanceId }, text: ctx.t('cli.assistanceCreated', { assistanceId: esc(assistanceId) }) };
-    });
+    const assistanceId = await createAssistance(await ctx.services(), interactionId, text, ctx.signal);
+    return { json: { assistanceId }, text: ctx.t('cli.assistanceCreated', { assistanceId: esc(assistanceId) }) };
   },
 };
 
@@ -112,14 +63,12 @@ const update: Command = {
   usage: 'companion assistance update <assistanceId> --text T',
   summary: 'Add a message to an assistance request.',
   flags: { text: { type: 'string' } },
-  run: (ctx) => {
+  async run(ctx) {
     const lang = languageOf(ctx);
     const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistanceId', { lang }), 'assistanceId', lang);
     const text = parseAssistanceText(requiredString(ctx.flags.text, '--text', { lang }), lang);
-    return withAssistance(ctx, async (client) => {
-      await client.addMessage(assistanceId, text, ctx.signal);
-      return { json: { assistanceId, ok: true }, text: ctx.t('cli.assistanceUpdated', { assistanceId }) };
-    });
+    await addAssistanceMessage(await ctx.services(), assistanceId, text, ctx.signal);
+    return { json: { assistanceId, ok: true }, text: ctx.t('cli.assistanceUpdated', { assistanceId }) };
   },
 };
 
@@ -128,13 +77,11 @@ const complete: Command = {
   usage: 'companion assistance complete <assistanceId>',
   summary: 'Complete (close) an assistance request.',
   flags: {},
-  run: (ctx) => {
+  async run(ctx) {
     const lang = languageOf(ctx);
     const assistanceId = parseId(exactlyOneArg(ctx.args, 'assistanceId', { lang }), 'assistanceId', lang);
-    return withAssistance(ctx, async (client) => {
-      await client.complete(assistanceId, ctx.signal);
-      return { json: { assistanceId, ok: true }, text: ctx.t('cli.assistanceCompleted', { assistanceId }) };
-    });
+    await completeAssistance(await ctx.services(), assistanceId, ctx.signal);
+    return { json: { assistanceId, ok: true }, text: ctx.t('cli.assistanceCompleted', { assistanceId }) };
   },
 };
 
@@ -143,31 +90,18 @@ const watch: Command = {
   usage: 'companion assistance watch',
   summary: 'Print the requests on every change (one JSON line each with --json) until interrupted.',
   flags: {},
-  run: (ctx) =>
-    withAssistance(ctx, async (client, session) => {
-      const print = () => {
-        const { requests, stale } = client.snapshot();
+  async run(ctx) {
+    // The server ending the session (an administrator, or a login elsewhere) and asking not to
+    // log in again by ourselves ends the watch with session_ended (exit 4).
+    await watchAssistance(
+      await ctx.services(),
+      ({ requests, stale }) => {
         const text = `${describe(requests, ctx.t)}${stale ? `\n${ctx.t('cli.assistanceStale')}` : ''}\n--`;
         ctx.io.stdout.write((ctx.options.json ? JSON.stringify({ requests, stale }) : text) + '\n');
-      };
-      client.onChange(print);
-      client.onStaleChange(print);
-      await syncedList(ctx, client);
-      print();
-      // The server ended the session (an administrator, or a login elsewhere) and asked not to
-      // log in again by ourselves: a watch cannot go on, so it ends with session_ended (exit 4).
-      let offEnded = () => {};
-      const ended = new Promise<never>((_, reject) => {
-        offEnded = session.onEnded(reject);
-        if (session.ended) reject(session.ended);
-      });
-      try {
-        await Promise.race([untilAborted(ctx.signal), ended]);
-      } finally {
-        offEnded();
-        ended.catch(() => undefined);
-      }
-    }),
+      },
+      ctx.signal,
+    );
+  },
 };
 
 const loginIcws: Command = {
@@ -177,11 +111,11 @@ const loginIcws: Command = {
   flags: {},
   async run({ services, io, signal, t }) {
     const opened = await services();
-    const { userId } = icwsTarget(opened);
+    const userId = icwsUser(opened);
     const password = io.stdin.isTTY ? await askSecret(`ICWS password for ${userId}: `, io, signal) : await readAllStdin(io.stdin);
     if (password === '') throw new AppError('invalid_input', 'The password is empty; nothing was stored.');
-    const account = opened.accountOf('icws') ?? userId;
-    await opened.storeSecret('icws', password);
+    const account = opened.secrets.accountOf('icws') ?? userId;
+    await opened.secrets.store('icws', password);
     return { json: { stored: true, account }, text: t('cli.secretStored', { what: t('cli.icwsPassword'), account }) };
   },
 };

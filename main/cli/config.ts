@@ -42,6 +42,7 @@ export function serviceOpener(options: GlobalOptions, flags: Record<string, unkn
       dataDir: options.dataDir,
       fetch: globalThis.fetch,
       secrets: new Keychain(),
+      purpose: 'cli',
       env,
       flags,
       osLocale: env.LC_ALL || env.LC_MESSAGES || env.LANG || '',

@@ -2,7 +2,10 @@ import { historyCsv } from '../../shared/history-csv';
 import { AppError } from '../../shared/errors';
 import { escapeForTerminal as esc } from '../../shared/text';
 import { HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
-import { walkHelpHistory } from '../services/history';
+import { searchHistory } from '../services/history-feature';
+import { releaseWaitingCustomer } from '../services/release';
+import { transcriptLinkOf } from '../services/transcript-feature';
+import { helpStateOf } from '../services/watch-feature';
 import type { Command } from './command';
 import { exactlyOneArg, languageOf, optionalString, parseDateArg, positiveInteger, requiredString } from './parse';
 import { askSecret, readAllStdin } from './terminal';
@@ -15,8 +18,7 @@ const helpState: Command = {
   async run({ args, env, lang: chosen, services, signal, t }) {
     const lang = languageOf({ env, lang: chosen });
     const customerId = parseInput(idSchema, exactlyOneArg(args, 'customerId', { lang }), 'customerId', lang);
-    const client = await (await services()).diyalog();
-    const state = await client.isCustomerInOnlineHelp(customerId, { signal });
+    const state = await helpStateOf(await services(), customerId, signal);
     const text = state.isInHelp
       ? t('cli.inHelp', {
           customerId: esc(state.customerId),
@@ -51,8 +53,8 @@ const history: Command = {
     const agent = optionalString(flags.agent);
     const customerId = customer === undefined ? undefined : parseInput(idSchema, customer, 'customerId', lang);
     const agentId = agent === undefined ? undefined : parseInput(idSchema, agent, 'agentId', lang);
-    const result = await walkHelpHistory(
-      await (await services()).diyalogOptions(),
+    const result = await searchHistory(
+      await services(),
       { startDate, endDate, ...(customerId !== undefined && { customerId }), ...(agentId !== undefined && { agentId }) },
       {
         concurrency,
@@ -90,8 +92,7 @@ const transcriptLink: Command = {
       customerId: parseInput(idSchema, requiredString(flags.customer, '--customer', usage), 'customerId', lang),
       ...parseInput(dateRangeSchema, { startDate: parseDateArg(flags.from, '--from', usage), endDate: parseDateArg(flags.to, '--to', usage) }, 'dateRange', lang),
     };
-    const client = await (await services()).diyalog();
-    const { url } = await client.getMessagingDetail(query, { signal });
+    const { url } = await transcriptLinkOf(await services(), query, signal);
     return { json: { url }, text: esc(url) };
   },
 };
@@ -111,10 +112,10 @@ const release: Command = {
     }
     parseInput(idSchema, interactionId ?? sessionId, interactionId !== undefined ? 'interactionId' : 'sessionId', lang);
     if (message !== undefined) parseInput(customerMessageSchema, message, 'message', lang);
-    const client = await (await services()).diyalog();
-    const result = await client.interactionIsNotDelivered(
+    const result = await releaseWaitingCustomer(
+      await services(),
       { ...(interactionId !== undefined && { interactionId }), ...(sessionId !== undefined && { sessionId }), ...(message !== undefined && { message }) },
-      { signal },
+      signal,
     );
     return { json: result, text: t('cli.released', { message: esc(result.message) }) };
   },
@@ -133,7 +134,7 @@ const loginDiyalog: Command = {
     }
     const secret = io.stdin.isTTY ? await askSecret(`Diyalog secret for key id ${keyId}: `, io, signal) : await readAllStdin(io.stdin);
     if (secret.trim() === '') throw new AppError('invalid_input', 'The secret is empty; nothing was stored.');
-    await opened.storeSecret('diyalog', secret);
+    await opened.secrets.store('diyalog', secret);
     return { json: { stored: true, keyId }, text: t('cli.secretStored', { what: t('cli.diyalogSecret'), account: keyId }) };
   },
 };

@@ -8,10 +8,10 @@ import { translate } from '../../shared/i18n';
 import { DONE_OUTCOMES, type ForceEndRow, type SearchWindow } from '../../shared/recovery';
 import { escapeForTerminal as esc } from '../../shared/text';
 import { idSchema, parseInput, reasonSchema } from '../../shared/validation';
-import type { DiyalogClient } from '../diyalog/client';
-import { BULK_MAX_CONCURRENCY, forceEndMany, forceEndTruthfully, reconcileAudit, type BulkRow } from '../services/recovery';
+import { BULK_MAX_CONCURRENCY, type BulkRow } from '../services/recovery';
+import { findStuck, forceEndOne, forceEndSeveral, reconcileAll, reconcileUnsettled } from '../services/recovery-feature';
 import type { ServiceContext } from '../services/context';
-import { DEFAULT_OLDER_THAN_MINUTES, MAX_OLDER_THAN_MINUTES, findStuckSessions, type StuckQuery } from '../services/stuck-sessions';
+import { DEFAULT_OLDER_THAN_MINUTES, MAX_OLDER_THAN_MINUTES, type StuckQuery } from '../services/stuck-sessions';
 import type { AuditEntry, AuditVerification } from '../store/audit';
 import type { CliStreams, Command, CommandContext } from './command';
 import { EXIT } from './exit-codes';
@@ -45,8 +45,8 @@ const stuck: Command = {
     const lang = cliLanguage(ctx.env);
     const query = stuckQuery(ctx.flags, { lang, usage: stuck.usage });
     const opened = await ctx.services();
-    const client = await opened.diyalog();
-    await reconcileFirst(opened, client, ctx);
+    await opened.clients.requireDiyalog();
+    await reconcileFirst(opened, ctx);
     const result = await find(opened, query, ctx);
     const lines = result.sessions.map((s) =>
       ctx.t('cli.stuckRow', {
@@ -88,9 +88,8 @@ const recover: Command = {
     const concurrency = positiveInteger(ctx.flags.concurrency, '--concurrency', 4, BULK_MAX_CONCURRENCY, usage);
     requireConfirmable(ctx.flags.yes === true, ctx.io);
     const opened = await ctx.services();
-    const clientOptions = await opened.diyalogOptions();
-    const client = await opened.diyalog();
-    await reconcileFirst(opened, client, ctx);
+    await opened.clients.requireDiyalog();
+    await reconcileFirst(opened, ctx);
     const found = await find(opened, query, ctx);
     if (found.sessions.length === 0) return { json: { results: [] }, text: `${ctx.t('cli.recoverNone')}\n${windowText(ctx.t, lang, found.window)}` };
     if (ctx.flags.yes !== true) {
@@ -99,10 +98,9 @@ const recover: Command = {
         .join('\n');
       await confirm(ctx, ctx.t('cli.confirmRecover', { count: found.sessions.length, list, reason: esc(reason) }));
     }
-    const { results } = await forceEndMany(
-      client,
-      opened.audit,
-      { actor: clientOptions.requesterUserId, reason, sessions: found.sessions.map((s) => ({ customerId: s.customerId, staffId: s.staffId })) },
+    const { results } = await forceEndSeveral(
+      opened,
+      { reason, sessions: found.sessions.map((s) => ({ customerId: s.customerId, staffId: s.staffId })) },
       { concurrency, signal: ctx.signal, onRow: (_row, done, total) => ctx.progress(ctx.t('cli.recoverProgress', { done, total })) },
     );
     const lines = results.map((r) => `${rowText(ctx.t, r)}${recheckText(ctx.t, r)}`);
@@ -129,14 +127,13 @@ const forceEnd: Command = {
     const reason = parseInput(reasonSchema, requiredString(flags.reason, '--reason', { lang }), 'reason', lang);
     requireConfirmable(flags.yes === true, ctx.io);
     const opened = await ctx.services();
-    const clientOptions = await opened.diyalogOptions();
-    const client = await opened.diyalog();
+    await opened.clients.requireDiyalog();
     if (flags.yes !== true) {
       // Escaped: a reason's newline or escape sequence must not redraw the question being confirmed.
       await confirm(ctx, t('cli.confirmForceEnd', { customerId: esc(customerId), staffId: esc(staffId), reason: esc(reason) }));
     }
-    await reconcileFirst(opened, client, ctx);
-    const row = await forceEndTruthfully(client, opened.audit, { actor: clientOptions.requesterUserId, customerId, staffId, reason }, { signal: ctx.signal });
+    await reconcileFirst(opened, ctx);
+    const row = await forceEndOne(opened, { customerId, staffId, reason }, { signal: ctx.signal });
     const ok = row.outcome === 'ended' || row.outcome === 'already_ended';
     return {
       json: { customerId: row.customerId, staffId: row.staffId, outcome: row.outcome, message: row.message, ...(row.code !== undefined && { code: row.code }) },
@@ -180,7 +177,7 @@ const auditReconcile: Command = {
   flags: {},
   async run(ctx) {
     const opened = await ctx.services();
-    const result = await reconcileAudit(await opened.diyalog(), opened.audit, { signal: ctx.signal });
+    const result = await reconcileAll(opened, ctx.signal);
     const lines = result.settled.map((s) =>
       ctx.t('cli.reconciled', { outcome: ctx.t(`cli.outcome.${s.outcome}`), customerId: esc(s.customerId), staffId: esc(s.staffId) }),
     );
@@ -250,7 +247,7 @@ async function confirm(ctx: CommandContext, question: string): Promise<void> {
 }
 
 async function find(opened: ServiceContext, query: StuckQuery, ctx: CommandContext) {
-  return findStuckSessions(await opened.diyalogOptions(), query, {
+  return findStuck(opened, query, {
     signal: ctx.signal,
     onProgress: (p) =>
       ctx.progress(ctx.t('cli.stuckProgress', { percent: Math.floor(p.walked / 10), candidates: p.candidates, checked: p.checked, requests: p.requests })),
@@ -261,11 +258,10 @@ async function find(opened: ServiceContext, query: StuckQuery, ctx: CommandConte
  * Settles what an earlier crash left unknown before doing anything new. Best effort: a
  * server that cannot be reached now leaves them for the next time, and the command goes on.
  */
-async function reconcileFirst(opened: ServiceContext, client: DiyalogClient, ctx: CommandContext): Promise<void> {
+async function reconcileFirst(opened: ServiceContext, ctx: CommandContext): Promise<void> {
   try {
-    if ((await opened.audit.unsettled()).length === 0) return;
-    const result = await reconcileAudit(client, opened.audit, { signal: ctx.signal });
-    if (result.settled.length > 0) ctx.io.stderr.write(`${ctx.t('cli.reconciledNote', { count: result.settled.length })}\n`);
+    const result = await reconcileUnsettled(opened, ctx.signal);
+    if (result && result.settled.length > 0) ctx.io.stderr.write(`${ctx.t('cli.reconciledNote', { count: result.settled.length })}\n`);
   } catch (e) {
     if (ctx.signal.aborted) throw e;
   }

@@ -10,9 +10,9 @@ type SecretSource = 'environment' | 'keychain' | 'none' | 'unavailable';
 async function secretSources(services: ServiceContext, env: NodeJS.ProcessEnv): Promise<Record<'diyalog' | 'icws', SecretSource>> {
   const of = async (kind: 'diyalog' | 'icws'): Promise<SecretSource> => {
     if (env[SECRET_VARIABLES[kind]]) return 'environment';
-    if (!services.accountOf(kind)) return 'none';
+    if (!services.secrets.accountOf(kind)) return 'none';
     try {
-      return (await services.secretOf(kind)) !== null ? 'keychain' : 'none';
+      return (await services.secrets.get(kind)) !== null ? 'keychain' : 'none';
     } catch {
       return 'unavailable';
     }
