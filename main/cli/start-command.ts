@@ -48,7 +48,14 @@ const start: Command = {
       version: appVersion(),
       osLocale: Intl.DateTimeFormat().resolvedOptions().locale,
     });
-    const host = await startBrowserHost({ handlers: launched.companion.handlers, language: () => launched.companion.language(), rendererDir: RENDERER_DIR, port });
+    let host;
+    try {
+      host = await startBrowserHost({ handlers: launched.companion.handlers, language: () => launched.companion.language(), rendererDir: RENDERER_DIR, port });
+    } catch (e) {
+      // No window to serve (a port taken, no built renderer): stop what started, the simulators too, so the command ends.
+      await launched.stop();
+      throw e;
+    }
     launched.companion.subscribe(host.emit);
     const { demo } = launched;
     if (demo) io.stderr.write(`Demo mode: Diyalog simulator ${demo.diyalog.url}, ICWS simulator ${demo.icws.url}.\n`);
