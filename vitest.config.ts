@@ -19,6 +19,8 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // A test file that leaves a timer, socket, server or child process running fails, naming it.
+    setupFiles: ['./test/support/leaks.ts'],
     // Two cores: keep the pool small so simulator-backed tests are not starved.
     maxWorkers: 2,
     reporters: ['default', './test/summary-reporter.ts'],
