@@ -297,6 +297,21 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
     await expect.poll(() => row.getAttribute('data-stale'), { timeout: 10_000, message: 'the row is fresh again after a check succeeded' }).toBe('false');
   });
 
+  it('help watch: the force-end dialog names the customer and the staff member and says how long the session has been open', async () => {
+    const row = page.locator(`tr[data-customer="${IN_HELP}"]`);
+    await row.getByRole('button', { name: 'Force-end' }).click();
+    const dialog = page.getByRole('dialog');
+    const customerName = diyalog.control.customers().find((c) => c.customerId === IN_HELP)!.name;
+    const staffName = diyalog.control.staff().find((st) => st.staffId === STAFF)!.name;
+    await expect.poll(() => dialog.getByTestId('force-customer').textContent(), { timeout: 10_000 }).toContain(customerName);
+    expect(await dialog.getByTestId('force-customer').textContent()).toContain(IN_HELP);
+    expect(await dialog.getByTestId('force-staff').textContent()).toContain(staffName);
+    expect(await dialog.getByTestId('force-open-for').textContent()).toMatch(/\d+ min \(since /);
+    await page.screenshot({ path: join(SCREENSHOTS, 'force-end-dialog-1280x800-en.png') });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('recovery: finds a crashed session, ends the selected with one confirmation listing them, and shows the outcome', async () => {
     const busy = new Set([IN_HELP, ...diyalog.control.liveSessions().map((l) => l.customerId)]);
     const customer = diyalog.control.customers().find((c) => !busy.has(c.customerId));
@@ -310,6 +325,9 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
     const row = panel('recovery').locator(`tr[data-customer="${customer.customerId}"]`);
     await row.waitFor({ timeout: 20_000 });
     expect(await row.textContent()).toContain(agent.staffId);
+    // No dates given: main's default window, named with the result, and one click to look further back.
+    expect(await panel('recovery').getByTestId('recovery-window').textContent()).toMatch(/Searched .+ – .+/);
+    expect(await panel('recovery').getByRole('button', { name: 'Search 7 days' }).isVisible()).toBe(true);
 
     await row.getByRole('checkbox').check();
     await panel('recovery').getByRole('button', { name: 'End selected (1)' }).click();
@@ -320,6 +338,10 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
     await dialog.getByRole('button', { name: 'Force-end 1 session' }).click();
     await expect.poll(() => row.getByTestId('row-outcome').textContent(), { timeout: 20_000 }).toContain('Ended');
     expect(diyalog.control.session(customer.customerId)).toBeNull();
+    // The ended row left the selection: nothing is left to end.
+    expect(await row.getByRole('checkbox').isDisabled()).toBe(true);
+    expect(await panel('recovery').getByRole('button', { name: 'End selected (0)' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'recovery-after-end-1280x800-en.png') });
   });
 
   it('audit: the chain holds, entries filter by outcome, and the shown entries export as CSV', async () => {
