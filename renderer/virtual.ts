@@ -21,3 +21,12 @@ export function rowWindow(scrollTop: number, viewportHeight: number, rowHeight: 
   const end = Math.min(count, first + visible + margin);
   return { start, end: Math.max(start, end), top: start * rowHeight, bottom: (count - Math.max(start, end)) * rowHeight };
 }
+
+/**
+ * The most rows `rowWindow` puts in the DOM for this viewport: keyed by `index % poolSize`,
+ * the rows of any window have distinct keys, a row that stays in the window keeps its key
+ * (and its element), and one that leaves hands its key to the one that comes in.
+ */
+export function poolSize(viewportHeight: number, rowHeight: number, margin: number): number {
+  return rowHeight <= 0 ? 1 : Math.ceil(Math.max(0, viewportHeight) / rowHeight) + 1 + 2 * margin;
+}
