@@ -140,6 +140,11 @@ export class HistoryStore {
   filter = $state<HistoryFilter>({ state: '', agent: '', customer: '' });
   sortKey = $state<SortKey>('requested');
   sortDirection = $state<SortDirection>('descending');
+  /**
+   * The summary's charts above the table, folded until the user opens them (and as they left
+   * them after that): on a laptop screen the first records come first.
+   */
+  summaryOpen = $state(false);
 
   /** A result that is not the whole period: the search was cancelled or failed part way. */
   readonly partial: boolean = $derived(this.result !== null && this.error !== null);

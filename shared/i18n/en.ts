@@ -313,6 +313,9 @@ export const en = {
   'history.title': 'History',
   'history.intro': 'Live-help records of a period, newest first. Long periods are fetched in parallel slices.',
   'history.from': 'From',
+  // A date and time field (renderer/components/DateTimeField.svelte): day first, 24-hour.
+  'date.placeholder': 'dd/mm/yyyy, hh:mm',
+  'date.hint': 'Day, month, year and a 24-hour time, for example {example}.',
   'history.to': 'To',
   'history.customer': 'Customer id',
   'history.agent': 'Agent id',
@@ -332,7 +335,8 @@ export const en = {
   'history.colHelp': 'Help time',
   'history.colTranscript': 'Transcript',
   'history.transcript': 'Transcript',
-  'history.transcriptOf': 'Transcript of help {id}',
+  // After the button's visible word, for screen readers: which record.
+  'history.transcriptHelp': 'help {id}',
   'history.transcriptOpened': 'The transcript opened in your browser.',
   'history.warningOverflow': 'More records share the time {time} than one page holds: records may be missing there.',
   'history.showMore': 'Show {n} more',
@@ -358,6 +362,7 @@ export const en = {
   'history.noMatch': 'No record matches the filter.',
   'history.tableLabel': 'Help records',
   'summary.title': 'Summary',
+  'summary.gist': 'median wait {wait}, {percent}% abandoned',
   'summary.perHour': 'Help requests by hour of day',
   'summary.perHourText': 'Help requests by hour of day; the busiest hour is {hour}:00 with {n, plural, one {# request} other {# requests}}.',
   'summary.hourBar': '{hour}:00: {n, plural, one {# request} other {# requests}}',
@@ -378,6 +383,8 @@ export const en = {
   'state.onlinehelp_ended_by_customer': 'Ended by customer',
   'state.onlinehelp_ended_by_agent': 'Ended by agent',
   'state.onlinehelp_ended_customer_kill_app': 'Ended: customer closed the app',
+  // A state the server sent as display words that read like one of the labels above: two states, two names.
+  'state.asSent': '{text} (server’s words)',
 
   'assist.title': 'Assistance',
   'assist.intro': 'Ask a supervisor for help on an interaction and chat until you press Done.',

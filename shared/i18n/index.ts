@@ -1,6 +1,7 @@
 // The UI's strings in Turkish and English, and the one way to look them up.
 
 import type { Language } from '../language';
+import { HELP_STATES } from '../diyalog';
 import { ERROR_CODES, type ErrorCode } from '../errors';
 import { isWordedInteractionState, knownInteractionType, type InteractionState } from '../interactions';
 import { en, type MessageKey } from './en';
@@ -171,10 +172,24 @@ export function translateError(lang: Language, code: string): string {
   return isErrorCode(code) ? translate(lang, `error.${code}`) : translate(lang, 'error.unknown', { code });
 }
 
-/** Translated help state, or the server's value as it came (the vendor sample sends display strings). */
+/**
+ * Translated help state, or the server's value as it came (the vendor sample sends display
+ * strings). A display string that reads like a documented state's label ("Ended by customer"
+ * beside `onlinehelp_ended_by_customer`) is marked as the server's words: every wire state has
+ * a name of its own, so the state filter never offers two states under one label.
+ */
 export function translateHelpState(lang: Language, state: string): string {
   const key = `state.${state}`;
-  return isMessageKey(key) ? translate(lang, key) : state;
+  if (isMessageKey(key)) return translate(lang, key);
+  const labels = documentedStateLabels(lang);
+  return labels.has(state.trim().toLocaleLowerCase(lang)) ? translate(lang, 'state.asSent', { text: state }) : state;
+}
+
+const stateLabels = new Map<Language, ReadonlySet<string>>();
+function documentedStateLabels(lang: Language): ReadonlySet<string> {
+  let labels = stateLabels.get(lang);
+  if (!labels) stateLabels.set(lang, (labels = new Set(HELP_STATES.map((s) => translate(lang, `state.${s}`).toLocaleLowerCase(lang)))));
+  return labels;
 }
 
 /** An interaction's type in the user's language when the app knows it (`Call`), else as the server sent it. */

@@ -62,6 +62,8 @@ describe.skipIf(!hasChromium)('no dead ends, end to end', { shuffle: false }, ()
   let page: Page;
   let dataDir: string;
   const pageErrors: string[] = [];
+  /** The last history search the page started, as main received it. */
+  let lastSearch: { startDate: number; endDate: number } | null = null;
 
   beforeAll(async () => {
     if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR} has no index.html: build first (node build/build.mjs).`);
@@ -91,6 +93,7 @@ describe.skipIf(!hasChromium)('no dead ends, end to end', { shuffle: false }, ()
     const handlers: Handlers = {
       ...companion.handlers,
       'history.start': async (input) => {
+        lastSearch = { startDate: input.startDate, endDate: input.endDate };
         if (input.customerId !== EVERY_STATE) return companion.handlers['history.start'](input);
         const walkId = `every-state-${++walks}`;
         const items = everyStateRecords(Date.now());
@@ -244,11 +247,98 @@ describe.skipIf(!hasChromium)('no dead ends, end to end', { shuffle: false }, ()
     await expect.poll(() => field.getByTestId('secret-state').textContent()).toBe('stored');
   });
 
+  /** Searches History for the records in every wire state (the handler above answers it). */
+  async function searchEveryState() {
+    await openTab('history');
+    await panel('history').locator('input[name="customer"]').fill(EVERY_STATE);
+    await panel('history').locator('form button[type="submit"]').click();
+    await page.getByTestId('history-table').locator('tbody tr[data-help]').first().waitFor({ timeout: 10_000 });
+  }
+
+  for (const lang of ['en', 'tr'] as const) {
+    it(`history at 1280×800 (${lang}): the first row on the first screen, dates and states whole, one label per wire state`, async () => {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await setLanguage(lang);
+      await searchEveryState();
+      await page.screenshot({ path: join(SCREENSHOTS, `dead-ends-history-1280x800-${lang}.png`) });
+
+      const firstRow = page.getByTestId('history-table').locator('tbody tr[data-help]').first();
+      const box = await firstRow.boundingBox();
+      expect(box, 'the first row is laid out').not.toBeNull();
+      expect((box?.y ?? Infinity) + (box?.height ?? 0), 'the first row ends within the window').toBeLessThanOrEqual(800);
+
+      // Every row in the DOM: the date (1st) and state (4th) cells show all of their text.
+      const clipped = await page.getByTestId('history-table').evaluate((table) =>
+        [...table.querySelectorAll('tbody tr[data-help]')].flatMap((tr) =>
+          [tr.children[0], tr.children[3]].filter((td): td is HTMLElement => td instanceof HTMLElement && td.scrollWidth > td.clientWidth).map((td) => td.textContent?.trim()),
+        ),
+      );
+      expect(clipped, 'date and state cells cut off').toEqual([]);
+
+      // One label per state in the filter: the documented states and the display strings alike.
+      const labels = await panel('history').getByRole('combobox', { name: lang === 'en' ? /^State/ : /^Durum/ }).locator('option').allTextContents();
+      const states = labels.slice(1).map((l) => l.trim());
+      expect(states).toHaveLength(HELP_STATES.length + DISPLAY_STRINGS.length);
+      expect(new Set(states).size, `state labels: ${states.join(' | ')}`).toBe(states.length);
+    });
+  }
+
+  it('Turkish History in an American browser: every button’s name holds its text, and dates are written and read the Turkish way, 24-hour', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await setLanguage('tr');
+    await searchEveryState();
+    await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
+    const mismatches = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: { nodes: { target: unknown[] }[] }[] }> } }).axe;
+      const result = await axe.run(document.querySelector('#panel-history'), { runOnly: { type: 'rule', values: ['label-content-name-mismatch'] } });
+      return result.violations.flatMap((v) => v.nodes.map((n) => JSON.stringify(n.target)));
+    });
+    expect(mismatches, 'label-content-name-mismatch').toEqual([]);
+    const transcript = page.getByTestId('history-table').locator('tbody tr[data-help="7000000"] button');
+    expect(await transcript.evaluate((b) => b.textContent?.replace(/\s+/g, ' ').trim())).toBe('Yazışma: 7000000 numaralı yardım');
+
+    const from = panel('history').locator('input[name="from"]');
+    const to = panel('history').locator('input[name="to"]');
+    expect(await from.inputValue()).toMatch(/^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/);
+    expect(await to.inputValue()).toMatch(/^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/);
+    await from.fill('01.12.2026 14:30');
+    await to.fill('2.12.2026 9:05');
+    await to.blur();
+    expect(await to.inputValue(), 'tidied on leaving the field').toBe('02.12.2026 09:05');
+    await panel('history').locator('form button[type="submit"]').click();
+    await expect.poll(() => lastSearch?.startDate).toBe(new Date(2026, 11, 1, 14, 30).getTime());
+    expect(lastSearch?.endDate).toBe(new Date(2026, 11, 2, 9, 5, 59, 999).getTime());
+    // A date that is not one is refused on the field, in Turkish.
+    await from.fill('31.02.2026 10:00');
+    await panel('history').locator('form button[type="submit"]').click();
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    await panel('history').getByRole('button', { name: 'Şu ana kadarki son 7 güne dön' }).click();
+
+    // The same value in English reads the English way.
+    await setLanguage('en');
+    expect(await from.inputValue()).toMatch(/^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}$/);
+  });
+
+  it('pictures: History at 1280×800 and its table scrolled, in both languages; the Assistance picker in Turkish', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const lang of ['en', 'tr'] as const) {
+      await setLanguage(lang);
+      await searchEveryState();
+      await page.screenshot({ path: join(SCREENSHOTS, `dead-ends-history-1280x800-${lang}.png`) });
+      const scroller = page.getByTestId('history-scroll');
+      await scroller.evaluate((el) => (el.scrollTop = 4 * 48));
+      await scroller.screenshot({ path: join(SCREENSHOTS, `dead-ends-history-table-${lang}.png`) });
+    }
+    await setLanguage('tr');
+    await openTab('assistance');
+    const picker = page.getByTestId('interaction-picker');
+    await picker.waitFor({ timeout: 10_000 });
+    expect(await picker.textContent()).toContain('Çağrı');
+    await picker.screenshot({ path: join(SCREENSHOTS, 'dead-ends-assistance-picker-tr.png') });
+    await setLanguage('en');
+  });
+
   it('raised no error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
-
-  void readFile;
-  void AXE_SOURCE;
-  void setLanguage;
 });

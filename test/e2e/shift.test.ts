@@ -434,8 +434,13 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
         for (const screen of screens) {
           await openTab(screen);
           await page.screenshot({ path: join(SCREENSHOTS, `${screen}-${width}x${height}-${lang}.png`) });
-          // The summary's charts are mostly below the fold: a picture of them whole as well.
-          if (screen === 'history') await page.getByTestId('history-charts').screenshot({ path: join(SCREENSHOTS, `history-charts-${width}x${height}-${lang}.png`) });
+          // The summary's charts are folded until opened: a picture of them open and whole as well.
+          if (screen === 'history') {
+            const fold = page.locator('details.summary-fold');
+            await fold.locator('summary').click();
+            await page.getByTestId('history-charts').screenshot({ path: join(SCREENSHOTS, `history-charts-${width}x${height}-${lang}.png`) });
+            await fold.locator('summary').click();
+          }
         }
       }
     }

@@ -120,8 +120,22 @@ describe('translate', () => {
 
   it('translates documented help states and passes display strings through', () => {
     expect(translateHelpState('tr', 'onlinehelp_ended_by_customer')).toBe('Müşteri sonlandırdı');
-    expect(translateHelpState('en', 'Ended by customer')).toBe('Ended by customer');
+    expect(translateHelpState('tr', 'Ended by customer')).toBe('Ended by customer');
+    expect(translateHelpState('en', 'Something new')).toBe('Something new');
     expect(translateHelpState('en', 'constructor')).toBe('constructor');
+  });
+
+  it('give every wire state a label of its own in each language, display strings included', () => {
+    // The simulator sends these for a share of records, as the vendor's sample does (main/sim/diyalog/data.ts);
+    // any documented state's label, in either language, could come back as display words too.
+    const displayStrings = ['Ended by customer', 'Ended by agent', ...HELP_STATES.flatMap((s) => [translateHelpState('en', s), translateHelpState('tr', s)])];
+    const wireStates = [...new Set([...HELP_STATES, ...displayStrings])];
+    for (const lang of ['en', 'tr'] as const) {
+      const labels = wireStates.map((s) => translateHelpState(lang, s));
+      const shared = labels.filter((label, i) => labels.indexOf(label) !== i);
+      expect(shared, `${lang}: labels naming two states`).toEqual([]);
+    }
+    expect(translateHelpState('en', 'Ended by customer')).toBe('Ended by customer (server’s words)');
   });
 });
 
