@@ -99,6 +99,14 @@ export class AssistanceStore {
       }),
       this.#api.on('status.changed', () => void this.loadMe()),
       this.#api.on('interactions.changed', (list) => (this.interactions = list)),
+      // ICWS is back: what failed while it was away is not the news any more, and a list that
+      // could not be read is read again.
+      this.#api.on('connection.changed', (state) => {
+        if (state.state !== 'up') return;
+        const reload = this.loadError !== null;
+        this.#icwsAnswers();
+        if (reload) void this.load();
+      }),
       this.#api.on('assistance.alert', (alert) => this.#notify?.(alert)),
       // What was pushed while the link was down is lost: ask again.
       this.#api.onReconnect(() => {
@@ -120,7 +128,7 @@ export class AssistanceStore {
       if (this.#pushes === seen) this.requests = result.value;
       if (this.#firstLoad) this.markRead();
       this.#firstLoad = false;
-      this.loadError = null;
+      this.#icwsAnswers();
     } else this.loadError = result.error;
   }
 
@@ -153,7 +161,7 @@ export class AssistanceStore {
     this.busy = false;
     if (result.ok) {
       this.text = '';
-      this.error = null;
+      this.#icwsAnswers();
       return true;
     }
     this.error = result.error;
@@ -179,6 +187,7 @@ export class AssistanceStore {
     // The user may have typed on while this was on its way: only the sent text is cleared.
     const draft = result.ok && after.draft.trim() === text ? '' : after.draft;
     this.chats[assistanceId] = { ...after, draft, sending: false, error: result.ok ? null : result.error };
+    if (result.ok) this.#icwsAnswers();
     return result.ok;
   }
 
@@ -191,6 +200,22 @@ export class AssistanceStore {
       const snapshot: AssistanceRequest = { ...$state.snapshot(request), state: 'completed' };
       this.completed = [snapshot, ...this.completed.filter((r) => r.assistanceId !== assistanceId)];
     }
+    if (result.ok) this.#icwsAnswers();
     return result.ok;
+  }
+
+  /** The user read the error under the form and put it away. */
+  dismissError(): void {
+    this.error = null;
+  }
+
+  /**
+   * ICWS answered (a call succeeded, or main says the connection is up): an error an earlier
+   * call met, the form's "not reachable" among them, no longer says how things are.
+   */
+  #icwsAnswers(): void {
+    this.error = null;
+    this.loadError = null;
+    for (const [id, chat] of Object.entries(this.chats)) if (chat.error) this.chats[id] = { ...chat, error: null };
   }
 }

@@ -83,6 +83,11 @@ export class AuditStore {
     this.filter = emptyAuditFilter();
   }
 
+  /** A file that could not be written is the user's to put away; the next export tries again. */
+  dismissExportError(): void {
+    this.exportError = null;
+  }
+
   async exportCsv(): Promise<void> {
     if (this.rows.length === 0) return;
     this.exportError = null;

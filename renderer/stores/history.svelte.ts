@@ -162,6 +162,8 @@ export class HistoryStore {
   readonly #download: (fileName: string, text: string) => void;
   // Events of a walk can arrive before history.start answers with its id: kept until then.
   #starting = false;
+  /** Whether main said Diyalog answers, at its last status (null before the first). */
+  #diyalogOk: boolean | null = null;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only, never rendered
   readonly #early = new Map<string, { progress?: HistoryProgress; done?: Done }>();
 
@@ -185,6 +187,13 @@ export class HistoryStore {
         else if (this.#starting) this.#early.set(e.walkId, { ...this.#early.get(e.walkId), done: e });
       }),
       this.#api.onReconnect(() => void this.catchUp()),
+      // Main's Diyalog health is fed by every Diyalog call (a history walk's too): once it is ok
+      // again after failing, an error a failed search or transcript met is not the news any more.
+      this.#api.on('status.changed', (status) => {
+        const ok = status.diyalog.health.state === 'ok';
+        if (ok && this.#diyalogOk !== true) this.#diyalogAnswers();
+        this.#diyalogOk = ok;
+      }),
     );
     return () => teardown.dispose();
   }
@@ -307,6 +316,23 @@ export class HistoryStore {
     }
     if (!answer.value.opened) this.#openWindow(answer.value.url);
     else this.transcriptOpened = true;
+  }
+
+  dismissTranscriptError(): void {
+    this.transcriptError = null;
+  }
+
+  dismissExportError(): void {
+    this.exportError = null;
+  }
+
+  /**
+   * Diyalog answers again. A search that failed outright leaves nothing to read, so its error
+   * goes; a partial result keeps its note, which says what is missing from the rows shown.
+   */
+  #diyalogAnswers(): void {
+    if (!this.running && this.result === null) this.error = null;
+    this.transcriptError = null;
   }
 
   /** The rows shown, as CSV, handed to the user as a file. */

@@ -52,6 +52,8 @@ export class StatusStore {
       this.#api.on('status.changed', (status) => {
         this.#statusPushes += 1;
         this.#apply(status);
+        // Main speaks again: a status it could not give, or a language it refused, is old news.
+        this.error = null;
       }),
       this.#api.on('connection.changed', (state) => {
         this.#connectionPushes += 1;
