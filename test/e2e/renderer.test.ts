@@ -82,6 +82,9 @@ describe.skipIf(!hasChromium)('the renderer, end to end', { shuffle: false }, ()
       if (m.type() === 'error') pageErrors.push(m.text());
     });
     page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => received.push(String(payload))));
+    // The page's clock is Playwright's: time flows as usual until a test moves it, so a
+    // freshness deadline or a reconnect wait is reached by moving it, not by waiting it out.
+    await page.clock.install();
     await page.goto(host.url);
   });
 
@@ -118,6 +121,21 @@ describe.skipIf(!hasChromium)('the renderer, end to end', { shuffle: false }, ()
     expect(await row.textContent()).toContain(STAFF);
     expect(await row.textContent()).toContain('Inbound');
     expect(await input.inputValue()).toBe('');
+  });
+
+  it('greys a row once the page clock passes the deadline main gave it, without force-end; fresh again when the clocks agree', async () => {
+    const row = page.locator(`tr[data-customer="${CUSTOMER}"]`);
+    expect(await row.getAttribute('data-stale')).toBe('false');
+    // An hour on the page's clock and none on main's: whatever deadline main gave (two of its
+    // poll intervals after the last check that answered) is long past.
+    await page.clock.fastForward('01:00:00');
+    await expect.poll(() => row.getAttribute('data-stale'), { timeout: 5_000, message: 'the row greys once its deadline passed' }).toBe('true');
+    expect(await row.getByTestId('stale-note').textContent()).toMatch(/not confirmed since \S/);
+    expect(await row.getByRole('button', { name: 'Force-end' }).count()).toBe(0);
+    // Back to the real time: the deadline of main's last check is ahead again.
+    await page.clock.setSystemTime(Date.now());
+    await expect.poll(() => row.getAttribute('data-stale'), { timeout: 5_000, message: 'the row is fresh again' }).toBe('false');
+    expect(await row.getByRole('button', { name: 'Force-end' }).count()).toBe(1);
   });
 
   it('asks before a force-end: Escape sends nothing, confirming ends the session', async () => {
@@ -244,7 +262,11 @@ describe.skipIf(!hasChromium)('the renderer, end to end', { shuffle: false }, ()
     host = await startBrowserHost({ handlers: companion.handlers, rendererDir: RENDERER_DIR, port: Number(new URL(origin).port), token });
     unsubscribe = companion.subscribe(host.emit);
 
-    await expect.poll(() => reconnecting.count(), { timeout: 20_000 }).toBe(0);
+    // The page retries on a growing wait (at most 15 s): its clock moves past the longest
+    // instead of the test waiting it out, then goes back to the real time.
+    await page.clock.fastForward('00:16');
+    await expect.poll(() => reconnecting.count(), { timeout: 5_000, message: 'the page reconnected' }).toBe(0);
+    await page.clock.setSystemTime(Date.now());
     await expect.poll(() => page.getByRole('tab', { name: 'Settings' }).count()).toBe(1);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     const summary = page.getByTestId('history-summary');
