@@ -128,13 +128,8 @@ export class SettingsStore {
   async useServers(): Promise<void> {
     if (!this.form || this.saving) return;
     this.error = null;
-    const patch = patchOf(this.form);
-    const checked = settingsUpdateSchema.safeParse(patch);
-    if (!checked.success) {
-      this.fieldErrors = problemsByPath(checked.error);
-      return;
-    }
-    this.fieldErrors = {};
+    const patch = this.#checkedPatch(this.form);
+    if (!patch) return;
     const secret = (kind: SecretKind) => (this.secrets[kind].value === '' ? {} : { [kind]: this.secrets[kind].value });
     this.saving = true;
     const result = await safeCall(this.#api, 'demo.useServers', { settings: patch, secrets: { ...secret('diyalog'), ...secret('icws') } });
@@ -188,13 +183,8 @@ export class SettingsStore {
     if (!this.form || this.saving) return;
     this.saved = false;
     this.error = null;
-    const patch = patchOf(this.form);
-    const checked = settingsUpdateSchema.safeParse(patch);
-    if (!checked.success) {
-      this.fieldErrors = problemsByPath(checked.error);
-      return;
-    }
-    this.fieldErrors = {};
+    const patch = this.#checkedPatch(this.form);
+    if (!patch) return;
     this.saving = true;
     const result = await safeCall(this.#api, 'settings.update', patch);
     if (!result.ok) {
@@ -251,6 +241,14 @@ export class SettingsStore {
       draft.message = null;
       draft.error = result.error;
     }
+  }
+
+  /** The form as an update, checked with main's schema; null (and the field errors shown) when refused. */
+  #checkedPatch(form: SettingsForm): CallInput<'settings.update'> | null {
+    const patch = patchOf(form);
+    const checked = settingsUpdateSchema.safeParse(patch);
+    this.fieldErrors = checked.success ? {} : problemsByPath(checked.error);
+    return checked.success ? patch : null;
   }
 
   /** Tests what the form holds now, saved or not, with a secret typed but not stored. */
