@@ -51,38 +51,51 @@ interface World {
 let browser: Browser;
 
 async function openWorld(role: 'agent' | 'supervisor'): Promise<World> {
-  const dataDir = await mkdtemp(join(tmpdir(), `companion-invariants-${role}-`));
-  const diyalog = await startDiyalogSim({ historySize: 200 });
-  const icws = await startIcwsSim({ supervisor: { acceptDelayMs: 100, reply: 'Bakıyorum.' } });
-  const secrets = new MemorySecretStore();
-  await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
-  await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
-  const companion = await createCompanion({
-    dataDir,
-    fetch: globalThis.fetch,
-    secrets,
-    demo: false,
-    version: '0.0.0-e2e',
-    osLocale: 'en-US',
-    connectionTestIntervalMs: 0,
-    initialSettings: {
-      diyalog: { baseUrl: diyalog.url, keyId: diyalog.credentials.keyId },
-      staffId: diyalog.staffId,
-      icws: { baseUrl: icws.url, userId: icws.user.userId },
-      role,
-    },
-  });
-  const host = await startBrowserHost({ handlers: companion.handlers, language: () => companion.language(), rendererDir: RENDERER_DIR });
-  companion.subscribe((event, payload) => host.emit(event, payload));
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  await page.goto(host.url);
-  await page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 15_000 });
-  return { diyalog, icws, companion, host, page, dataDir, pageErrors };
+  // What started is stopped again if a later step fails: a failed start leaves nothing running.
+  const started: (() => Promise<unknown>)[] = [];
+  try {
+    const dataDir = await mkdtemp(join(tmpdir(), `companion-invariants-${role}-`));
+    started.push(() => rm(dataDir, { recursive: true, force: true }));
+    const diyalog = await startDiyalogSim({ historySize: 200 });
+    started.push(() => diyalog.close());
+    const icws = await startIcwsSim({ supervisor: { acceptDelayMs: 100, reply: 'Bakıyorum.' } });
+    started.push(() => icws.close());
+    const secrets = new MemorySecretStore();
+    await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
+    await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
+    const companion = await createCompanion({
+      dataDir,
+      fetch: globalThis.fetch,
+      secrets,
+      demo: false,
+      version: '0.0.0-e2e',
+      osLocale: 'en-US',
+      connectionTestIntervalMs: 0,
+      initialSettings: {
+        diyalog: { baseUrl: diyalog.url, keyId: diyalog.credentials.keyId },
+        staffId: diyalog.staffId,
+        icws: { baseUrl: icws.url, userId: icws.user.userId },
+        role,
+      },
+    });
+    started.push(() => companion.stop());
+    const host = await startBrowserHost({ handlers: companion.handlers, language: () => companion.language(), rendererDir: RENDERER_DIR });
+    started.push(() => host.close());
+    companion.subscribe((event, payload) => host.emit(event, payload));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    started.push(() => page.close());
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.goto(host.url);
+    await page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 15_000 });
+    return { diyalog, icws, companion, host, page, dataDir, pageErrors };
+  } catch (e) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw e;
+  }
 }
 
 async function closeWorld(w: World | undefined): Promise<void> {
@@ -178,8 +191,13 @@ async function focusAfterDialog(page: Page, opener: ReturnType<Page['locator']>,
 }
 
 describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way out', { shuffle: false }, () => {
-  let supervisor: World;
-  let agent: World;
+  let supervisor: World | undefined;
+  let agent: World | undefined;
+  /** A world beforeAll opened (it throws when either could not be). */
+  const the = (w: World | undefined): World => {
+    if (!w) throw new Error('the world was not opened (see beforeAll)');
+    return w;
+  };
 
   beforeAll(async () => {
     if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR} has no index.html: build the renderer first.`);
@@ -188,7 +206,11 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    [supervisor, agent] = await Promise.all([openWorld('supervisor'), openWorld('agent')]);
+    const opened = await Promise.allSettled([openWorld('supervisor'), openWorld('agent')]);
+    if (opened[0].status === 'fulfilled') supervisor = opened[0].value;
+    if (opened[1].status === 'fulfilled') agent = opened[1].value;
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }, 60_000);
 
   afterAll(async () => {
@@ -197,12 +219,12 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
   });
 
   it('empty (an agent with nothing watched, searched or asked): every screen in both languages and sizes, axe included', async () => {
-    const findings = await walk(agent, 'empty', AGENT_TABS, { axeOn: (size) => size[0] === 720 });
+    const findings = await walk(the(agent), 'empty', AGENT_TABS, { axeOn: (size) => size[0] === 720 });
     expect(findings).toEqual([]);
   }, 120_000);
 
   it('with data (a supervisor mid-shift): every screen in both languages, both themes and both sizes', async () => {
-    const w = supervisor;
+    const w = the(supervisor);
     const now = w.diyalog.control.serverNow();
     w.diyalog.control.startSession(IN_HELP, STAFF, 'inbound');
     await w.companion.handlers['watch.add']({ customerId: IN_HELP });
@@ -234,7 +256,7 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
   }, 180_000);
 
   it('loading: a history search and a recovery search under way', async () => {
-    const w = supervisor;
+    const w = the(supervisor);
     w.diyalog.control.setLatency(1_500);
     try {
       await openTab(w.page, 'history');
@@ -253,7 +275,7 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
   }, 60_000);
 
   it('Diyalog down: every screen says so where it matters, and asks nothing it offers no control for', async () => {
-    const w = supervisor;
+    const w = the(supervisor);
     w.diyalog.control.setFailureRate(1);
     try {
       await openTab(w.page, 'watch');
@@ -270,7 +292,7 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
   }, 120_000);
 
   it('ICWS down: the status and the Assistance screen say so, nothing asks without a control', async () => {
-    const w = agent;
+    const w = the(agent);
     w.icws.control.setAvailable(false);
     try {
       await expect.poll(() => w.page.getByTestId('connection').textContent(), { timeout: 20_000 }).not.toContain('Connected to');
@@ -283,7 +305,7 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
   }, 120_000);
 
   it('ICWS ended by the server: "log in again" is asked with its control on every screen, and it works', async () => {
-    const w = agent;
+    const w = the(agent);
     expect(w.icws.control.endSessions({ reason: 'An administrator ended your session.', shouldReconnect: false })).toBeGreaterThan(0);
     await w.page.getByTestId('login-again-bar').waitFor({ timeout: 15_000 });
     const findings = await walk(w, 'icws-ended', AGENT_TABS, { axeOn: (size) => size[0] === 1280 });
@@ -293,7 +315,7 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
   }, 120_000);
 
   it('after every dialog closes, by its button or by Escape, the focus is back on the control that opened it', async () => {
-    const w = supervisor;
+    const w = the(supervisor);
     const page = w.page;
     const seen: Record<string, string> = {};
 
@@ -326,6 +348,6 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
   }, 60_000);
 
   it('raised no error in either page', () => {
-    expect([...supervisor.pageErrors, ...agent.pageErrors]).toEqual([]);
+    expect([...the(supervisor).pageErrors, ...the(agent).pageErrors]).toEqual([]);
   });
 });
