@@ -1,32 +1,23 @@
 // A date-and-time field in the app's language, not the browser's: Chromium draws an
 // <input type="datetime-local"> in the browser's locale whatever the element's `lang` says
-// (an English browser shows a Turkish screen "11/30/2026, 02:57 PM"). So the History and
-// Recovery filters are text fields that show and read the app's own format, 24-hour in
+// (an English browser shows a Turkish screen "11/30/2026, 02:57 PM"). So the History,
+// Recovery and Audit filters are text fields that show and read the app's own format, 24-hour in
 // both languages, and hand the stores the same `YYYY-MM-DDTHH:mm` value a datetime-local
 // input would (renderer/format.ts reads it).
 
 import type { Language } from '../shared/language';
-import { fromLocalInput } from './format';
+import { formatDateTime, fromLocalInput } from './format';
 
-const locales: Record<Language, string> = { tr: 'tr-TR', en: 'en-GB' };
-const formatters = new Map<Language, Intl.DateTimeFormat>();
-
-function formatter(lang: Language): Intl.DateTimeFormat {
-  let f = formatters.get(lang);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locales[lang], { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    formatters.set(lang, f);
-  }
-  return f;
-}
-
-/** What the field shows for a `YYYY-MM-DDTHH:mm[:ss]` value: "07/12/2026, 15:30" or "07.12.2026 15:30". Other text as it is. */
+/**
+ * What the field shows for a `YYYY-MM-DDTHH:mm[:ss]` value: "07/12/2026, 15:30" or
+ * "07.12.2026 15:30", as the tables write dates (formatDateTime, with no Intl object: every
+ * view is mounted at start, and the first screen must not wait for ICU). Other text as it is.
+ */
 export function displayLocalInput(lang: Language, value: string): string {
   const ms = fromLocalInput(value);
   if (ms === null) return value;
-  const seconds = new Date(ms).getSeconds();
-  const shown = formatter(lang).format(new Date(ms));
-  return seconds === 0 ? shown : `${shown}:${String(seconds).padStart(2, '0')}`;
+  const shown = formatDateTime(lang, ms);
+  return new Date(ms).getSeconds() === 0 ? shown.slice(0, -':00'.length) : shown;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
