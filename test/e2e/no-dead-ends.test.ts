@@ -48,7 +48,8 @@ function everyStateRecords(now: number): HelpRecord[] {
     helpRequestedAt: now - i * 3_600_000,
     helpStartedAt: now - i * 3_600_000 + 40_000,
     waitTime: 40 + i,
-    helpTime: 3_000 + i * 61,
+    // Up to "59 min 59 s" and past an hour: the widest a time gets.
+    helpTime: i === 1 ? 3_599 : 3_000 + i * 61,
     conversationDetailLink: `https://diyalog.example.com/onlinehelpdetail.html?id=${7_000_000 + i}`,
   }));
 }
@@ -267,13 +268,16 @@ describe.skipIf(!hasChromium)('no dead ends, end to end', { shuffle: false }, ()
       expect(box, 'the first row is laid out').not.toBeNull();
       expect((box?.y ?? Infinity) + (box?.height ?? 0), 'the first row ends within the window').toBeLessThanOrEqual(800);
 
-      // Every row in the DOM: the date (1st) and state (4th) cells show all of their text.
+      // Every row in the DOM: the date (1st), state (4th), wait and help time (5th, 6th) cells show all of their text.
       const clipped = await page.getByTestId('history-table').evaluate((table) =>
         [...table.querySelectorAll('tbody tr[data-help]')].flatMap((tr) =>
-          [tr.children[0], tr.children[3]].filter((td): td is HTMLElement => td instanceof HTMLElement && td.scrollWidth > td.clientWidth).map((td) => td.textContent?.trim()),
+          [0, 3, 4, 5]
+            .map((i) => tr.children[i])
+            .filter((td): td is HTMLElement => td instanceof HTMLElement && td.scrollWidth > td.clientWidth)
+            .map((td) => td.textContent?.trim()),
         ),
       );
-      expect(clipped, 'date and state cells cut off').toEqual([]);
+      expect(clipped, 'date, state and time cells cut off').toEqual([]);
 
       // One label per state in the filter: the documented states and the display strings alike.
       const labels = await panel('history').getByRole('combobox', { name: lang === 'en' ? /^State/ : /^Durum/ }).locator('option').allTextContents();
