@@ -45,10 +45,23 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
     return run;
   }
 
+  // The server ended the session and asked us not to log in by ourselves: only the user's
+  // "Log in again" (or new ICWS settings) may. A language switch meanwhile waits for that login.
+  const waitsForUser = () => {
+    const c = assistance.connection;
+    return c?.state === 'down' && c.code === 'session_ended';
+  };
+  let languageChangedMeanwhile = false;
+
   const teardown = new Disposables();
   teardown.add(ctx.config.onChange(async (before, after) => {
-    // The language is sent at login, so it takes a new session too.
-    if (JSON.stringify(before.icws) !== JSON.stringify(after.icws) || before.language !== after.language) await reconfigure();
+    const icwsChanged = JSON.stringify(before.icws) !== JSON.stringify(after.icws);
+    // The language is sent at login, so it takes a new session too, but never one the user did not ask for.
+    if (!icwsChanged && before.language !== after.language && waitsForUser()) {
+      languageChangedMeanwhile = true;
+      return;
+    }
+    if (icwsChanged || before.language !== after.language) await reconfigure();
   }));
 
   return {
@@ -68,7 +81,11 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
         return { ok: true };
       },
       'assistance.loginAgain': async () => {
-        await assistance.loginAgain();
+        if (languageChangedMeanwhile && waitsForUser()) {
+          // A fresh login in the language chosen since the server ended the session.
+          languageChangedMeanwhile = false;
+          await reconfigure();
+        } else await assistance.loginAgain();
         return { ok: true };
       },
       // Same ICWS session as assistance: the picker offers these instead of a typed id.

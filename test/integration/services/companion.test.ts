@@ -420,6 +420,34 @@ describe('createCompanion against the simulators', () => {
     expect(eventsOf('connection.changed').some((s) => s.state === 'up')).toBe(true);
   });
 
+  it('after the server ends the session, a language switch logs in nobody; Log in again does, in the new language', async () => {
+    // A companion of its own: ending a session must not disturb the shared one's tests.
+    const ownDir = await mkdtemp(join(tmpdir(), 'companion-ended-'));
+    const own = await createCompanion({ dataDir: ownDir, fetch, secrets: new Keychain(`${service}-ended`), demo: false, version: '9.9.9-test', osLocale: 'en-US', connectionTestIntervalMs: 0 });
+    try {
+      const before = new Set(icwsSim.control.sessions().map((x) => x.sessionId));
+      await configure(own);
+      await icwsUp(own);
+      const mine = await waitFor('its ICWS session', () => icwsSim.control.sessions().find((x) => !before.has(x.sessionId)));
+      expect(icwsSim.control.endSessions({ reason: 'An administrator ended it.', shouldReconnect: false, sessionId: mine.sessionId })).toBe(1);
+      await waitFor('the session ended by the server', async () => (await call('status.get', {}, own)).icws?.code === 'session_ended');
+
+      const logins = () => icwsSim.control.requests.filter((r) => r.method === 'POST' && r.path === '/icws/connection').length;
+      const loginsBefore = logins();
+      await call('language.set', { language: 'tr' }, own);
+      expect(logins()).toBe(loginsBefore);
+      expect((await call('status.get', {}, own)).icws).toMatchObject({ state: 'down', code: 'session_ended' });
+
+      expect(await call('assistance.loginAgain', {}, own)).toEqual({ ok: true });
+      await icwsUp(own);
+      expect(logins()).toBeGreaterThan(loginsBefore);
+    } finally {
+      await own.stop();
+      await rm(ownDir, { recursive: true, force: true });
+      for (const { account } of await keytar.findCredentials(`${service}-ended`)) await keytar.deletePassword(`${service}-ended`, account);
+    }
+  });
+
   it('logs out of ICWS on stop', async () => {
     // A companion of its own to stop: the shared one serves the other tests, in any order.
     const ownDir = await mkdtemp(join(tmpdir(), 'companion-stop-'));
