@@ -22,7 +22,7 @@ import { startDiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim } from '../../main/sim/icws/server';
 import type { HelpRecord } from '../../shared/diyalog';
 import type { BenchRow } from './table';
-import { KINDS, summarizeTrace } from './trace-summary';
+import { KINDS, summarizeLoad, summarizeTrace } from './trace-summary';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '../..');
@@ -88,13 +88,34 @@ async function bundleSizes(): Promise<BenchRow[]> {
   ];
 }
 
-/** Milliseconds from navigation start to the watch table's first row, in a new page. */
-async function coldLoad(browser: Browser, url: string): Promise<number> {
+// Notes, before any script of the page runs, the frame in which the watch table first has a
+// row. Playwright's wait polls at 0, 20, 50, 100, 100, 500 ms after the load event, so what
+// it saw was up to half a second late and scattered.
+const FIRST_ROW_PROBE = `(() => {
+  const observer = new MutationObserver(() => {
+    if (!document.querySelector('[data-testid="watch-table"] tbody tr')) return;
+    observer.disconnect();
+    requestAnimationFrame(() => {
+      window.__benchFirstRow = performance.now();
+      performance.mark('first-row');
+    });
+  });
+  observer.observe(document, { childList: true, subtree: true });
+})()`;
+
+/**
+ * A new page from scratch: milliseconds from navigation start to the frame that first shows a
+ * row of the watch table (`row`), and to when Playwright's own wait for it returned (`polled`).
+ */
+async function coldLoad(browser: Browser, url: string): Promise<{ row: number; polled: number }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
+    await page.addInitScript(FIRST_ROW_PROBE);
     await page.goto(url);
     await page.locator('[data-testid="watch-table"] tbody tr').first().waitFor();
-    return await page.evaluate(() => performance.now());
+    const polled = await page.evaluate(() => performance.now());
+    await page.waitForFunction(() => (window as { __benchFirstRow?: number }).__benchFirstRow !== undefined);
+    return { row: (await page.evaluate('window.__benchFirstRow')) as number, polled };
   } finally {
     await page.close();
   }
@@ -210,12 +231,14 @@ export async function benchRenderer(): Promise<BenchRow[]> {
   try {
     // First interactive screen: from navigation start until the help watch shows its rows
     // (the app mounted, the transport opened, the stores asked main and rendered the answer).
-    const interactive: number[] = [];
-    for (let i = 0; i < LOADS; i++) interactive.push(await coldLoad(browser, host.url));
+    const loads: { row: number; polled: number }[] = [];
+    for (let i = 0; i < LOADS; i++) loads.push(await coldLoad(browser, host.url));
+    const interactive = loads.map((l) => l.row);
+    const polled = loads.map((l) => l.polled);
     rows.push({
       bench: 'first interactive screen',
       value: ms(quantile(interactive, 0.5)),
-      detail: `median of ${LOADS} cold loads (min ${ms(Math.min(...interactive))}, max ${ms(Math.max(...interactive))}): navigation start to the watch table's first row; target < 300 ms`,
+      detail: `median of ${LOADS} cold loads (min ${ms(Math.min(...interactive))}, max ${ms(Math.max(...interactive))}): navigation start to the frame that first shows a row of the watch table (Playwright's polling wait saw it at ${ms(quantile(polled, 0.5))}); target < 300 ms`,
     });
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -289,10 +312,27 @@ export async function benchRenderer(): Promise<BenchRow[]> {
             .join(', ')}`,
         });
       };
-      await traced('cold load', undefined, async () => {
-        await coldLoad(browser, host.url);
-        return 0;
-      });
+      {
+        const loadPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        await loadPage.addInitScript(FIRST_ROW_PROBE);
+        await browser.startTracing(loadPage, { categories: TRACE_CATEGORIES });
+        await loadPage.goto(host.url);
+        await loadPage.waitForFunction(() => (window as { __benchFirstRow?: number }).__benchFirstRow !== undefined);
+        const json = (await browser.stopTracing()).toString('utf8');
+        await loadPage.close();
+        await writeFile(join(TRACE_DIR, 'cold load.json'), json);
+        const load = summarizeLoad(json, 'first-row');
+        if (load) {
+          rows.push({
+            bench: 'trace: cold load to the first watch row',
+            value: ms(load.milestones.at(-1)?.[1] ?? NaN),
+            detail: `${load.milestones.map(([n, t]) => `${n} ${t.toFixed(0)}`).join(', ')}; main thread CPU ${ms(load.mainTotal)} (${KINDS.map((k) => `${k} ${load.main[k].toFixed(1)}`).join(', ')}); other threads: ${load.threads
+              .slice(0, 4)
+              .map(([n, v]) => `${n} ${v.toFixed(1)}`)
+              .join(', ')}`,
+          });
+        }
+      }
       await traced('mouse wheel', page, async () => (await wheelScroll(page)).length);
       await traced('flick', page, async () => (await scroll(page, 3000)).length);
       await traced('idle', page, async () => (await frames(page, async () => void (await page.waitForTimeout(2_000)))).length);
