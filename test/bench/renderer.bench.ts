@@ -293,7 +293,7 @@ export async function benchRenderer(): Promise<BenchRow[]> {
     if (TRACE_DIR) {
       // Traced runs come after the measured ones: tracing slows what it watches.
       await mkdir(TRACE_DIR, { recursive: true });
-      const traced = async (name: string, tracePage: Page | undefined, run: () => Promise<number>): Promise<void> => {
+      const traced = async (name: string, tracePage: Page, run: () => Promise<number>): Promise<void> => {
         await browser.startTracing(tracePage, { categories: TRACE_CATEGORIES });
         const count = await run();
         const json = (await browser.stopTracing()).toString('utf8');
