@@ -2,24 +2,20 @@
 // the setup screen asks for both servers (testing each as typed, before anything is saved),
 // and Save stores the settings and both secrets, then leads on to the app.
 
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { createCompanion, type Companion } from '../../main/services/companion';
 import { MemorySecretStore } from '../../main/services/secrets';
 import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
+import { axeFindings, collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, SCREENSHOTS } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
-const SCREENSHOTS = join(import.meta.dirname, '../../test-results/screenshots');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const hasChromium = existsSync(CHROMIUM);
+noteMissingChromium('first-run');
+
 
 // First run in order (the setup screen, then what saving it leaves): never shuffled.
 describe.skipIf(!hasChromium)('first run, end to end', { shuffle: false }, () => {
@@ -33,6 +29,7 @@ describe.skipIf(!hasChromium)('first run, end to end', { shuffle: false }, () =>
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
+    requireBuiltRenderer();
     dataDir = await mkdtemp(join(tmpdir(), 'companion-first-run-'));
     diyalog = await startDiyalogSim({ historySize: 50 });
     icws = await startIcwsSim({ supervisor: false });
@@ -47,15 +44,9 @@ describe.skipIf(!hasChromium)('first run, end to end', { shuffle: false }, () =>
     });
     host = await startBrowserHost({ handlers: companion.handlers, rendererDir: RENDERER_DIR });
     companion.subscribe((event, payload) => host.emit(event, payload));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
     await page.goto(host.url);
   });
 
@@ -71,15 +62,10 @@ describe.skipIf(!hasChromium)('first run, end to end', { shuffle: false }, () =>
     const setup = page.getByTestId('setup');
     await setup.waitFor({ timeout: 10_000 });
     await mkdir(SCREENSHOTS, { recursive: true });
-    await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
     for (const lang of ['en', 'tr'] as const) {
       await companion.handlers['language.set']({ language: lang });
       await expect.poll(() => page.getAttribute('html', 'lang')).toBe(lang);
-      const serious = (await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(ctx: unknown): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
-        return (await axe.run(document)).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-      })) as string[];
-      expect(serious, lang).toEqual([]);
+      expect(await axeFindings(page), lang).toEqual([]);
       for (const [width, height] of [
         [1280, 800],
         [720, 560],

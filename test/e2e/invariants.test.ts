@@ -7,26 +7,19 @@
 // after every dialog closes the focus is on the control that opened it, never on <body>.
 // Expects `out/renderer` (the test script builds it).
 
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { createCompanion, type Companion } from '../../main/services/companion';
-import { diyalogAccount, icwsAccount, MemorySecretStore } from '../../main/services/secrets';
 import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
+import { axeFindings, collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, SCREENSHOTS, simulatorSecrets } from './browser';
 import { ASKS, inspectScreen } from './screen-invariants';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
-const SCREENSHOTS = join(import.meta.dirname, '../../test-results/screenshots');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`invariants e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
+noteMissingChromium('invariants');
 
 const IN_HELP = '2337368';
 const STAFF = '45001';
@@ -60,9 +53,7 @@ async function openWorld(role: 'agent' | 'supervisor'): Promise<World> {
     started.push(() => diyalog.close());
     const icws = await startIcwsSim({ supervisor: { acceptDelayMs: 100, reply: 'Bakıyorum.' } });
     started.push(() => icws.close());
-    const secrets = new MemorySecretStore();
-    await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
-    await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
+    const secrets = await simulatorSecrets(diyalog, icws);
     const companion = await createCompanion({
       dataDir,
       fetch: globalThis.fetch,
@@ -84,11 +75,7 @@ async function openWorld(role: 'agent' | 'supervisor'): Promise<World> {
     companion.subscribe((event, payload) => host.emit(event, payload));
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     started.push(() => page.close());
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    const pageErrors = collectPageErrors(page);
     await page.goto(host.url);
     await page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 15_000 });
     return { diyalog, icws, companion, host, page, dataDir, pageErrors };
@@ -138,13 +125,7 @@ async function inspect(page: Page, where: string): Promise<string[]> {
 }
 
 async function axe(page: Page, where: string): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await run.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${where}: axe ${v.id} ${v.targets.join(' ')}`);
+  return (await axeFindings(page)).map((f) => `${where}: axe ${f}`);
 }
 
 /** Walks `tabs` at each size in each language and theme given; axe where `axeOn` says. */
@@ -200,12 +181,9 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
   };
 
   beforeAll(async () => {
-    if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR} has no index.html: build the renderer first.`);
+    requireBuiltRenderer();
     await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const opened = await Promise.allSettled([openWorld('supervisor'), openWorld('agent')]);
     if (opened[0].status === 'fulfilled') supervisor = opened[0].value;
     if (opened[1].status === 'fulfilled') agent = opened[1].value;

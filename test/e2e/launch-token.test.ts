@@ -2,17 +2,15 @@
 // built renderer has read it, and a reload of the cleaned address still connects.
 // Expects `out/renderer` (the test script builds it).
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright';
+import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import type { Handlers } from '../../main/services/dispatch';
 import { AppError } from '../../shared/errors';
+import { hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
-const hasChromium = existsSync(CHROMIUM);
+noteMissingChromium('launch-token');
+
 
 describe.skipIf(!hasChromium)('the launch token in a real browser', () => {
   let host: BrowserHost;
@@ -22,7 +20,7 @@ describe.skipIf(!hasChromium)('the launch token in a real browser', () => {
   const calls: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR} has no index.html: build the renderer first.`);
+    requireBuiltRenderer();
     const handlers = new Proxy({} as Handlers, {
       get: (_target, name) => async () => {
         calls.push(String(name));
@@ -31,7 +29,7 @@ describe.skipIf(!hasChromium)('the launch token in a real browser', () => {
       },
     });
     host = await startBrowserHost({ handlers, rendererDir: RENDERER_DIR });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -6,11 +6,10 @@
 // Run under `sh test/with-keyring.sh` (the secrets go to the real keychain).
 
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { launchCompanion, type Launched } from '../../main/services/launch';
@@ -18,12 +17,9 @@ import { diyalogAccount, icwsAccount } from '../../main/services/secrets';
 import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
 import { Keychain } from '../../main/store/keychain';
+import { collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, SCREENSHOTS } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
-const SCREENSHOTS = join(import.meta.dirname, '../../test-results/screenshots');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`leave-demo e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
+noteMissingChromium('leave-demo');
 
 describe.skipIf(!hasChromium)('leaving demo mode, end to end', { shuffle: false }, () => {
   // The bank's servers: simulators of their own, apart from the demo's.
@@ -38,6 +34,7 @@ describe.skipIf(!hasChromium)('leaving demo mode, end to end', { shuffle: false 
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
+    requireBuiltRenderer();
     await mkdir(SCREENSHOTS, { recursive: true });
     dataDir = await mkdtemp(join(tmpdir(), 'companion-leave-demo-'));
     diyalog = await startDiyalogSim({ historySize: 50 });
@@ -45,15 +42,9 @@ describe.skipIf(!hasChromium)('leaving demo mode, end to end', { shuffle: false 
     launched = await launchCompanion({ dataDir, env: {}, fetch: globalThis.fetch, keychain: () => keychain, version: '0.0.0-e2e', osLocale: 'en-US' });
     host = await startBrowserHost({ handlers: launched.companion.handlers, language: () => launched.companion.language(), rendererDir: RENDERER_DIR });
     launched.companion.subscribe((event, payload) => host.emit(event, payload));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
     await page.goto(host.url);
   });
 

@@ -6,25 +6,19 @@
 // of History and of the Assistance picker go to test-results/screenshots/.
 // Expects `out/renderer` (node build/build.mjs).
 
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright';
+import type { Browser, Locator, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { createCompanion, type Companion } from '../../main/services/companion';
 import type { Handlers } from '../../main/services/dispatch';
-import { diyalogAccount, icwsAccount, MemorySecretStore } from '../../main/services/secrets';
 import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
 import { HELP_STATES, type HelpRecord } from '../../shared/diyalog';
+import { collectPageErrors, hasChromium, launchChromium, loadAxe, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, SCREENSHOTS, simulatorSecrets } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
-const SCREENSHOTS = join(import.meta.dirname, '../../test-results/screenshots');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const IN_HELP = '2337368';
 const STAFF = '45001';
 /** A customer filter that makes history.start answer with records in every wire state at once. */
@@ -32,8 +26,7 @@ const EVERY_STATE = 'EVERY-STATE';
 /** The display strings the vendor's sample sends instead of a state (main/sim/diyalog/data.ts). */
 const DISPLAY_STRINGS = ['Ended by customer', 'Ended by agent'];
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`no-dead-ends e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
+noteMissingChromium('no-dead-ends');
 
 /** Records in every wire state, with long names and a transcript each: the widest a row gets. */
 function everyStateRecords(now: number): HelpRecord[] {
@@ -67,14 +60,12 @@ describe.skipIf(!hasChromium)('no dead ends, end to end', { shuffle: false }, ()
   let lastSearch: { startDate: number; endDate: number } | null = null;
 
   beforeAll(async () => {
-    if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR} has no index.html: build first (node build/build.mjs).`);
+    requireBuiltRenderer();
     await mkdir(SCREENSHOTS, { recursive: true });
     dataDir = await mkdtemp(join(tmpdir(), 'companion-dead-ends-'));
     diyalog = await startDiyalogSim({ historySize: 200 });
     icws = await startIcwsSim({ supervisor: { acceptDelayMs: 200, reply: 'Bakıyorum.' } });
-    const secrets = new MemorySecretStore();
-    await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
-    await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
+    const secrets = await simulatorSecrets(diyalog, icws);
     companion = await createCompanion({
       dataDir,
       fetch: globalThis.fetch,
@@ -106,17 +97,11 @@ describe.skipIf(!hasChromium)('no dead ends, end to end', { shuffle: false }, ()
     companion.subscribe((event, payload) => host.emit(event, payload));
     diyalog.control.startSession(IN_HELP, STAFF, 'inbound');
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     // The browser speaks American English; the app is switched to Turkish below and must not follow the browser.
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
     await page.goto(host.url);
     await page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 15_000 });
   });
@@ -291,7 +276,7 @@ describe.skipIf(!hasChromium)('no dead ends, end to end', { shuffle: false }, ()
     await page.setViewportSize({ width: 1280, height: 800 });
     await setLanguage('tr');
     await searchEveryState();
-    await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
+    await loadAxe(page);
     const mismatches = await page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: { nodes: { target: unknown[] }[] }[] }> } }).axe;
       const result = await axe.run(document.querySelector('#panel-history'), { runOnly: { type: 'rule', values: ['label-content-name-mismatch'] } });

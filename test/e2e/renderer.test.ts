@@ -1,23 +1,20 @@
 // The built renderer in real Chromium, through the browser host, against the services and
 // both simulators, all in this process. Expects `out/renderer` (the test script builds it).
 
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { createCompanion, type Companion } from '../../main/services/companion';
 import { dispatch } from '../../main/services/dispatch';
 import type { CallInput, CallName, CallOutput } from '../../shared/contract';
-import { diyalogAccount, icwsAccount, MemorySecretStore } from '../../main/services/secrets';
 import { TRANSCRIPT_HOST } from '../../main/sim/diyalog/data';
 import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
+import { collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, simulatorSecrets } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
 const SCREENSHOT = '/tmp/companion-e2e.png';
 const CUSTOMER = '2337368'; // Ayşe Yılmaz, idle in the seeded data
 const STAFF = '45001';
@@ -25,8 +22,7 @@ const SUPERVISOR_REPLY = 'Geliyorum, bir dakika.';
 const OTHER_CUSTOMER = '7403713'; // Mehmet Öztürk, idle in the seeded data
 const OTHER_STAFF = '45187';
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`renderer e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
+noteMissingChromium('renderer');
 
 // One story in order (add a customer, watch it, end its session...): never shuffled.
 describe.skipIf(!hasChromium)('the renderer, end to end', { shuffle: false }, () => {
@@ -43,15 +39,11 @@ describe.skipIf(!hasChromium)('the renderer, end to end', { shuffle: false }, ()
   let unsubscribe = () => {};
 
   beforeAll(async () => {
-    if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-      throw new Error(`${RENDERER_DIR} has no index.html: build the renderer first (npx vite build).`);
-    }
+    requireBuiltRenderer();
     dataDir = await mkdtemp(join(tmpdir(), 'companion-e2e-'));
     diyalog = await startDiyalogSim({ historySize: 800 });
     icws = await startIcwsSim({ supervisor: { acceptDelayMs: 50, reply: SUPERVISOR_REPLY } });
-    const secrets = new MemorySecretStore();
-    await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
-    await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
+    const secrets = await simulatorSecrets(diyalog, icws);
     companion = await createCompanion({
       dataDir,
       fetch: globalThis.fetch,
@@ -72,15 +64,9 @@ describe.skipIf(!hasChromium)('the renderer, end to end', { shuffle: false }, ()
 
     diyalog.control.startSession(CUSTOMER, STAFF, 'inbound');
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
     page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => received.push(String(payload))));
     // The page's clock is Playwright's: time flows as usual until a test moves it, so a
     // freshness deadline or a reconnect wait is reached by moving it, not by waiting it out.

@@ -4,20 +4,17 @@
 // Expects `out/renderer` (the test script builds it).
 
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright';
+import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { launchCompanion, type Launched } from '../../main/services/launch';
 import { Keychain } from '../../main/store/keychain';
+import { hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`settings-reset e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
+noteMissingChromium('settings-reset');
 
 describe.skipIf(!hasChromium)('a reset settings file in the window', () => {
   let dataDir: string;
@@ -26,7 +23,7 @@ describe.skipIf(!hasChromium)('a reset settings file in the window', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR} has no index.html: build the renderer first.`);
+    requireBuiltRenderer();
     dataDir = await mkdtemp(join(tmpdir(), 'companion-reset-'));
     await writeFile(join(dataDir, 'settings.json'), '{"diyalog": {"baseUrl": "https://dlg.bank.local", ');
     launched = await launchCompanion({
@@ -40,10 +37,7 @@ describe.skipIf(!hasChromium)('a reset settings file in the window', () => {
     });
     host = await startBrowserHost({ handlers: launched.companion.handlers, rendererDir: RENDERER_DIR });
     launched.companion.subscribe(host.emit);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -6,25 +6,19 @@
 // Expects `out/renderer` (the test script builds it).
 
 import { parse } from 'csv-parse/sync';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { createCompanion, type Companion } from '../../main/services/companion';
 import type { Handlers } from '../../main/services/dispatch';
-import { diyalogAccount, icwsAccount, MemorySecretStore } from '../../main/services/secrets';
 import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
 import type { HelpRecord } from '../../shared/diyalog';
+import { axeFindings, collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, SCREENSHOTS, simulatorSecrets } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
-const SCREENSHOTS = join(import.meta.dirname, '../../test-results/screenshots');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** A customer filter that makes history.start answer with BULK_SIZE made-up records at once. */
 const BULK_CUSTOMER = 'BULK-30000';
 const BULK_SIZE = 30_000;
@@ -32,8 +26,7 @@ const IN_HELP = '2337368';
 const STAFF = '45001';
 const SUPERVISOR_REPLY = 'Bakıyorum, bir dakika.';
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`shift e2e skipped: ${CHROMIUM} is missing (install Chromium to run it).`);
+noteMissingChromium('shift');
 
 const STATES = ['onlinehelp_ended_by_agent', 'onlinehelp_cancelled_by_customer', 'onlinehelp_ended_by_customer', 'onlinehelp_ended_customer_kill_app'];
 
@@ -64,16 +57,12 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-      throw new Error(`${RENDERER_DIR} has no index.html: build the renderer first (npx vite build).`);
-    }
+    requireBuiltRenderer();
     await mkdir(SCREENSHOTS, { recursive: true });
     dataDir = await mkdtemp(join(tmpdir(), 'companion-shift-'));
     diyalog = await startDiyalogSim({ historySize: 300 });
     icws = await startIcwsSim({ supervisor: { acceptDelayMs: 300, reply: SUPERVISOR_REPLY } });
-    const secrets = new MemorySecretStore();
-    await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
-    await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
+    const secrets = await simulatorSecrets(diyalog, icws);
     companion = await createCompanion({
       dataDir,
       fetch: globalThis.fetch,
@@ -106,16 +95,10 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
     companion.subscribe((event, payload) => host.emit(event, payload));
     diyalog.control.startSession(IN_HELP, STAFF, 'inbound');
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', acceptDownloads: true });
     page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
     await page.goto(host.url);
     await page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 15_000 });
   });
@@ -361,21 +344,6 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
 
   const screens = ['watch', 'history', 'assistance', 'audit', 'settings', 'recovery'] as const;
 
-  /** Serious and critical axe findings on what is on screen now, as "rule: target" lines. */
-  async function axeFindings(): Promise<string[]> {
-    await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        targets: v.nodes.slice(0, 3).map((n) => `${JSON.stringify(n.target)} ${(n as { failureSummary?: string }).failureSummary ?? ''}`),
-      }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(' ')}`);
-  }
-
   it('axe-core finds no serious or critical violation on any screen, in both languages and both themes', async () => {
     const findings: string[] = [];
     for (const lang of ['en', 'tr'] as const) {
@@ -388,7 +356,7 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
         await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe(theme);
         for (const screen of screens) {
           await openTab(screen);
-          for (const finding of await axeFindings()) findings.push(`${lang}/${theme}/${screen} ${finding}`);
+          for (const finding of await axeFindings(page)) findings.push(`${lang}/${theme}/${screen} ${finding}`);
         }
       }
     }

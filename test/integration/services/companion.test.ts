@@ -430,7 +430,10 @@ describe('createCompanion against the simulators', () => {
       await icwsUp(own);
       const mine = await waitFor('its ICWS session', () => icwsSim.control.sessions().find((x) => !before.has(x.sessionId)));
       expect(icwsSim.control.endSessions({ reason: 'An administrator ended it.', shouldReconnect: false, sessionId: mine.sessionId })).toBe(1);
-      await waitFor('the session ended by the server', async () => (await call('status.get', {}, own)).icws?.code === 'session_ended');
+      await waitFor('the session ended by the server', async () => {
+        const icws = (await call('status.get', {}, own)).icws;
+        return icws?.state === 'down' && icws.code === 'session_ended';
+      });
 
       const logins = () => icwsSim.control.requests.filter((r) => r.method === 'POST' && r.path === '/icws/connection').length;
       const loginsBefore = logins();
