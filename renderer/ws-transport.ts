@@ -1,16 +1,9 @@
 // The renderer's side of the browser host (main/host/server.ts): the same CompanionApi the
 // Electron preload exposes, spoken over one WebSocket that comes back by itself.
 
-import {
-  isEventName,
-  type CallInput,
-  type CallName,
-  type CallOutput,
-  type CompanionApi,
-  type EventName,
-  type EventPayload,
-  type Result,
-} from '../shared/contract';
+import type { CallInput, CallName, CallOutput, CompanionApi, EventName, EventPayload, Result } from '../shared/contract';
+// From the names alone: the contract's schemas (zod and a hundred of them) need not load before the socket opens.
+import { isEventName } from '../shared/contract-names';
 import type { ErrorValue } from '../shared/errors';
 import { backoffDelay } from '../shared/backoff';
 

@@ -93,7 +93,7 @@ export class AuditStore {
     this.exportError = null;
     try {
       const stamp = toLocalInput(this.#clock()).replace(/[-:]/g, '').replace('T', '-');
-      this.#download(`audit-${stamp}.csv`, await auditCsv(this.rows));
+      this.#download(`audit-${stamp}.csv`, auditCsv(this.rows));
     } catch (e) {
       this.exportError = { code: 'internal', message: e instanceof Error ? e.message : String(e) };
     }

@@ -341,7 +341,7 @@ export class HistoryStore {
     this.exporting = true;
     this.exportError = null;
     try {
-      const text = await historyCsv(this.rows);
+      const text = historyCsv(this.rows);
       const stamp = toLocalInput(this.#clock()).replace(/[-:]/g, '').replace('T', '-');
       this.#download(`history-${stamp}${this.partial ? '-partial' : ''}.csv`, text);
     } catch (e) {
