@@ -76,6 +76,12 @@ export class RecoveryStore {
     this.#clock = options.clock ?? Date.now;
   }
 
+  /** The user has read why a search or an end failed; the next one that fails says so again. */
+  dismissErrors(): void {
+    this.error = null;
+    this.endError = null;
+  }
+
   start(): () => void {
     const teardown = new Disposables();
     teardown.addAll(

@@ -129,8 +129,15 @@ export class WatchStore {
 
   async remove(customerId: string): Promise<void> {
     const result = await this.#serial(() => safeCall(this.#api, 'watch.remove', { customerId }));
-    if (result.ok) this.#applyList(result.value);
-    else this.callError = result.error;
+    if (result.ok) {
+      this.#applyList(result.value);
+      this.callError = null;
+    } else this.callError = result.error;
+  }
+
+  /** The user has read the refusal; the next call that fails says so again. */
+  dismissCallError(): void {
+    this.callError = null;
   }
 
   async refresh(customerId: string): Promise<WatchEntry | null> {
@@ -139,6 +146,8 @@ export class WatchStore {
     this.busy[customerId] = false;
     if (result.ok) {
       this.#merge(result.value);
+      // A refusal shown before (the server was down) is over once a call goes through.
+      this.callError = null;
       return result.value;
     }
     this.callError = result.error;

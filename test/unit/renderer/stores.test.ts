@@ -200,6 +200,23 @@ describe('WatchStore', () => {
     expect(store.outcome).toMatchObject({ kind: 'error', customerId: '9', error: { code: 'auth_failed' } });
   });
 
+  it('a refusal goes once a call goes through, or when the user dismisses it', async () => {
+    const api = new FakeTransport().handle('watch.list', () => [entry('7')]).fail('watch.refresh', 'unavailable');
+    const store = new WatchStore(api);
+    await store.load();
+    await store.refresh('7');
+    expect(store.callError?.code).toBe('unavailable');
+    api.handle('watch.refresh', ({ customerId }) => entry(customerId));
+    await store.refresh('7');
+    expect(store.callError).toBeNull();
+
+    api.fail('watch.remove', 'busy');
+    await store.remove('7');
+    expect(store.callError?.code).toBe('busy');
+    store.dismissCallError();
+    expect(store.callError).toBeNull();
+  });
+
   it('turns a transport that throws into an error value', async () => {
     const api = new FakeTransport().handle('watch.list', () => {
       throw new Error('preload broke');
