@@ -385,11 +385,20 @@ export function runOnTerminal(args: string[], env: NodeJS.ProcessEnv): TerminalR
   };
 }
 
-/** The one JSON document among a terminal's lines (prompts and echoes are on other lines). */
+/**
+ * The one JSON document among a terminal's lines (prompts are on other lines). Keys typed just
+ * before a signal can reach the terminal after the command has left its no-echo prompt: the
+ * terminal then echoes them at the start of the document's line, so the document is read
+ * from its first brace.
+ */
 export function terminalJson<T>(result: TerminalResult): T {
   // eslint-disable-next-line no-control-regex -- the terminal's own control sequences
   const plain = result.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replaceAll('\r', '');
-  const docs = plain.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  const docs = plain
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.includes('{"'))
+    .map((l) => l.slice(l.indexOf('{"')));
   expect(docs, `terminal: ${JSON.stringify(result.output)}`).toHaveLength(1);
   return JSON.parse(docs[0]!) as T;
 }
