@@ -402,7 +402,8 @@ describe('createCompanion against the simulators', () => {
     const request = replied.find((r) => r.assistanceId === assistanceId);
     expect(request).toMatchObject({ interactionId, state: 'accepted' });
     expect(request?.messages.map((m) => m.text)).toEqual(['Customer asks for a limit increase.', SUPERVISOR_REPLY]);
-    expect(eventsOf('assistance.changed', since).length).toBeGreaterThan(1);
+    // How many change events it took is the server's batching (the request and the reply 20 ms
+    // later may arrive in one read on a busy machine): not counted, only that the reply came through them.
     // The supervisor's reply is an alert (a notification, an unread mark); the agent's own text never is.
     const alert = await waitForEvent('assistance.alert', (a) => a.assistanceId === assistanceId, since);
     expect(alert).toMatchObject({ interactionId, text: SUPERVISOR_REPLY });
