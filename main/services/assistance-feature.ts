@@ -35,10 +35,18 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
   // and a slow keychain read could let an older configuration win.
   let queue: Promise<void> = Promise.resolve();
   let stopping = false;
+  // The account the known messages belong to: a new login of the same account (a language
+  // switch, a new password) keeps them, so a reply that lands while the new session loads its
+  // first list still alerts; another account starts afresh.
+  let alertsAccount: string | null = null;
   function reconfigure(): Promise<void> {
     const run = queue.then(async () => {
       if (stopping) return;
-      alerts.reset();
+      const account = ctx.secrets.accountOf('icws');
+      if (account !== alertsAccount) {
+        alerts.reset();
+        alertsAccount = account;
+      }
       await assistance.configure(await ctx.clients.icws());
     });
     queue = run.catch(() => undefined);
