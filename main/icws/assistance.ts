@@ -213,12 +213,15 @@ export class AssistanceClient {
     const parsed = parseListMessage(message);
     if ('error' in parsed) return this.#errors.emit(badResponse('assistance list message', parsed.error, 200));
     this.#reportProblems('assistance list message', parsed.problems);
+    const first = !parsed.value.isDelta && !this.#listSeen;
     if (!parsed.value.isDelta) {
       this.#listSeen = true;
       // A full list is the whole picture again.
       this.#freshness.recovered();
     }
-    this.#apply(applyListMessage(this.#view, parsed.value));
+    // The first full list is said even when it changes nothing (no request open): listeners learn
+    // what was there when the subscription began, so what comes after it is news (an alert).
+    this.#apply(applyListMessage(this.#view, parsed.value), first);
   }
 
   #onDetails(message: IcwsMessage): void {
@@ -256,7 +259,7 @@ export class AssistanceClient {
     if (problems.length > 0) this.#errors.emit(badResponse(what, `kept the rest; ${problems.join('; ')}`, 200));
   }
 
-  #apply(change: ViewChange): void {
+  #apply(change: ViewChange, announce = false): void {
     this.#view = change.view;
     for (const id of change.added) {
       this.#session.subscribe(detailsSubscription(id)).catch((e: unknown) => this.#report(e));
@@ -267,7 +270,7 @@ export class AssistanceClient {
         if (!(isAppError(e) && (e.code === 'not_found' || e.code === 'invalid_input'))) this.#report(e);
       });
     }
-    if (change.changed) this.#changes.emit(currentRequests(this.#view), (e) => this.#report(e));
+    if (change.changed || announce) this.#changes.emit(currentRequests(this.#view), (e) => this.#report(e));
     if (this.#syncWaiters.length > 0 && this.#synced()) {
       for (const resolve of this.#syncWaiters.splice(0)) resolve();
     }

@@ -58,6 +58,8 @@ beforeAll(async () => {
   // Configured here, not by the first test: each test then stands alone, in any order.
   await configure(companion);
   await icwsUp();
+  // Subscribed: the first assistance list (said even when empty) is what was there before any test asks.
+  await waitFor('the first assistance list', () => recorded.some((r) => r.event === 'assistance.changed'));
 });
 
 afterAll(async () => {
