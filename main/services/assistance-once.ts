@@ -63,8 +63,15 @@ export function watchAssistance(ctx: ServiceContext, onList: (list: AssistanceLi
     const teardown = new Disposables();
     const emit = () => onList(assistance.snapshot());
     try {
+      try {
+        await synced(assistance, signal, timeoutMs);
+      } catch (e) {
+        // Interrupted while the first list was still coming in: the way a watch ends, not an error.
+        if (signal.aborted) return;
+        throw e;
+      }
+      // The first document is the whole list once it has come in; every change after it is one more.
       teardown.addAll(assistance.onChange(emit), assistance.onStaleChange(emit));
-      await synced(assistance, signal, timeoutMs);
       emit();
       await new Promise<void>((resolve, reject) => {
         if (session.ended) return reject(session.ended);
