@@ -152,11 +152,17 @@ export class SettingsStore {
     await this.#setAtOnce({ alertSound });
   }
 
+  /** Choices saved at once, counted: an answer to an older one must not undo a newer choice. */
+  #atOnce = 0;
+
   async #setAtOnce(patch: { theme?: Theme; alertSound?: boolean }): Promise<void> {
     if (!this.view) return;
     const before = this.view;
+    const mine = ++this.#atOnce;
     this.view = { ...before, settings: { ...before.settings, ...patch } };
     const result = await safeCall(this.#api, 'settings.update', patch);
+    // A later choice was made meanwhile (Dark, then System, quickly): its own answer settles the view.
+    if (mine !== this.#atOnce) return;
     if (result.ok) this.view = result.value;
     else {
       this.view = before;

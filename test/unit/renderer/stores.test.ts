@@ -369,6 +369,25 @@ describe('SettingsStore', () => {
   });
 });
 
+describe('SettingsStore choices saved at once', () => {
+  it('an answer to an older choice does not undo a newer one (Dark, then System, quickly)', async () => {
+    const answers: ((view: SettingsView) => void)[] = [];
+    const api = new FakeTransport()
+      .handle('settings.get', () => ({ settings: structuredClone(DEFAULT_SETTINGS), secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [] }) as SettingsView)
+      .handle('settings.update', (patch) => new Promise<SettingsView>((resolve) => answers.push(() => resolve({ settings: { ...structuredClone(DEFAULT_SETTINGS), ...patch }, secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [] } as SettingsView))));
+    const store = new SettingsStore(api);
+    await store.load(true);
+    const dark = store.setTheme('dark');
+    const system = store.setTheme('system');
+    expect(store.theme).toBe('system');
+    answers[1]!({} as SettingsView);
+    await system;
+    answers[0]!({} as SettingsView);
+    await dark;
+    expect(store.theme).toBe('system');
+  });
+});
+
 describe('AuditStore', () => {
   it('lists newest first', async () => {
     const at = (iso: string) => ({ id: iso, at: iso, actor: 'a', customerId: 'c', staffId: 's', reason: 'r', outcome: 'ended' as const });
