@@ -21,11 +21,11 @@ const clientsAndBelow = ['main/diyalog', 'main/icws', 'main/http.ts', 'shared'];
 const rooms = {
   'main/app': { may: ['main', 'shared'], electron: true, why: 'the Electron shell may import anything in main/' },
   // cli/ also starts the browser host (`companion start --browser`), so it may import host/.
-  'main/cli': { may: ['main/services', 'main/store', 'main/sim', 'main/host', ...clientsAndBelow], why: 'cli/ never imports app/ or electron' },
-  'main/host': { may: ['main/services', 'main/store', 'main/sim', ...clientsAndBelow], why: 'host/ never imports app/, cli/ or electron' },
-  'main/services': { may: ['main/store', ...clientsAndBelow], why: 'services/ never import electron, app/, host/ or cli/; only demo.ts may start the simulators' },
+  'main/cli': { may: ['main/services', 'main/store', 'main/sim', 'main/host', 'main/tls.ts', ...clientsAndBelow], why: 'cli/ never imports app/ or electron' },
+  'main/host': { may: ['main/services', 'main/store', 'main/sim', 'main/tls.ts', ...clientsAndBelow], why: 'host/ never imports app/, cli/ or electron' },
+  'main/services': { may: ['main/store', 'main/tls.ts', ...clientsAndBelow], why: 'services/ never import electron, app/, host/ or cli/; only demo.ts may start the simulators' },
   // Demo mode is the one service that starts the simulators.
-  'main/services/demo.ts': { may: ['main/store', 'main/sim', ...clientsAndBelow], why: 'services/ never import electron, app/, host/ or cli/' },
+  'main/services/demo.ts': { may: ['main/store', 'main/sim', 'main/tls.ts', ...clientsAndBelow], why: 'services/ never import electron, app/, host/ or cli/' },
   'main/store': { may: ['main/http.ts', 'shared'], why: 'store/ imports only main/http.ts and shared/' },
   'main/diyalog': { may: ['main/http.ts', 'shared'], why: 'diyalog/ speaks the protocol: it imports only main/http.ts and shared/' },
   'main/icws': { may: ['main/http.ts', 'shared'], why: 'icws/ speaks the protocol: it imports only main/http.ts and shared/' },
@@ -33,6 +33,9 @@ const rooms = {
   // cannot pass both: they never import the clients.
   'main/sim': { may: ['main/http.ts', 'shared'], why: 'sim/ imports only main/http.ts and shared/, never the clients' },
   'main/http.ts': { may: ['shared'], why: 'main/http.ts imports only shared/' },
+  // Which certificates this process trusts (the OS store, an administrator's CA file), for every
+  // room that opens connections: the services' fetch, the audit forwarder, the CLI.
+  'main/tls.ts': { may: ['main/http.ts', 'shared'], why: 'main/tls.ts imports only main/http.ts and shared/' },
   renderer: { may: ['shared'], node: false, why: 'renderer/ imports only renderer/ and shared/: it knows nothing but the contract' },
   shared: { may: [], node: false, why: 'shared/ is imported by both sides: it sees neither Node, Electron, main/ nor renderer/' },
 };
@@ -50,7 +53,9 @@ export const packageEnvironments = {
   'd3-scale': 'either',
   'eventsource-parser': 'either',
   keytar: 'node',
+  'node-forge': 'node',
   'proper-lockfile': 'node',
+  undici: 'node',
   ws: 'node',
   zod: 'either',
   // devDependencies the product imports: Electron provides itself (main/app/ only, below),

@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'session_expired',
   // the server ended the session and asked us not to log in again by ourselves
   'session_ended',
+  // the server refused the login for a reason of its own (no licence, password expired, station
+  // required): its message says why; nothing logs in again until the user asks
+  'connect_refused',
   // the server refused or the thing is not there
   'customer_not_found',
   'staff_not_found',
@@ -24,6 +27,12 @@ export const ERROR_CODES = [
   'not_found',
   'operation_failed',
   'feature_unsupported',
+  // ICWS supervisor desk (§2.5): a 403 on the supervisor-assistance subscription (not a
+  // workgroup supervisor, or no licence); on an agent's user queue (no queue-monitoring
+  // right); on an agent's status (no right to see that user's status)
+  'not_supervisor',
+  'no_queue_right',
+  'no_status_right',
   'cancelled',
   // the server or the network failed
   'server_error',
@@ -31,8 +40,21 @@ export const ERROR_CODES = [
   'bad_response',
   // a server answered with a redirect, which is never followed (credentials stay with the configured server)
   'unexpected_redirect',
+  // a server's certificate was refused (never bypassed): not signed by a trusted CA, expired,
+  // or issued for another name; the message names the host and the reason
+  'tls_untrusted',
+  'tls_expired',
+  'tls_name_mismatch',
+  // the administrator's CA file (tls.caFile) cannot be read or holds no certificate
+  'tls_ca_file',
   // local
   'settings_corrupt',
+  // the force-end's intent could not be written to the audit log (disk full, read-only,
+  // no permission): nothing was sent
+  'audit_unwritable',
+  // the data folder or the audit log is a symbolic link: refused, so the trail cannot be
+  // redirected to a file someone else controls
+  'data_dir_unsafe',
   // too many calls at once on one connection: the caller waits and asks again
   'busy',
   'internal',

@@ -5,10 +5,15 @@
 import { z } from 'zod';
 import { insecureUrlProblem, isHttpOrigin, parseUrl } from './urls';
 import { LANGUAGES } from './language';
+import { insecureSyslogProblem, parseSyslogUrl } from './syslog-url';
 import { codePointLength, trimText } from './text';
 import { addRuleIssue, applicationNameSchema, checkChars, idSchema, ruleError } from './validation';
 
 export const WATCH_LIST_MAX = 200;
+/** The supervisor's agents on the Agents board (one ICWS user-status subscription). */
+export const SUPERVISOR_AGENTS_MAX = 200;
+/** Where the assistance id goes in `icws.supervisorAssistanceActionPath`. */
+export const ASSISTANCE_ID_PLACEHOLDER = '{assistanceId}';
 export const TRANSCRIPT_HOSTS_MAX = 50;
 export const SIGNATURE_ALGORITHM_CHOICES = ['sha256', 'sha1'] as const;
 /** The two canonical strings to sign (digest §1.1): `example` has a newline before the path. */
@@ -47,12 +52,47 @@ const hostNameSchema = z
     if (!HOST_NAME.test(s)) addRuleIssue(ctx, 'not_host');
   });
 
+// The audit collector's address (shared/syslog-url.ts): syslog+tls:// or syslog+tcp://, a host and a port only.
+const syslogUrlSchema = z
+  .string()
+  .overwrite(trimText)
+  .superRefine((s, ctx) => {
+    if (codePointLength(s) > BASE_URL_MAX_LENGTH) return addRuleIssue(ctx, 'too_long', { max: BASE_URL_MAX_LENGTH });
+    checkChars(ctx, s, 'url');
+    if (parseSyslogUrl(s) === null) addRuleIssue(ctx, 'not_syslog_url');
+  });
+
 const dedupe = (ids: string[]): string[] => [...new Set(ids)];
 
 const watchListSchema = z
   .array(idSchema)
   .max(WATCH_LIST_MAX, ruleError('too_many', { max: WATCH_LIST_MAX }))
   .transform(dedupe);
+
+const supervisorAgentsSchema = z
+  .array(idSchema)
+  .max(SUPERVISOR_AGENTS_MAX, ruleError('too_many', { max: SUPERVISOR_AGENTS_MAX }))
+  .transform(dedupe);
+
+// A path below /icws/{sessionId}/ with the id's place marked once; the client encodes the id
+// into it. Nothing that could leave the session's resources: no scheme, query, "..", spaces.
+const PATH_TEMPLATE = /^[A-Za-z0-9._~!$&'()*+,;=:@{}/-]+$/;
+const actionPathTemplateSchema = z
+  .string()
+  .overwrite(trimText)
+  .superRefine((s, ctx) => {
+    const problem = { placeholder: ASSISTANCE_ID_PLACEHOLDER };
+    if (codePointLength(s) > 512) return addRuleIssue(ctx, 'too_long', { max: 512 });
+    const segments = s.replace(/^\/+/, '').split('/');
+    const ok =
+      PATH_TEMPLATE.test(s) &&
+      s.split(ASSISTANCE_ID_PLACEHOLDER).length === 2 &&
+      !s.replaceAll(ASSISTANCE_ID_PLACEHOLDER, '').includes('{') &&
+      !s.replaceAll(ASSISTANCE_ID_PLACEHOLDER, '').includes('}') &&
+      !segments.some((x) => x === '..' || x === '.' || x === '') &&
+      !/^[a-z][a-z0-9+.-]*:/i.test(s);
+    if (!ok) addRuleIssue(ctx, 'path_template', problem);
+  });
 
 const transcriptHostsSchema = z
   .array(hostNameSchema)
@@ -83,6 +123,18 @@ const originSchema = z
 export const learnedSigningSchema = z.object({ origin: originSchema, form: signingFormSchema, algorithm: signatureAlgorithmSchema });
 export type LearnedSigning = z.output<typeof learnedSigningSchema>;
 
+// A file the administrator names (a CA bundle): a full path, so it means the same file to the
+// window, the command and a scheduled task whatever their working directory.
+const FILE_PATH_MAX_LENGTH = 4096;
+const absolutePathSchema = z
+  .string()
+  .overwrite(trimText)
+  .superRefine((s, ctx) => {
+    if (codePointLength(s) > FILE_PATH_MAX_LENGTH) return addRuleIssue(ctx, 'too_long', { max: FILE_PATH_MAX_LENGTH });
+    checkChars(ctx, s, 'line');
+    if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(s)) addRuleIssue(ctx, 'not_absolute_path');
+  });
+
 const languageSchema = z.enum(LANGUAGES, { error: 'must be tr or en' });
 
 /**
@@ -110,6 +162,20 @@ export const settingsSchema = z.object({
       baseUrl: baseUrlSchema.nullable().default(null),
       userId: idSchema.nullable().default(null),
       applicationName: applicationNameSchema.default('Agent Companion'),
+      /**
+       * Where a supervisor's accept, ignore or answer is POSTed, below /icws/{sessionId}/, with
+       * {assistanceId} marking the id; null: the inferred path (main/icws/supervisor-assistance.ts).
+       */
+      supervisorAssistanceActionPath: actionPathTemplateSchema.nullable().default(null),
+    })
+    .prefault({}),
+  tls: z
+    .object({
+      /**
+       * A PEM bundle of CAs trusted besides the OS store (and Node's own): for an administrator
+       * whose bank CA is not in the OS store. Verification itself is never turned off.
+       */
+      caFile: absolutePathSchema.nullable().default(null),
     })
     .prefault({}),
   /** Plain http to a server other than this computer; off by default, shown as insecure when on. */
@@ -123,6 +189,18 @@ export const settingsSchema = z.object({
   language: languageSchema.nullable().default(null),
   /** Customer ids watched for help state, in the user's order, without duplicates. */
   watchList: watchListSchema.default([]),
+  /** The supervisor desk: the ICWS user ids of the supervisor's agents (the Agents board), in the user's order, without duplicates. */
+  supervisor: z.object({ agents: supervisorAgentsSchema.default([]) }).prefault({}),
+  audit: z
+    .object({
+      forward: z
+        .object({
+          /** The bank's syslog collector every audit entry is forwarded to; null: not forwarded. */
+          url: syslogUrlSchema.nullable().default(null),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   window: z
     .object({
       width: windowFields.width,
@@ -133,6 +211,11 @@ export const settingsSchema = z.object({
     })
     .optional(),
 }).superRefine((s, ctx) => {
+  const collector = s.audit.forward.url === null ? null : parseSyslogUrl(s.audit.forward.url);
+  const collectorProblem = collector === null ? null : insecureSyslogProblem(collector, s.allowInsecureHttp);
+  if (collector !== null && collectorProblem !== null) {
+    ctx.addIssue({ code: 'custom', path: ['audit', 'forward', 'url'], message: collectorProblem, params: { rule: 'insecure_syslog', host: collector.host } });
+  }
   // One rule (shared/urls.ts) for the settings and both clients: http only to loopback unless allowed.
   for (const service of ['diyalog', 'icws'] as const) {
     const url = s[service].baseUrl;
@@ -225,12 +308,13 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
 
 /** Applies a parsed patch; the result still needs `settingsSchema` (a window patch may be incomplete). */
 export function mergeSettings(current: Settings, patch: SettingsPatch): unknown {
-  const { window: windowPatch, diyalog, icws, ...flat } = patch;
+  const { window: windowPatch, diyalog, icws, supervisor, ...flat } = patch;
   const merged: Record<string, unknown> = {
     ...current,
     ...defined(flat),
     diyalog: { ...current.diyalog, ...defined(diyalog) },
     icws: { ...current.icws, ...defined(icws) },
+    supervisor: { ...current.supervisor, ...defined(supervisor) },
   };
   if (windowPatch === null) delete merged.window;
   else if (windowPatch !== undefined) merged.window = { ...current.window, ...defined(windowPatch) };

@@ -40,7 +40,6 @@ export function serviceOpener(options: GlobalOptions, flags: Record<string, unkn
   return () =>
     (opened ??= openServiceContext({
       dataDir: options.dataDir,
-      fetch: globalThis.fetch,
       secrets: new Keychain(),
       purpose: 'cli',
       env,

@@ -43,7 +43,6 @@ const start: Command = {
     const launched = await launchCompanion({
       dataDir,
       env,
-      fetch: globalThis.fetch,
       keychain: () => new Keychain(),
       version: appVersion(),
       osLocale: Intl.DateTimeFormat().resolvedOptions().locale,

@@ -9,7 +9,7 @@ import type { LearnedSigning } from '../../shared/settings';
 import { escapeForTerminal, truncateCodePoints } from '../../shared/text';
 import { assertUrlAllowed } from '../../shared/urls';
 import { customerMessageSchema, dateRangeSchema, historyQuerySchema, idSchema, parseInput } from '../../shared/validation';
-import { backoffDelay, isTimeoutError, sleep, systemClock, withTimeout } from '../http';
+import { backoffDelay, isTimeoutError, sleep, systemClock, tlsError, tlsFailureOf, withTimeout } from '../http';
 import type { Clock, FetchLike } from '../http';
 import {
   authorizationHeader,
@@ -398,6 +398,9 @@ export class DiyalogClient {
       if (isTimeoutError(e)) {
         throw new AppError('unavailable', `Diyalog did not answer ${path} within ${this.#timeoutMs} ms.`, { reason: 'timeout', path }, { cause: e });
       }
+      // A refused certificate is never bypassed and not retried: waiting does not fix it.
+      const tls = tlsFailureOf(e);
+      if (tls) throw tlsError(tls, new URL(target.url).host, e);
       throw new AppError('unavailable', `Diyalog could not be reached (${path}): ${describeNetworkError(e)}.`, { reason: 'network', path }, { cause: e });
     }
   }

@@ -1,8 +1,9 @@
 // Keeps at most one session with the server. A login is single flight: every caller that
 // needs a session (or saw the same one expire) waits for the same one. It tries the server
 // in use, then the alternates, then the configured one (switchover), and goes round again
-// after a growing wait while they are all unavailable; bad credentials, a redirect or a
-// session the server ended stop it at once. After the first session, every new one runs
+// after a growing wait while they are all unavailable; bad credentials, a redirect, a
+// refusal for a reason of the server's own (no licence, an expired password: connect_refused,
+// whose message is the server's) or a session the server ended stop it at once. After the first session, every new one runs
 // `renewed` (the subscriptions are re-created) before anyone uses it.
 
 import { AppError } from '../../shared/errors';
@@ -139,7 +140,7 @@ export class Connector {
           status.set(this.#options.up(target));
           return conn;
         } catch (e) {
-          const error = transportError(e, 'connect', signal);
+          const error = transportError(e, 'connect', signal, target.label);
           if (signal.aborted) throw error;
           if (!isRetryable(error)) {
             status.down(error);

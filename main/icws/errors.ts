@@ -3,12 +3,12 @@
 
 import { AppError, guidance } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
-import { isAbortError, isTimeoutError } from '../http';
-import { INVALID_COOKIE_ERROR_ID, errorBodySchema } from './wire';
+import { isAbortError, isTimeoutError, tlsError, tlsFailureOf } from '../http';
+import { AUTHENTICATION_FAILURE_ERROR_ID, INVALID_COOKIE_ERROR_ID, SWITCHOVER_ERROR_IDS, errorBodySchema } from './wire';
 import type { IcwsErrorBody } from './wire';
 
 export interface IcwsErrorContext {
-  /** The connect call maps 400/401 authentication failures to `auth_failed`. */
+  /** The connect call: 400/401 authentication failures are `auth_failed`, other refusals `connect_refused`. */
   connect?: boolean;
 }
 
@@ -24,8 +24,9 @@ export async function readErrorBody(response: Response): Promise<IcwsErrorBody> 
   return {};
 }
 
+// Decided by the errorId alone: the message is worded in the connection's language (§2.6).
 function looksNotFound(body: IcwsErrorBody): boolean {
-  return /notfound/i.test(body.errorId ?? '') || /does not exist|not found|no such/i.test(body.message ?? '');
+  return /notfound/i.test(body.errorId ?? '');
 }
 
 /** 400s about the request's own form: the input was wrong. Any other 400 is the server refusing. */
@@ -34,11 +35,22 @@ function looksLikeBadInput(body: IcwsErrorBody): boolean {
   return /invalidRepresentation|missingHeader|invalidParameter|unsupportedMediaType|validation/i.test(body.errorId);
 }
 
+/** A 400 or 500 at connect with an errorId that is neither a switchover nor our own malformed request. */
+function isConnectRefusal(status: number, body: IcwsErrorBody): boolean {
+  if (!body.errorId || SWITCHOVER_ERROR_IDS.has(body.errorId)) return false;
+  if (status === 400) return !looksLikeBadInput(body);
+  return status === 500;
+}
+
 export function codeForStatus(status: number, body: IcwsErrorBody, context: IcwsErrorContext = {}): ErrorCode {
   // Whatever status it comes with (§2.4): the session is gone, log in again.
   if (body.errorId === INVALID_COOKIE_ERROR_ID) return 'session_expired';
-  if (context.connect && (status === 400 || status === 401)) {
-    if (status === 401 || /authenticationFailure/i.test(body.errorId ?? '')) return 'auth_failed';
+  if (context.connect) {
+    if (status === 401 || (status === 400 && body.errorId === AUTHENTICATION_FAILURE_ERROR_ID)) return 'auth_failed';
+    // No licence, an expired password, a station required (§2.6): ids we cannot list in
+    // advance. Trying again by ourselves changes nothing (and may lock the account); the
+    // server's message says what to fix, and the user says when to try again.
+    if (isConnectRefusal(status, body)) return 'connect_refused';
   }
   if (status === 400) {
     if (looksNotFound(body)) return 'not_found';
@@ -58,9 +70,12 @@ export function icwsError(status: number, body: IcwsErrorBody, what: string, con
   return new AppError(code, message, { status, errorId: body.errorId ?? null });
 }
 
-/** A thrown fetch failure (network, our timeout, the caller cancelling) as an AppError. */
-export function transportError(e: unknown, what: string, callerSignal?: AbortSignal): AppError {
+/** A thrown fetch failure (network, a refused certificate, our timeout, the caller cancelling) as an AppError. */
+export function transportError(e: unknown, what: string, callerSignal?: AbortSignal, host?: string): AppError {
   if (e instanceof AppError) return e;
+  // A certificate is never bypassed, and waiting does not fix it: a code of its own, not retried.
+  const tls = tlsFailureOf(e);
+  if (tls) return tlsError(tls, host ?? 'the ICWS server', e);
   if (callerSignal?.aborted) return new AppError('cancelled', 'The operation was cancelled.', {}, { cause: e });
   if (isTimeoutError(e)) return new AppError('unavailable', `ICWS ${what} timed out.`, { status: null, errorId: null }, { cause: e });
   if (isAbortError(e)) return new AppError('cancelled', 'The operation was cancelled.', {}, { cause: e });

@@ -161,7 +161,7 @@ export class SessionHttp {
       this.#options.reachable(conn);
       return response;
     } catch (e) {
-      const error = transportError(e, what, options.signal);
+      const error = transportError(e, what, options.signal, conn.target.label);
       throw this.#unreachable(conn, error.code === 'cancelled' ? new AppError('cancelled', error.message, { sent: true }, { cause: e }) : error);
     }
   }
@@ -178,7 +178,7 @@ export class SessionHttp {
       this.#options.reachable(conn);
       return response;
     } catch (e) {
-      throw this.#unreachable(conn, transportError(e, what, signal));
+      throw this.#unreachable(conn, transportError(e, what, signal, conn.target.label));
     } finally {
       clearTimeout(timer);
     }

@@ -10,6 +10,7 @@ import { mergeSettings, settingsPatchSchema, settingsSchema, type Settings, type
 import { parseInput } from '../../shared/validation';
 import { DiyalogClient, type DiyalogClientOptions } from '../diyalog/client';
 import type { FetchLike } from '../http';
+import { trustingFetch } from '../tls';
 import { AssistanceClient } from '../icws/assistance';
 import { InteractionsClient } from '../icws/interactions';
 import { MessagePump } from '../icws/messaging';
@@ -60,8 +61,12 @@ export interface IcwsStack {
 export interface ClientProviderOptions {
   config: Configuration;
   secrets: Secrets;
-  /** Electron: net.fetch (system proxy, OS certificates); Node: the global fetch. */
-  fetch: FetchLike;
+  /**
+   * The platform's own fetch, used while no CA file is set: Electron's net.fetch (the system
+   * proxy and the OS store). Without one (Node: the command, the browser host), and whenever
+   * `tls.caFile` is set, clients use a fetch that trusts Node's CAs, the OS store and the file.
+   */
+  fetch?: FetchLike | undefined;
   /** The language sent to ICWS at login (its messages come back in it). */
   language: () => 'tr' | 'en';
   /** The purpose of this process' long-lived clients: `app` for the window, `cli` for a command. */
@@ -157,7 +162,7 @@ export class ClientProvider {
       applicationName: s.icws.applicationName,
       language: this.#options.language() === 'tr' ? 'tr-TR' : 'en-US',
       allowInsecureHttp: s.allowInsecureHttp,
-      fetch: this.#options.fetch,
+      fetch: await this.#fetchFor(s),
       reconnect: CLIENT_POLICIES[purpose].icwsReconnect,
     });
     const pump = new MessagePump(session);
@@ -193,6 +198,12 @@ export class ClientProvider {
     });
   }
 
+  /** The fetch that trusts what these settings say (the one place a certificate store is chosen). */
+  async #fetchFor(s: Settings): Promise<FetchLike> {
+    const platform = this.#options.fetch;
+    return platform && s.tls.caFile === null ? platform : trustingFetch(s.tls.caFile);
+  }
+
   /** The effective settings with a draft laid over them, checked as a saved patch would be. */
   #settingsWith(draft: Draft | undefined): Settings {
     const current = this.#options.config.get();
@@ -223,7 +234,7 @@ export class ClientProvider {
       baseUrl: s.diyalog.baseUrl,
       credentials: { keyId: s.diyalog.keyId, secret },
       requesterUserId: s.staffId,
-      fetch: this.#options.fetch,
+      fetch: await this.#fetchFor(s),
       algorithm: s.diyalog.signatureAlgorithm,
       learnedSigning: s.diyalog.learnedSigning,
       // What a server accepted is a learned fact, not an override: written to the file

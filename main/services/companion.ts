@@ -13,6 +13,7 @@ import { createHistoryFeature } from './history-feature';
 import { createRecoveryFeature } from './recovery-feature';
 import type { SecretStore } from './secrets';
 import { createSettingsFeature, type LeaveDemoRequest } from './settings-feature';
+import { createSupervisorFeature } from './supervisor-feature';
 import { createTranscriptFeature } from './transcript-feature';
 import { createWatchFeature } from './watch-feature';
 
@@ -20,8 +21,8 @@ export { vetTranscriptUrl } from './transcript-feature';
 
 export interface CompanionOptions {
   dataDir: string;
-  /** Electron: net.fetch (system proxy, OS certificates); Node: the global fetch. */
-  fetch: FetchLike;
+  /** Electron: net.fetch (system proxy, OS certificates). Node: absent (see ClientProviderOptions.fetch). */
+  fetch?: FetchLike | undefined;
   secrets: SecretStore;
   /** Running against the built-in simulators. */
   demo: boolean;
@@ -83,6 +84,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
   });
   const history = createHistoryFeature(deps);
   const transcript = createTranscriptFeature({ ...deps, openExternal: options.openExternal });
+  const supervisor = createSupervisorFeature(deps);
   // Last: its status event on a settings change reports what the others made of it.
   const settings = createSettingsFeature({
     ...deps,
@@ -95,13 +97,14 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     leaveDemo: options.leaveDemo,
   });
 
-  const features = [watch, assistance, recovery, history, transcript, settings];
+  const features = [watch, assistance, recovery, history, transcript, supervisor, settings];
   const handlers: Handlers = {
     ...watch.handlers,
     ...assistance.handlers,
     ...recovery.handlers,
     ...history.handlers,
     ...transcript.handlers,
+    ...supervisor.handlers,
     ...settings.handlers,
   };
 

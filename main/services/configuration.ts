@@ -16,8 +16,8 @@ interface SettingKeySpec {
   env?: string;
   /** The command-line flag that overrides it, where there is one (without the dashes). */
   flag?: string;
-  /** How a value typed on a command line becomes a value of the schema. */
-  kind: 'text' | 'boolean';
+  /** How a value typed on a command line becomes a value of the schema (`list`: comma-separated). */
+  kind: 'text' | 'boolean' | 'list';
 }
 
 /**
@@ -34,6 +34,10 @@ export const SETTING_KEYS = {
   'icws.baseUrl': { env: 'COMPANION_ICWS_URL', flag: 'icws-url', kind: 'text' },
   'icws.userId': { env: 'COMPANION_ICWS_USER', flag: 'icws-user', kind: 'text' },
   'icws.applicationName': { kind: 'text' },
+  // A server whose supervisor-assistance action resource differs from the inferred one (§2.5).
+  'icws.supervisorAssistanceActionPath': { kind: 'text' },
+  'supervisor.agents': { env: 'COMPANION_SUPERVISOR_AGENTS', flag: 'supervisor-agents', kind: 'list' },
+  'tls.caFile': { env: 'COMPANION_TLS_CA_FILE', flag: 'ca-file', kind: 'text' },
   // No variable: COMPANION_LANG is the CLI's own text language, and a variable here would
   // make the window's language switch write a choice that never takes effect.
   language: { kind: 'text' },
@@ -41,6 +45,7 @@ export const SETTING_KEYS = {
   role: { kind: 'text' },
   theme: { kind: 'text' },
   alertSound: { kind: 'boolean' },
+  'audit.forward.url': { env: 'COMPANION_AUDIT_FORWARD_URL', flag: 'audit-forward-url', kind: 'text' },
 } as const satisfies Record<string, SettingKeySpec>;
 
 export type SettingKey = keyof typeof SETTING_KEYS;
@@ -81,7 +86,9 @@ export function parseSettingValue(key: string, raw: string, where = 'setting'): 
     throw new AppError('invalid_input', `Unknown setting "${key}". Known settings: ${KEYS.join(', ')}.`);
   }
   let value: unknown = raw;
-  if (raw === 'null') value = null;
+  // A list is typed comma-separated; empty (or the word null) clears it.
+  if (SPECS[key].kind === 'list') value = raw === 'null' ? [] : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  else if (raw === 'null') value = null;
   else if (SPECS[key].kind === 'boolean') {
     if (raw !== 'true' && raw !== 'false') throw new AppError('invalid_input', `${where} must be true or false.`);
     value = raw === 'true';

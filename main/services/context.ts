@@ -17,8 +17,8 @@ export type { SecretKind } from './secrets';
 
 export interface ServiceContextOptions {
   dataDir: string;
-  /** Electron: net.fetch (system proxy, OS certificates); Node: the global fetch. */
-  fetch: FetchLike;
+  /** Electron: net.fetch (system proxy, OS certificates). Node: absent (see ClientProviderOptions.fetch). */
+  fetch?: FetchLike | undefined;
   /** The OS keychain in real use; memory in demo mode. */
   secrets: SecretStore;
   /** What this process' long-lived clients are for: the window (`app`) or one command (`cli`). */

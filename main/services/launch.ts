@@ -16,7 +16,8 @@ import { Secrets, type SecretStore } from './secrets';
 export interface LaunchOptions {
   dataDir: string;
   env: NodeJS.ProcessEnv;
-  fetch: FetchLike;
+  /** Electron: net.fetch. Node: absent (clients then trust Node's CAs, the OS store and tls.caFile). */
+  fetch?: FetchLike | undefined;
   /** The OS keychain; demo mode uses memory instead and never touches it. */
   keychain: () => SecretStore;
   version: string;
