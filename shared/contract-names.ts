@@ -36,6 +36,14 @@ export const CALL_NAMES = [
   'assistance.loginAgain',
   'audit.entries',
   'audit.verify',
+  'supervise.list',
+  'supervise.accept',
+  'supervise.ignore',
+  'supervise.answer',
+  'supervise.retry',
+  'agents.list',
+  'agents.interactions',
+  'agents.closeInteractions',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -52,6 +60,10 @@ export const EVENT_NAMES = [
   'interactions.changed',
   'connection.changed',
   'status.changed',
+  'supervise.changed',
+  'supervise.alert',
+  'agents.changed',
+  'agents.interactionsChanged',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

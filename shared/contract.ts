@@ -10,6 +10,17 @@ import type { ForceEndResult, HelpRecord, HelpStateAnswer, HistoryProgress, Hist
 import { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName } from './contract-names';
 import { ERROR_CODES, type ErrorValue } from './errors';
 import { RECOVERY_OUTCOMES, type SessionFacts, type StuckSearchProgress, type StuckSearchResult, type StuckSession } from './recovery';
+import {
+  SUPERVISOR_ACTIONS,
+  SUPERVISOR_DESK_STATES,
+  SUPERVISOR_DID,
+  SUPERVISOR_REQUEST_STATES,
+  type AgentBoard,
+  type AgentInteractions,
+  type SupervisorActionResult,
+  type SupervisorAlert,
+  type SupervisorDesk,
+} from './supervisor';
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
 import { LANGUAGES } from './language';
@@ -105,9 +116,60 @@ export const agentInteractionSchema = z.object({
   initiatedAt: z.string().nullable(),
 });
 
+// The supervisor desk (shared/supervisor.ts says what each field means).
+const supervisorPersonSchema = z.object({ userId: z.string(), displayName: z.string() });
+export const supervisorRequestSchema = z.object({
+  assistanceId: z.string(),
+  interactionId: z.string(),
+  problemDescription: z.string(),
+  workgroup: z.string(),
+  initiator: supervisorPersonSchema,
+  state: z.enum(SUPERVISOR_REQUEST_STATES),
+  myAction: z.enum(SUPERVISOR_ACTIONS),
+  acceptedBy: supervisorPersonSchema.nullable(),
+  messages: assistanceRequestSchema.shape.messages,
+  participants: assistanceRequestSchema.shape.participants,
+});
+export const supervisorDeskSchema = z.object({
+  state: z.enum(SUPERVISOR_DESK_STATES),
+  requests: z.array(supervisorRequestSchema),
+  stale: z.boolean(),
+  error: errorValueSchema.nullable(),
+});
+export const supervisorActionResultSchema = z.object({ assistanceId: z.string(), action: z.enum(SUPERVISOR_DID) });
+export const supervisorAlertSchema = z.object({
+  kind: z.enum(['request', 'message']),
+  assistanceId: z.string(),
+  interactionId: z.string(),
+  workgroup: z.string(),
+  from: z.string(),
+  text: z.string(),
+  at: z.string(),
+});
+export const agentStatusRowSchema = z.object({
+  userId: z.string(),
+  statusId: z.string().nullable(),
+  loggedIn: z.boolean().nullable(),
+  onPhone: z.boolean().nullable(),
+  since: z.string().nullable(),
+  error: errorValueSchema.nullable(),
+});
+export const agentBoardSchema = z.object({ agents: z.array(agentStatusRowSchema), error: errorValueSchema.nullable() });
+export const agentInteractionsSchema = z.object({
+  userId: z.string(),
+  interactions: z.array(agentInteractionSchema),
+  error: errorValueSchema.nullable(),
+});
+
 export const connectionStateSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('connecting') }),
-  z.object({ state: z.literal('up'), host: z.string(), sse: z.boolean() }),
+  z.object({
+    state: z.literal('up'),
+    host: z.string(),
+    sse: z.boolean(),
+    proxyBuffering: z.boolean().optional(),
+    passwordExpiresInDays: z.number().int().optional(),
+  }),
   z.object({ state: z.literal('switching'), host: z.string() }),
   z.object({ state: z.literal('down'), reason: z.string(), code: z.string() }),
 ]);
@@ -430,6 +492,21 @@ export const calls = {
   'interactions.list': { input: empty, output: z.array(agentInteractionSchema) },
 
   'audit.entries': { input: empty, output: z.array(auditEntrySchema) },
+
+  /** The supervisor desk as it is now; the first call starts it (logs in, subscribes). Changes come as supervise.changed. */
+  'supervise.list': { input: empty, output: supervisorDeskSchema },
+  'supervise.accept': { input: z.object({ assistanceId: pathIdSchema }).strict(), output: supervisorActionResultSchema },
+  'supervise.ignore': { input: z.object({ assistanceId: pathIdSchema }).strict(), output: supervisorActionResultSchema },
+  /** Writes a message on the request (ICWS: text alone; the server may count it as accepting). */
+  'supervise.answer': { input: z.object({ assistanceId: pathIdSchema, text: assistanceTextSchema }).strict(), output: supervisorActionResultSchema },
+  /** After `refused` (403) or `failed`: the user asks to try again; nothing retries by itself. */
+  'supervise.retry': { input: empty, output: supervisorDeskSchema },
+
+  /** The board of the supervisor's agents (`supervisor.agents`); the first call starts it. Changes come as agents.changed. */
+  'agents.list': { input: empty, output: agentBoardSchema },
+  /** Starts following one agent's interactions (their user queue); changes come as agents.interactionsChanged. */
+  'agents.interactions': { input: z.object({ userId: pathIdSchema }).strict(), output: agentInteractionsSchema },
+  'agents.closeInteractions': { input: z.object({ userId: pathIdSchema }).strict(), output: ok },
 } as const;
 
 // ---------------------------------------------------------------------------
@@ -452,6 +529,13 @@ export const events = {
   'recovery.ended': z.object({ jobId: z.string(), results: z.array(bulkRowSchema).nullable(), error: errorValueSchema.nullable() }),
   'connection.changed': connectionStateSchema,
   'status.changed': statusSchema,
+  /** The whole desk after every change. */
+  'supervise.changed': supervisorDeskSchema,
+  'supervise.alert': supervisorAlertSchema,
+  /** The whole board after every change. */
+  'agents.changed': agentBoardSchema,
+  /** One followed agent's interactions after every change. */
+  'agents.interactionsChanged': agentInteractionsSchema,
 } as const;
 
 // ---------------------------------------------------------------------------
@@ -492,6 +576,11 @@ export type ContractChecks = [
   Assert<Same<z.output<typeof stuckSearchResultSchema>, StuckSearchResult>>,
   Assert<Same<z.output<typeof sessionFactsSchema>, SessionFacts>>,
   Assert<Same<z.output<typeof agentInteractionSchema>, AgentInteraction>>,
+  Assert<Same<z.output<typeof supervisorDeskSchema>, SupervisorDesk>>,
+  Assert<Same<z.output<typeof supervisorActionResultSchema>, SupervisorActionResult>>,
+  Assert<Same<z.output<typeof supervisorAlertSchema>, SupervisorAlert>>,
+  Assert<Same<z.output<typeof agentBoardSchema>, AgentBoard>>,
+  Assert<Same<z.output<typeof agentInteractionsSchema>, AgentInteractions>>,
   Assert<z.output<typeof helpRecordSchema> extends HelpRecord ? true : false>,
   Assert<z.output<typeof historyResultSchema> extends HistoryResult ? true : false>,
 ];

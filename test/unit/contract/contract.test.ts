@@ -269,6 +269,29 @@ const cases: CallCases = {
   'assistance.complete': { good: [{ assistanceId: 'a-1' }], bad: idCases('assistanceId', { assistanceId: 'a-1' }) },
   'assistance.loginAgain': { good: [{}], bad: [] },
   'interactions.list': { good: [{}], bad: [] },
+  'supervise.list': { good: [{}], bad: [['an unknown field', { all: true }]] },
+  'supervise.accept': {
+    good: [{ assistanceId: 'a-1' }],
+    bad: [...idCases('assistanceId', { assistanceId: 'a-1' }), ['an id with a slash', { assistanceId: 'a/1' }], ['a text along', { assistanceId: 'a-1', text: 'x' }]],
+  },
+  'supervise.ignore': { good: [{ assistanceId: 'a-1' }], bad: [...idCases('assistanceId', { assistanceId: 'a-1' }), ['an id with a slash', { assistanceId: '../a' }]] },
+  'supervise.answer': {
+    good: [message, { ...message, text: 's'.repeat(2000) }],
+    bad: [
+      ['the text empty', { ...message, text: '' }],
+      ['the text blank', { ...message, text: ' \n ' }],
+      ['the text over 2000', { ...message, text: 's'.repeat(2001) }],
+      ['the text missing', { assistanceId: 'a-1' }],
+      ...idCases('assistanceId', message),
+    ],
+  },
+  'supervise.retry': { good: [{}], bad: [] },
+  'agents.list': { good: [{}], bad: [] },
+  'agents.interactions': {
+    good: [{ userId: 'agent.one' }],
+    bad: [...idCases('userId', { userId: 'agent.one' }), ['a user id with a slash', { userId: 'agent/one' }]],
+  },
+  'agents.closeInteractions': { good: [{ userId: 'agent.one' }], bad: idCases('userId', { userId: 'agent.one' }) },
   'audit.entries': { good: [{}], bad: [] },
   'demo.useServers': {
     good: [
@@ -551,6 +574,21 @@ const interaction = {
   initiatedAt: '2025-03-03T10:00:00.000Z',
 };
 
+const supervisorRequest = {
+  assistanceId: 'a-1',
+  interactionId: '1000000001',
+  problemDescription: 'Limit?',
+  workgroup: 'Bireysel Bankacılık',
+  initiator: { userId: 'agent.one', displayName: 'Ayşe Demir' },
+  state: 'accepted' as const,
+  myAction: 'none' as const,
+  acceptedBy: { userId: 'sup.two', displayName: 'Can Öz' },
+  messages: request.messages,
+  participants: request.participants,
+};
+const desk = { state: 'live' as const, requests: [supervisorRequest], stale: false, error: null };
+const agentRow = { userId: 'agent.one', statusId: 'Available', loggedIn: true, onPhone: false, since: '2025-03-03T10:00:00.000Z', error: null };
+
 type EventCases = { [E in EventName]: { good: EventPayload<E>[]; bad: [string, unknown][] } };
 const eventCases: EventCases = {
   'watch.changed': {
@@ -650,6 +688,49 @@ const eventCases: EventCases = {
     bad: [
       ['an unknown language', { ...status, language: 'de' }],
       ['diyalog missing', { ...status, diyalog: undefined }],
+    ],
+  },
+  'supervise.changed': {
+    good: [
+      desk,
+      { state: 'refused', requests: [], stale: false, error: { code: 'not_supervisor', message: 'Not a supervisor.' } },
+      { ...desk, stale: true, requests: [{ ...supervisorRequest, state: 'unknown', myAction: 'unknown', acceptedBy: null, messages: [], participants: [] }] },
+    ],
+    bad: [
+      ['an unknown desk state', { ...desk, state: 'sleeping' }],
+      ['a request state as ICWS numbers it', { ...desk, requests: [{ ...supervisorRequest, state: 1 }] }],
+      ['an unknown action', { ...desk, requests: [{ ...supervisorRequest, myAction: 'initiated' }] }],
+      ['the initiator without a name', { ...desk, requests: [{ ...supervisorRequest, initiator: { userId: 'agent.one' } }] }],
+      ['error missing', { state: 'live', requests: [], stale: false }],
+    ],
+  },
+  'supervise.alert': {
+    good: [{ kind: 'request', assistanceId: 'a-1', interactionId: '1001', workgroup: 'W', from: 'Ayşe Demir', text: 'Limit?', at: '2026-12-01T10:00:00.000Z' }],
+    bad: [
+      ['an unknown kind', { kind: 'toast', assistanceId: 'a-1', interactionId: '1001', workgroup: 'W', from: 'A', text: 'x', at: '2026-12-01T10:00:00.000Z' }],
+      ['no sender', { kind: 'message', assistanceId: 'a-1', interactionId: '1001', workgroup: 'W', text: 'x', at: '2026-12-01T10:00:00.000Z' }],
+    ],
+  },
+  'agents.changed': {
+    good: [
+      { agents: [], error: null },
+      { agents: [agentRow, { userId: 'ghost', statusId: null, loggedIn: null, onPhone: null, since: null, error: { code: 'not_found', message: 'No such user.' } }], error: null },
+      { agents: [], error: { code: 'missing_credentials', message: 'ICWS is not configured.' } },
+    ],
+    bad: [
+      ['a row without its user', { agents: [{ ...agentRow, userId: undefined }], error: null }],
+      ['on the phone as text', { agents: [{ ...agentRow, onPhone: 'yes' }], error: null }],
+      ['an unknown error code', { agents: [{ ...agentRow, error: { code: 'nope', message: 'x' } }], error: null }],
+    ],
+  },
+  'agents.interactionsChanged': {
+    good: [
+      { userId: 'agent.one', interactions: [interaction], error: null },
+      { userId: 'agent.one', interactions: [], error: { code: 'no_queue_right', message: 'No right.' } },
+    ],
+    bad: [
+      ['the user missing', { interactions: [], error: null }],
+      ['an interaction in an unknown state', { userId: 'agent.one', interactions: [{ ...interaction, state: 'ringing' }], error: null }],
     ],
   },
 };
