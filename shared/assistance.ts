@@ -43,6 +43,15 @@ export interface AssistanceList {
  */
 export type ConnectionState =
   | { state: 'connecting' }
-  | { state: 'up'; host: string; sse: boolean }
+  | {
+      state: 'up';
+      host: string;
+      /** messages arrive by server-sent events (else by short polling) */
+      sse: boolean;
+      /** polling because a proxy held the event stream back; the stream is tried again later */
+      proxyBuffering?: boolean | undefined;
+      /** set when the server says the password expires within a week (PASSWORD_EXPIRY_WARNING_DAYS) */
+      passwordExpiresInDays?: number | undefined;
+    }
   | { state: 'switching'; host: string }
   | { state: 'down'; reason: string; code: string };

@@ -30,6 +30,8 @@ export interface Login {
   connection: Connection;
   /** featureId → version */
   features: Features;
+  /** Days left before the password expires, as the server counted them at this login; null when it did not say. */
+  daysUntilPasswordExpiration: number | null;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function logIn(http: SessionHttp, target: IcwsTarget, options: Logi
       since: options.clock(),
     },
     features,
+    daysUntilPasswordExpiration: answer.daysUntilPasswordExpiration ?? null,
   };
 }
 

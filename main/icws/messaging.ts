@@ -3,13 +3,18 @@
 // queues messages per session, so a dropped stream only has to come back to lose nothing.
 // A stream can also stall (open and silent behind a proxy or NAT): one silent for more
 // than three times the ping interval seen so far (60 s before any ping) is reopened (§2.4).
+// A stream that opens and then delivers nothing at all, not even the `retry:` line or a ping,
+// is a proxy holding the events back (§2.6): after SILENT_STREAMS_BEFORE_POLLING of them in
+// a row the pump polls instead, says so in the session's status, and tries the stream again
+// after STREAM_RETRY_AFTER_BUFFERING_MS.
 // The server's own connectionStateChangeMessage goes to the session.
 
 import { createParser } from 'eventsource-parser';
 import { z } from 'zod';
 import { Disposables } from '../../shared/disposables';
 import { AppError, isAppError } from '../../shared/errors';
-import { backoffDelay, sleep } from '../http';
+import { backoffDelay, sleep, systemClock } from '../http';
+import type { Clock } from '../http';
 import { badResponse } from './errors';
 import { Listeners } from './listeners';
 import type { Unsubscribe } from './listeners';
@@ -18,6 +23,15 @@ import { CONNECTION_STATE_CHANGE_TYPE, messageSchema, parseConnectionStateChange
 import type { IcwsMessage } from './wire';
 
 export type PumpMode = 'auto' | 'sse' | 'poll';
+
+/** Two silent streams in a row: one could be a server slow to say anything, two is a proxy in the way. */
+export const SILENT_STREAMS_BEFORE_POLLING = 2;
+/**
+ * How long the pump polls after a proxy held the stream back, before it tries the stream
+ * again. A proxy is fixed (or bypassed) by an administrator, not within minutes; once an hour
+ * costs one silent stream (a minute of slower delivery while it waits) when nothing changed.
+ */
+export const STREAM_RETRY_AFTER_BUFFERING_MS = 60 * 60_000;
 
 export interface MessagePumpOptions {
   /** `auto` (default): SSE when the server has messaging ≥ 2, else short polling */
@@ -35,6 +49,10 @@ export interface MessagePumpOptions {
   stallTimeoutMs?: number;
   /** once pings were seen: reopened when silent longer than this many ping intervals; default 3 */
   stallFactor?: number;
+  /** decides when a stream held back by a proxy is tried again; default the system clock */
+  clock?: Clock;
+  /** polling after a proxy held the stream back lasts this long; default STREAM_RETRY_AFTER_BUFFERING_MS */
+  streamRetryAfterMs?: number;
 }
 
 export type MessageHandler = (message: IcwsMessage) => void;
@@ -54,6 +72,8 @@ export class MessagePump {
   readonly #handlers = new Map<string, Listeners<IcwsMessage>>();
   readonly #errors = new Listeners<AppError>();
   readonly #stallListeners = new Listeners<{ silentMs: number }>();
+  readonly #clock: Clock;
+  readonly #streamRetryAfterMs: number;
 
   #retryMs: number;
   #controller: AbortController | null = null;
@@ -65,6 +85,10 @@ export class MessagePump {
   /** the longest gap between pings seen so far (the stream's opening counts as one); null before any */
   #pingIntervalMs: number | null = null;
   #stalls = 0;
+  /** streams in a row that opened and delivered nothing */
+  #silentStreams = 0;
+  /** clock time until which the pump polls because a proxy held the stream back; null while it does not */
+  #pollingUntil: number | null = null;
 
   constructor(session: IcwsSession, options: MessagePumpOptions = {}) {
     this.#session = session;
@@ -76,6 +100,8 @@ export class MessagePump {
     this.#failuresBeforeRenew = options.failuresBeforeRenew ?? 3;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
     this.#stallFactor = options.stallFactor ?? 3;
+    this.#clock = options.clock ?? systemClock;
+    this.#streamRetryAfterMs = options.streamRetryAfterMs ?? STREAM_RETRY_AFTER_BUFFERING_MS;
     this.on(CONNECTION_STATE_CHANGE_TYPE, (m) => this.#onConnectionState(m));
   }
 
@@ -92,6 +118,11 @@ export class MessagePump {
   /** A silent stream was found dead and reopened (for the log and the status bar). */
   onStall(listener: (stall: { silentMs: number }) => void): Unsubscribe {
     return this.#stallListeners.add(listener);
+  }
+
+  /** Clock time at which the stream is tried again while a proxy holds it back; null otherwise. */
+  get pollingUntil(): number | null {
+    return this.#pollingUntil;
   }
 
   /** How messages arrive right now; null before the first fetch. */
@@ -166,7 +197,8 @@ export class MessagePump {
         this.#errors.emit(error);
         // Bad credentials or a finished session: retrying only risks locking the account.
         // A redirect is a wrong address, not a passing fault.
-        if (error.code === 'auth_failed' || error.code === 'cancelled' || error.code === 'unexpected_redirect') break;
+        // A refused login (no licence, an expired password) waits for the user to fix it and log in again.
+        if (error.code === 'auth_failed' || error.code === 'connect_refused' || error.code === 'cancelled' || error.code === 'unexpected_redirect') break;
         if (error.code === 'session_ended') {
           // The server asked us not to log in again by ourselves: wait for the user.
           await this.#session.untilResumed(signal);
@@ -188,7 +220,27 @@ export class MessagePump {
 
   #useStream(): boolean {
     if (this.#mode === 'poll' || this.#streamUnsupported) return false;
+    if (this.#pollingUntil !== null) {
+      if (this.#clock() < this.#pollingUntil) return false;
+      // Time to see whether the proxy still holds events back. The status keeps saying
+      // "polling" until a stream delivers something; one more silent stream polls again.
+      this.#pollingUntil = null;
+    }
     return this.#mode === 'sse' || this.#session.hasFeature('messaging', 2);
+  }
+
+  /** A stream delivered something: no proxy holds it back (any more). */
+  #streamDelivered(): void {
+    this.#silentStreams = 0;
+    this.#session.setProxyBuffering(false);
+  }
+
+  /** A stream opened and ended (or stalled) without a single byte. */
+  #streamSilent(): void {
+    this.#silentStreams++;
+    if (this.#silentStreams < SILENT_STREAMS_BEFORE_POLLING) return;
+    this.#pollingUntil = this.#clock() + this.#streamRetryAfterMs;
+    this.#session.setProxyBuffering(true);
   }
 
   async #pollOnce(signal: AbortSignal): Promise<void> {
@@ -205,6 +257,8 @@ export class MessagePump {
     let lastHeard = performance.now();
     let lastPing = lastHeard;
     let stalled = false;
+    let opened = false;
+    let delivered = false;
     // Any byte is a sign of life; the limit is recomputed each time, as pings teach us the interval.
     const heard = () => {
       lastHeard = performance.now();
@@ -229,6 +283,7 @@ export class MessagePump {
         return;
       }
       lastPing = performance.now();
+      opened = true;
       heard();
       const parser = createParser({
         onEvent: (event) => this.#dispatchData(event.data),
@@ -247,6 +302,10 @@ export class MessagePump {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
+          if (!delivered && value.length > 0) {
+            delivered = true;
+            this.#streamDelivered();
+          }
           parser.feed(value);
           heard();
         }
@@ -262,6 +321,8 @@ export class MessagePump {
     } finally {
       clearTimeout(silenceTimer);
       if (this.#stream === stream) this.#stream = null;
+      // Ended by itself or found dead, not dropped by us for a new session or a stop.
+      if (opened && !delivered && !signal.aborted && (stalled || !stream.signal.aborted)) this.#streamSilent();
       if (stalled && !signal.aborted) {
         this.#stalls++;
         // Reopen at once: the server still holds the queue, and nothing arrived for a while already.

@@ -57,6 +57,12 @@ export interface IcwsSessionOptions {
 }
 
 const DEFAULT_APPLICATION_NAME = 'Agent Companion';
+/**
+ * A password that expires within this many days is worth a warning at every login (status bar,
+ * a command's stderr): a week leaves an agent several shifts to change it before the login
+ * is refused (§2.6).
+ */
+export const PASSWORD_EXPIRY_WARNING_DAYS = 7;
 
 export class IcwsSession {
   readonly #status = new ConnectionStatus();
@@ -70,6 +76,10 @@ export class IcwsSession {
 
   #features: Features = new Map();
   #loggedOut = false;
+  /** from the last connect answer; null when the server did not count */
+  #daysUntilPasswordExpiration: number | null = null;
+  /** the message pump polls because a proxy holds the event stream back */
+  #proxyBuffering = false;
 
   constructor(options: IcwsSessionOptions) {
     // The password goes in the login body: never in plain http across a network unless the user chose to.
@@ -104,8 +114,9 @@ export class IcwsSession {
       },
       random: options.random ?? Math.random,
       login: async (target) => {
-        const { connection, features } = await logIn(this.#http, target, login);
+        const { connection, features, daysUntilPasswordExpiration } = await logIn(this.#http, target, login);
         this.#features = features;
+        this.#daysUntilPasswordExpiration = daysUntilPasswordExpiration;
         return connection;
       },
       discard: (conn) => this.#http.discard(conn),
@@ -148,6 +159,23 @@ export class IcwsSession {
   /** The server in use (or tried last), and the alternates learnt from the servers. */
   get servers(): { current: IcwsTarget; alternates: IcwsTarget[] } {
     return { current: this.#servers.current, alternates: this.#servers.alternates };
+  }
+
+  /** Days before the password expires, from the last login's answer, when it is PASSWORD_EXPIRY_WARNING_DAYS or fewer; else null. */
+  get passwordExpiresInDays(): number | null {
+    const days = this.#daysUntilPasswordExpiration;
+    return days !== null && days <= PASSWORD_EXPIRY_WARNING_DAYS ? days : null;
+  }
+
+  /**
+   * The message pump fell back to polling because a proxy held the event stream back (true),
+   * or went back to the stream (false): the status says how messages arrive.
+   */
+  setProxyBuffering(on: boolean): void {
+    if (this.#proxyBuffering === on) return;
+    this.#proxyBuffering = on;
+    const conn = this.#connector.current;
+    if (conn && this.#status.state.state === 'up') this.#status.set(this.#up(conn.target));
   }
 
   /** Set (code `session_ended`, the server's reason as message) while the server has ended the session; null otherwise. */
@@ -287,7 +315,14 @@ export class IcwsSession {
   }
 
   #up(target: IcwsTarget): UpState {
-    return { state: 'up', host: target.label, sse: this.hasFeature('messaging', 2) };
+    const days = this.passwordExpiresInDays;
+    return {
+      state: 'up',
+      host: target.label,
+      sse: this.hasFeature('messaging', 2) && !this.#proxyBuffering,
+      ...(this.#proxyBuffering && { proxyBuffering: true }),
+      ...(days !== null && { passwordExpiresInDays: days }),
+    };
   }
 
   #assertUsable(): void {

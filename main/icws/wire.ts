@@ -16,6 +16,10 @@ export const ASSISTANCE_SUBSCRIPTION_STATE_TYPE = 'urn:inin.com:interactions.ass
 export const CONNECTION_STATE_CHANGE_TYPE = 'urn:inin.com:connection:connectionStateChangeMessage';
 /** A real server's body for a bad session cookie; its status is not documented, so it means "log in again" whatever the status. */
 export const INVALID_COOKIE_ERROR_ID = 'error.request.accessDenied.cookie.invalid';
+/** A wrong user or password at connect (at any later call, with errorCode -2147221499, an invalid session: §2.6). */
+export const AUTHENTICATION_FAILURE_ERROR_ID = 'error.request.connection.authenticationFailure';
+/** A server switching over refuses connections with these (§2.1): the alternates are tried, then it is tried again. */
+export const SWITCHOVER_ERROR_IDS: ReadonlySet<string> = new Set(['error.server.notAcceptingConnections', 'error.server.unavailable']);
 
 export { ASSISTANCE_TEXT_MAX_LENGTH } from '../../shared/validation';
 
@@ -46,6 +50,8 @@ export const connectAnswerSchema = z.looseObject({
   userID: optionalText,
   userDisplayName: optionalText,
   icServer: optionalText,
+  /** Days left before the user's password expires, when the server counts them (§2.6). */
+  daysUntilPasswordExpiration: z.number().int().optional().catch(undefined),
   // The connect answer's `features` is documented loosely: accept the bare list or the
   // `{featureInfoList}` wrapper that GET /connection/features uses.
   features: z.union([z.array(featureSchema), featuresAnswerSchema]).optional().catch(undefined),

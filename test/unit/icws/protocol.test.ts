@@ -82,7 +82,10 @@ describe('error mapping', () => {
     expect(codeForStatus(400, { errorId: 'error.request.connection.authenticationFailure' }, { connect: true })).toBe('auth_failed');
     expect(codeForStatus(400, { errorId: 'error.request.invalidRepresentation' }, { connect: true })).toBe('invalid_input');
     expect(codeForStatus(400, { errorId: 'error.request.interactions.assistanceNotFound' })).toBe('not_found');
-    expect(codeForStatus(400, { message: 'The assistance request does not exist.' })).toBe('not_found');
+    // Decided by id and status, never by the (localised) text: the same words in English or Turkish change nothing.
+    expect(codeForStatus(400, { message: 'The assistance request does not exist.' })).toBe('invalid_input');
+    expect(codeForStatus(400, { errorId: 'error.request.accessDenied.assistance', message: 'The request was not found.' })).toBe('operation_failed');
+    expect(codeForStatus(400, { errorId: 'error.request.interactions.assistanceNotFound', message: 'Yardım isteği bulunamadı.' })).toBe('not_found');
     expect(codeForStatus(400, { errorId: 'error.request.invalidRepresentation' })).toBe('invalid_input');
     // The server refusing (not an ACD interaction, a missing right) is not bad input.
     expect(codeForStatus(400, { errorId: 'error.request.accessDenied.assistance', message: 'No right.' })).toBe('operation_failed');
@@ -92,6 +95,25 @@ describe('error mapping', () => {
     expect(codeForStatus(410, {})).toBe('feature_unsupported');
     expect(codeForStatus(500, {})).toBe('server_error');
     expect(codeForStatus(503, {})).toBe('server_error');
+  });
+
+  it('at connect, a 400 or 500 with an id it does not know is a refusal to show, not a fault to retry', () => {
+    const connect = { connect: true };
+    for (const errorId of ['error.request.connection.noLicenseAvailable', 'error.request.connection.passwordExpired', 'error.request.connection.stationRequired']) {
+      expect(codeForStatus(400, { errorId, message: 'Lisans yok.' }, connect), errorId).toBe('connect_refused');
+      expect(codeForStatus(500, { errorId, message: 'No licence.' }, connect), errorId).toBe('connect_refused');
+      // The same id on a later call is the server refusing one request, not the login.
+      expect(codeForStatus(400, { errorId }), errorId).toBe('operation_failed');
+    }
+    // Switchover and plain failures (no id, a gateway) are still tried again.
+    expect(codeForStatus(503, { errorId: 'error.server.notAcceptingConnections' }, connect)).toBe('server_error');
+    expect(codeForStatus(500, { errorId: 'error.server.unavailable' }, connect)).toBe('server_error');
+    expect(codeForStatus(500, {}, connect)).toBe('server_error');
+    expect(codeForStatus(502, { errorId: 'error.proxy.unknownServer' }, connect)).toBe('server_error');
+    // A wrong password stays auth_failed; our own malformed request stays invalid_input.
+    expect(codeForStatus(400, { errorId: 'error.request.connection.authenticationFailure', errorCode: -2147221503 }, connect)).toBe('auth_failed');
+    expect(codeForStatus(400, { errorId: 'error.request.missingHeader' }, connect)).toBe('invalid_input');
+    expect(codeForStatus(400, {}, connect)).toBe('invalid_input');
   });
 
   it('carries the server message and errorId', () => {
