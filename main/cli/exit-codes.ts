@@ -13,6 +13,8 @@ export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'invalid_input':
     case 'confirmation_required':
+    // The administrator's CA file is a setting that cannot be used: fixed like a bad value.
+    case 'tls_ca_file':
       return EXIT.usage;
     case 'missing_credentials':
     case 'keychain_unavailable':
@@ -27,6 +29,10 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'bad_response':
     case 'unexpected_redirect':
     case 'session_ended':
+    // The server was reached but its certificate refused: no connection was made.
+    case 'tls_untrusted':
+    case 'tls_expired':
+    case 'tls_name_mismatch':
       return EXIT.unreachable;
     default:
       return EXIT.refused;

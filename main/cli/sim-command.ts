@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
 import { untilAborted, type Command } from './command';
 import { languageOf, numberFlag as parseNumberFlag, portFlag, type FlagContext } from './parse';
@@ -17,8 +20,8 @@ const sim: Command = {
   name: 'sim',
   usage:
     'companion sim [--diyalog-port P] [--skew-minutes M] [--latency-ms L] [--failure-rate R] ' +
-    '[--signing example|pseudocode] [--algorithm sha256|sha1] [--page-size 20|25] [--agent-field agentId|agentUserId]',
-  summary: 'Run the Diyalog and ICWS simulators on 127.0.0.1 (demo data) until stopped.',
+    '[--signing example|pseudocode] [--algorithm sha256|sha1] [--page-size 20|25] [--agent-field agentId|agentUserId] [--tls]',
+  summary: 'Run the Diyalog and ICWS simulators on 127.0.0.1 (demo data) until stopped; --tls serves HTTPS from a CA of their own and prints its file.',
   flags: {
     'diyalog-port': { type: 'string' },
     'skew-minutes': { type: 'string' },
@@ -29,6 +32,9 @@ const sim: Command = {
     algorithm: { type: 'string' },
     'page-size': { type: 'string' },
     'agent-field': { type: 'string' },
+    // HTTPS with a certificate from a CA made for this run: a bank's internal CA, to try
+    // tls.caFile or the OS store against (specs §2.6). The CA file is removed on exit.
+    tls: { type: 'boolean' },
   },
   async run({ flags, env, lang, io, signal }) {
     // Every number first, before the simulators load: a bad value is a usage error (exit 2).
@@ -45,7 +51,9 @@ const sim: Command = {
     const historyAgentField = choiceFlag(flags['agent-field'], '--agent-field', ['agentId', 'agentUserId'] as const, 'agentId');
     // Loaded on demand: every other command starts without parsing the simulators.
     const [{ startDiyalogSim }, { startIcwsSim }] = await Promise.all([import('../sim/diyalog/server'), import('../sim/icws/server')]);
+    const tls = flags.tls === true ? await simTls() : null;
     const diyalog = await startDiyalogSim({
+      ...(tls && { tls: tls.certificate }),
       ...numbers,
       signingForm,
       signatureAlgorithm,
@@ -53,7 +61,7 @@ const sim: Command = {
       historyAgentField,
       demo: true,
     });
-    const icws = await startIcwsSim({ mode: 'demo' });
+    const icws = await startIcwsSim({ mode: 'demo', ...(tls && { tls: tls.certificate }) });
     // Demo credentials of a local simulator, printed on purpose: they open nothing real.
     const line = {
       diyalog: {
@@ -66,11 +74,23 @@ const sim: Command = {
         historyAgentField,
       },
       icws: { url: icws.url, alternateUrl: icws.alternateUrl, userId: icws.user.userId, password: icws.user.password, interactionIds: icws.interactionIds },
+      ...(tls && { caFile: tls.caFile }),
     };
     io.stdout.write(JSON.stringify(line) + '\n');
     await untilAborted(signal);
     await Promise.all([diyalog.close(), icws.close()]);
+    await tls?.remove();
   },
 };
+
+/** A CA for this run, its server certificate, and the CA written to a private temporary file. */
+async function simTls() {
+  const { createSimAuthority } = await import('../sim/certificates');
+  const authority = createSimAuthority();
+  const dir = await mkdtemp(join(tmpdir(), 'companion-sim-ca-'));
+  const caFile = join(dir, 'ca.pem');
+  await writeFile(caFile, authority.caPem, { mode: 0o600 });
+  return { certificate: authority.issue(), caFile, remove: () => rm(dir, { recursive: true, force: true }) };
+}
 
 export const simCommands: Command[] = [sim];

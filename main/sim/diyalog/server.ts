@@ -4,6 +4,8 @@
 // integration tests and the benchmarks.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { ServerCertificate } from '../certificates';
 import type { AddressInfo } from 'node:net';
 import type { HelpRecord, HelpType } from '../../../shared/diyalog';
 import { AppError } from '../../../shared/errors';
@@ -22,6 +24,8 @@ export type HistoryAgentField = 'agentId' | 'agentUserId';
 export const SIM_PAGE_SIZES = [20, 25] as const;
 
 export interface DiyalogSimOptions {
+  /** Serve HTTPS with this certificate (a bank's own CA: main/sim/certificates.ts); default plain http. */
+  tls?: ServerCertificate;
   /** default 0 (ephemeral); the host is always 127.0.0.1 */
   port?: number;
   /** e.g. '/api' serves /api/v1/...; default '' */
@@ -135,7 +139,7 @@ export interface DiyalogSimControl {
 }
 
 export interface DiyalogSim {
-  /** http://127.0.0.1:PORT plus the base path */
+  /** http(s)://127.0.0.1:PORT plus the base path */
   url: string;
   credentials: DlgaCredentials;
   /** a demo supervisor's staff number for x-dlg-requester-userid */
@@ -313,9 +317,10 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
     if (log.length > MAX_LOG_ENTRIES) log = log.slice(-MAX_LOG_ENTRIES / 2);
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => req.socket.destroy());
-  });
+  };
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createServer(onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -392,7 +397,7 @@ export async function startDiyalogSim(options: DiyalogSimOptions = {}): Promise<
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://127.0.0.1:${port}${basePath}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${basePath}`,
     credentials,
     staffId: DEMO_STAFF_ID,
     control,

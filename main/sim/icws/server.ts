@@ -6,6 +6,8 @@
 
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { ServerCertificate } from '../certificates';
 import { sleep, systemClock } from '../../http';
 import type { Clock } from '../../http';
 import { handleIcws } from './icws-routes';
@@ -13,8 +15,8 @@ import type { IcwsContext } from './icws-routes';
 import { handleSim } from './sim-routes';
 import { IcwsSimState } from './state';
 import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimInteractionDetails, SimUser, SupervisorBehaviour } from './state';
-import { ERRORS, RequestError, Reply } from './wire';
-import type { IcwsMessage, SimInteractionState } from './wire';
+import { ERRORS, RequestError, Reply, languageOf } from './wire';
+import type { ConnectRefusal, IcwsMessage, SimInteractionState } from './wire';
 
 export type { QueuedMessageEvent, SimInteractionDetails, SupervisorBehaviour } from './state';
 export type { SimInteractionState } from './wire';
@@ -23,6 +25,8 @@ export const DEMO_ICWS_USER: Readonly<SimUser> = { userId: 'demo.agent', passwor
 export const DEMO_ICWS_SUPERVISOR: Readonly<SimUser> = { userId: 'demo.supervisor', password: 'demo-supervisor-pw', displayName: 'Selin Kaya' };
 
 export interface IcwsSimOptions {
+  /** Serve HTTPS with this certificate on both hosts (a bank's own CA: main/sim/certificates.ts); default plain http. */
+  tls?: ServerCertificate;
   /** default 0; the primary listens on 127.0.0.1, the alternate on 127.0.0.2 with the same port */
   port?: number;
   /** default DEMO_ICWS_USER and DEMO_ICWS_SUPERVISOR; the first is `user` and owns `interactionIds` */
@@ -59,8 +63,8 @@ export interface SimRedirect {
 }
 
 export interface ServerEnd {
-  /** the server's (localized) text, shown to the user */
-  reason: string;
+  /** the server's text, shown to the user; left out: the server's own, in each session's language */
+  reason?: string | undefined;
   /** false: the client must not log in again by itself; left out: as real servers may */
   shouldReconnect?: boolean | undefined;
   /** one session, or every session */
@@ -118,6 +122,16 @@ export interface IcwsSimControl {
   setAvailable(available: boolean): void;
   /** answer with a redirect instead; null: stop */
   setRedirect(redirect: SimRedirect | null): void;
+  /** every login is refused with this (400 or 500, an errorId no client knows, a message in the asked language); null: stop */
+  setConnectRefusal(refusal: { reason: ConnectRefusal; status: 400 | 500 } | null): void;
+  /** connect answers carry `daysUntilPasswordExpiration` with this; null: left out, as most servers do */
+  setPasswordExpiry(days: number | null): void;
+  /**
+   * on: a buffering proxy stands in front (§2.6): an event stream opens (status and headers
+   * arrive) and then nothing, not the `retry:` line, not a ping, not a message; messages stay
+   * queued for a short poll. off: streams that open from now on are not held.
+   */
+  setBufferingProxy(on: boolean): void;
   /** every alternateHostList (503 and connect answer) is exactly this list; null: the real peer */
   setAlternateHostList(list: string[] | null): void;
   /** queues a message exactly as given (a newer server's shapes, odd fields) for one session or all; returns how many */
@@ -187,6 +201,9 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
   let available = true;
   let redirect: SimRedirect | null = null;
   let alternateHostList: string[] | null = null;
+  let connectRefusal: IcwsContext['connectRefusal'] = null;
+  let passwordExpiryDays: number | null = null;
+  let bufferingProxy = false;
 
   const control: IcwsSimControl = {
     expireSession: (sessionId) => state.expire(sessionId),
@@ -213,6 +230,15 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     },
     setRedirect: (r) => {
       redirect = r;
+    },
+    setConnectRefusal: (refusal) => {
+      connectRefusal = refusal;
+    },
+    setPasswordExpiry: (days) => {
+      passwordExpiryDays = days;
+    },
+    setBufferingProxy: (on) => {
+      bufferingProxy = on;
     },
     publish: (message, sessionId) => {
       const targets = state.sessions().filter((s) => sessionId === undefined || s.id === sessionId);
@@ -241,6 +267,9 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     hostName: (h) => (proxyPrefix === null ? names[h] : serverNames[h]),
     proxyPrefix,
     alternateHostList,
+    connectRefusal,
+    passwordExpiryDays,
+    bufferingProxy,
     features,
     messagingVersion,
     interactionsVersion,
@@ -257,10 +286,14 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
       requestCount++;
       // The servers are gone: the connection is cut before any answer.
       if (!available) return void req.socket.destroy();
-      const reply = new Reply(res, (status) => {
-        log.push({ method, path: url.pathname, status, host: names[host] });
-        if (log.length > MAX_LOG) log.shift();
-      });
+      const reply = new Reply(
+        res,
+        (status) => {
+          log.push({ method, path: url.pathname, status, host: names[host] });
+          if (log.length > MAX_LOG) log.shift();
+        },
+        languageOf(req.headers['accept-language']),
+      );
       if (latencyMs > 0) await sleep(latencyMs);
       // The reverse proxy: /api/<server>/icws/... goes to that server, whichever listener took it.
       let target = host;
@@ -283,20 +316,20 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     } catch (e) {
       if (res.headersSent) return void res.destroy();
       const [status, body] = e instanceof RequestError ? [e.status, e.body] : [500, ERRORS.internal];
-      new Reply(res, (s) => log.push({ method, path: url.pathname, status: s, host: names[host] })).error(status, body);
+      new Reply(res, (s) => log.push({ method, path: url.pathname, status: s, host: names[host] }), languageOf(req.headers['accept-language'])).error(status, body);
     }
   }
 
   // handle() answers its own failures with a 500; what escapes it (a request line the URL parser
   // refuses) cuts the connection rather than leaving an unhandled rejection in the test process.
-  const servers: Record<HostKey, Server> = {
-    primary: createServer((req, res) => {
-      handle('primary', req, res).catch(() => res.destroy());
-    }),
-    alternate: createServer((req, res) => {
-      handle('alternate', req, res).catch(() => res.destroy());
-    }),
+  const serve = (key: HostKey): Server => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      handle(key, req, res).catch(() => res.destroy());
+    };
+    return options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createServer(onRequest);
   };
+  const servers: Record<HostKey, Server> = { primary: serve('primary'), alternate: serve('alternate') };
+  const scheme = options.tls ? 'https' : 'http';
   const port = await listenPair(servers, names, options.port ?? 0);
 
   const sweep = setInterval(() => state.sweepIdle(), Math.max(10, Math.min(idleTimeoutMs, 60_000)));
@@ -315,9 +348,9 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
   };
 
   return {
-    url: `http://${names.primary}:${port}`,
-    alternateUrl: `http://${names.alternate}:${port}`,
-    proxyUrl: `http://${names.primary}:${port}/api/${encodeURIComponent(serverNames.primary)}`,
+    url: `${scheme}://${names.primary}:${port}`,
+    alternateUrl: `${scheme}://${names.alternate}:${port}`,
+    proxyUrl: `${scheme}://${names.primary}:${port}/api/${encodeURIComponent(serverNames.primary)}`,
     user: agent,
     interactionIds,
     scenarios,

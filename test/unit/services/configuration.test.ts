@@ -24,7 +24,7 @@ describe('parseSettingValue', () => {
     // The list README.md gives for `companion settings set`: one more or one fewer is a change to say there.
     expect(Object.keys(SETTING_KEYS).sort()).toEqual([
       'alertSound', 'allowInsecureHttp', 'audit.forward.url', 'diyalog.baseUrl', 'diyalog.historyAgentField', 'diyalog.keyId', 'diyalog.signatureAlgorithm',
-      'icws.applicationName', 'icws.baseUrl', 'icws.supervisorAssistanceActionPath', 'icws.userId', 'language', 'role', 'staffId', 'supervisor.agents', 'theme',
+      'icws.applicationName', 'icws.baseUrl', 'icws.supervisorAssistanceActionPath', 'icws.userId', 'language', 'role', 'staffId', 'supervisor.agents', 'theme', 'tls.caFile',
     ]);
     // And the ones a flag or a variable may override for one invocation (README.md's table).
     expect(Object.entries(SETTING_KEYS).flatMap(([key, spec]) => ('env' in spec ? [[key, spec.env, spec.flag]] : []))).toEqual([
@@ -34,6 +34,7 @@ describe('parseSettingValue', () => {
       ['icws.baseUrl', 'COMPANION_ICWS_URL', 'icws-url'],
       ['icws.userId', 'COMPANION_ICWS_USER', 'icws-user'],
       ['supervisor.agents', 'COMPANION_SUPERVISOR_AGENTS', 'supervisor-agents'],
+      ['tls.caFile', 'COMPANION_TLS_CA_FILE', 'ca-file'],
       ['audit.forward.url', 'COMPANION_AUDIT_FORWARD_URL', 'audit-forward-url'],
     ]);
     expect(isSettingKey('toString')).toBe(false);
