@@ -5,6 +5,7 @@
 // is played by SSL_CERT_FILE, which OpenSSL (and Node's system store) read at process start,
 // so those cases run the built command as a process.
 
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import type { HelpStateAnswer } from '../../../shared/diyalog';
 import { createSimAuthority, type SimAuthority } from '../../../main/sim/certificates';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../../main/sim/icws/server';
-import { assertBuilt, cleanEnv, expectError, okJson, runCompanion, runCompanionProcess, tempDir } from './cli-harness';
+import { assertBuilt, cleanEnv, expectError, LineReader, okJson, runCompanion, runCompanionProcess, startCompanion, tempDir } from './cli-harness';
 
 let authority: SimAuthority;
 let dir: { path: string; remove: () => Promise<void> };
@@ -109,5 +110,35 @@ describe('the bank CA in the OS store alone', () => {
     const other = join(dir.path, 'other-ca.pem');
     await writeFile(other, createSimAuthority('Some Other CA').caPem);
     expectError(await runCompanionProcess(['help-state', customer, '--json'], envFor(diyalog, { SSL_CERT_FILE: other })), 4, 'tls_untrusted');
+  });
+});
+
+describe('companion sim --tls', () => {
+  it('serves both simulators over HTTPS and prints the CA file to trust, which works and is removed when it stops', async () => {
+    const data = await tempDir('sim-tls');
+    const run = startCompanion(['sim', '--tls'], cleanEnv({ COMPANION_DATA_DIR: data.path }));
+    const lines = new LineReader(run);
+    try {
+      const line = JSON.parse(await lines.next()) as { caFile: string; diyalog: { url: string; keyId: string; secret: string; staffId: string }; icws: { url: string } };
+      expect(line.diyalog.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+/);
+      expect(line.icws.url).toMatch(/^https:\/\//);
+      const env = cleanEnv({
+        COMPANION_DIYALOG_URL: line.diyalog.url,
+        COMPANION_DIYALOG_KEY_ID: line.diyalog.keyId,
+        COMPANION_DIYALOG_SECRET: line.diyalog.secret,
+        COMPANION_STAFF_ID: line.diyalog.staffId,
+        COMPANION_DATA_DIR: data.path,
+      });
+      // The server's own answer about an unknown customer: the connection was trusted and made.
+      expectError(await runCompanion(['help-state', '1001', '--json', '--ca-file', line.caFile], env), 1, 'customer_not_found');
+      expectError(await runCompanion(['help-state', '1001', '--json'], env), 4, 'tls_untrusted');
+      run.interrupt();
+      expect((await run.finished).code).toBe(0);
+      expect(existsSync(line.caFile)).toBe(false);
+    } finally {
+      run.interrupt();
+      await run.finished;
+      await data.remove();
+    }
   });
 });
