@@ -81,3 +81,15 @@ function watchOpener(opener: HTMLElement, toFallback: () => void): void {
   document.addEventListener('focusin', onFocusIn, true);
   document.addEventListener('pointerdown', stop, true);
 }
+
+/**
+ * After a screen sent the user to another section (Agents → History): the focus goes to that
+ * section's heading, so the keyboard and a screen reader start there rather than on a button
+ * now hidden. The section may be drawn for the first time (its code is loaded on the first
+ * visit): a few frames are waited for, then it gives up and leaves the focus where it was.
+ */
+export function focusHeadingOf(tab: string, frames = 60): void {
+  const heading = document.querySelector<HTMLElement>(`#panel-${CSS.escape(tab)}:not([hidden]) h1`);
+  if (heading) focusOn(heading);
+  else if (frames > 0) requestAnimationFrame(() => focusHeadingOf(tab, frames - 1));
+}

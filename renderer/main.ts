@@ -3,7 +3,7 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import { startBridge } from './bridge';
 import { storesContext } from './context';
-import { pageNotifier } from './notifications';
+import { pageNotifier, pageSupervisorNotifier } from './notifications';
 import { chime } from './sound';
 import { createStores } from './stores';
 
@@ -22,6 +22,7 @@ const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
 const notifyPage = pageNotifier();
+const notifyPageOfDesk = pageSupervisorNotifier();
 const stores = createStores(startBridge(), {
   visible: () => document.visibilityState === 'visible',
   openWindow: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
@@ -29,6 +30,11 @@ const stores = createStores(startBridge(), {
   // A supervisor answered: the page's notification where main cannot show one, and the sound if chosen.
   notify: (alert) => {
     notifyPage?.(alert);
+    if (stores.settings.view?.settings.alertSound) chime();
+  },
+  // An agent asked, or wrote on a request this supervisor accepted: the same notification and sound.
+  notifySupervisor: (alert) => {
+    notifyPageOfDesk?.(alert);
     if (stores.settings.view?.settings.alertSound) chime();
   },
 });

@@ -3,6 +3,7 @@
 // them itself (with the taskbar flash), so the page stays quiet there.
 
 import type { AssistanceAlert } from '../shared/contract';
+import type { SupervisorAlert } from '../shared/supervisor';
 import { translate } from '../shared/i18n';
 import { language } from './stores/language.svelte';
 
@@ -22,6 +23,18 @@ export function pageNotifier(): ((alert: AssistanceAlert) => void) | undefined {
     if (Notification.permission !== 'granted' || (document.visibilityState === 'visible' && document.hasFocus())) return;
     const title = translate(language.current, 'assist.alertTitle', { from: alert.from });
     const notification = new Notification(title, { body: alert.text, tag: `assistance-${alert.assistanceId}` });
+    notification.onclick = () => window.focus();
+  };
+}
+
+/** The supervisor desk's `notifySupervisor` for this page: a new request, or an agent's message; undefined where main notifies. */
+export function pageSupervisorNotifier(): ((alert: SupervisorAlert) => void) | undefined {
+  if (!supported()) return undefined;
+  return (alert) => {
+    if (Notification.permission !== 'granted' || (document.visibilityState === 'visible' && document.hasFocus())) return;
+    const key = alert.kind === 'request' ? 'supervise.alertRequest' : 'supervise.alertMessage';
+    const title = translate(language.current, key, { from: alert.from, workgroup: alert.workgroup });
+    const notification = new Notification(title, { body: alert.text, tag: `supervise-${alert.assistanceId}` });
     notification.onclick = () => window.focus();
   };
 }

@@ -228,6 +228,18 @@ export class HistoryStore {
     this.filter = { state: '', agent: '', customer: '' };
   }
 
+  /**
+   * One agent's help history (from the Agents board): the search's agent is theirs, nothing
+   * else narrows it, and it starts at once unless a search is already running (then the
+   * field is filled and the user searches when it ends).
+   */
+  forAgent(agentId: string): void {
+    this.agent = agentId;
+    this.customer = '';
+    this.clearFilter();
+    void this.search();
+  }
+
   async search(): Promise<void> {
     if (this.running) return;
     // An end the user did not set is now, at this search, not when the window opened.

@@ -184,6 +184,13 @@ export class RecoveryStore {
     else this.progress = state.progress;
   }
 
+  /** "Find stuck sessions of this agent" (from the Agents board): the agent's id, nothing else, searched at once unless a search runs. */
+  forAgent(agentId: string): void {
+    this.agent = agentId;
+    this.customer = '';
+    void this.find();
+  }
+
   /** Searches the last WIDER_SEARCH_DAYS days up to now, with the same other filters. */
   async findWider(): Promise<void> {
     if (this.running) return;

@@ -17,6 +17,10 @@ export interface SettingsForm {
   icwsUrl: string;
   icwsUser: string;
   applicationName: string;
+  /** The supervisor's agents (ICWS user ids), one a line or separated by commas or spaces, as typed. */
+  supervisorAgents: string;
+  /** Advanced: where a supervisor's accept, ignore or answer goes; empty for the inferred path. */
+  supervisorActionPath: string;
 }
 
 export type SecretMessage = 'settings.secretSaved' | 'settings.secretCleared' | 'settings.secretEmpty';
@@ -48,6 +52,8 @@ export function formOf(v: SettingsView): SettingsForm {
     icwsUrl: s.icws.baseUrl ?? '',
     icwsUser: s.icws.userId ?? '',
     applicationName: s.icws.applicationName,
+    supervisorAgents: s.supervisor.agents.join('\n'),
+    supervisorActionPath: s.icws.supervisorAssistanceActionPath ?? '',
   };
 }
 
@@ -61,7 +67,8 @@ export function patchOf(f: SettingsForm): CallInput<'settings.update'> {
     },
     staffId: orNull(f.staffId),
     role: f.role,
-    icws: { baseUrl: orNull(f.icwsUrl), userId: orNull(f.icwsUser), applicationName: f.applicationName },
+    icws: { baseUrl: orNull(f.icwsUrl), userId: orNull(f.icwsUser), applicationName: f.applicationName, supervisorAssistanceActionPath: orNull(f.supervisorActionPath) },
+    supervisor: { agents: f.supervisorAgents.split(/[\s,]+/).filter((id) => id !== '') },
   };
 }
 
