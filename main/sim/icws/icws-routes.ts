@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { CONNECT_REQUEST_TYPE, ERRORS, MAX_TEXT_LENGTH, RequestError, USER_QUEUE_TYPE, parseCookies, readJsonBody } from './wire';
-import type { IcwsMessage, Reply } from './wire';
+import type { ConnectRefusal, IcwsMessage, Reply } from './wire';
 import type { HostKey, IcwsSimState, MessageSink, Session } from './state';
 
 export interface IcwsContext {
@@ -17,6 +17,12 @@ export interface IcwsContext {
   proxyPrefix: string | null;
   /** replaces every alternateHostList when set (a knob for tests: own names, full URLs, junk) */
   alternateHostList: string[] | null;
+  /** every login with the right password is refused with this (a knob: no licence, expired password, station required) */
+  connectRefusal: { reason: ConnectRefusal; status: 400 | 500 } | null;
+  /** sent as `daysUntilPasswordExpiration` in connect answers when set */
+  passwordExpiryDays: number | null;
+  /** a buffering proxy holds every event stream back after its headers (a knob) */
+  bufferingProxy: boolean;
   features: { featureId: string; version: number }[];
   messagingVersion: number;
   interactionsVersion: number;
@@ -95,8 +101,10 @@ async function connect(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url
   if (!parsed.success) return reply.error(400, ERRORS.invalidRepresentation);
   const user = ctx.state.authenticate(parsed.data.userID, parsed.data.password);
   if (!user) return reply.error(400, ERRORS.authenticationFailure);
+  // The password was right; the server refuses for a reason of its own.
+  if (ctx.connectRefusal) return reply.error(ctx.connectRefusal.status, ERRORS[ctx.connectRefusal.reason]);
 
-  const session = ctx.state.createSession(user, ctx.host);
+  const session = ctx.state.createSession(user, ctx.host, reply.language);
   const cookiePath = `${ctx.proxyPrefix ?? ''}/icws/${session.id}`;
   const include = new Set((url.searchParams.get('include') ?? '').split(',').map((s) => s.trim().toLowerCase()));
   reply.json(
@@ -108,6 +116,7 @@ async function connect(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url
       userID: user.userId,
       userDisplayName: user.displayName,
       icServer: IC_SERVER,
+      ...(ctx.passwordExpiryDays !== null ? { daysUntilPasswordExpiration: ctx.passwordExpiryDays } : {}),
       ...(include.has('version') ? { version: VERSION } : {}),
       ...(include.has('features') ? { features: ctx.features } : {}),
     },
@@ -122,15 +131,19 @@ async function connect(ctx: IcwsContext, req: IncomingMessage, reply: Reply, url
 
 /** The live session the request proves it holds (cookie, and CSRF token unless exempt), or a 401 already sent. */
 function authenticate(ctx: IcwsContext, req: IncomingMessage, reply: Reply, sessionId: string, csrfExempt: boolean): Session | undefined {
+  if (!/^\d+$/.test(sessionId)) return void reply.unauthorized(ERRORS.malformedSessionId);
   const session = ctx.state.liveSession(sessionId, ctx.host);
-  if (!session) return void reply.unauthorized(ERRORS.invalidSession);
+  // One the server made and has since ended (idle, logged out, switched over) is an invalid session; any other is not found.
+  if (!session) return void reply.unauthorized(ctx.state.issued(sessionId) ? ERRORS.invalidSession : ERRORS.sessionNotFound);
   if (session.cookieInvalidStatus !== null) {
     ctx.state.endSession(session.id, 'destroy');
     return void reply.error(session.cookieInvalidStatus, ERRORS.invalidCookie);
   }
   // Ended by the server: only the message fetch (csrf-exempt) still collects the goodbye.
   if (session.closing && !csrfExempt) return void reply.unauthorized(ERRORS.invalidSession);
-  if (parseCookies(req.headers.cookie).get(`icws_${session.id}`) !== session.cookieValue) return void reply.unauthorized(ERRORS.missingSessionCookie);
+  const cookie = parseCookies(req.headers.cookie).get(`icws_${session.id}`);
+  if (cookie === undefined) return void reply.unauthorized(ERRORS.missingSessionCookie);
+  if (cookie !== session.cookieValue) return void reply.unauthorized(ERRORS.invalidCookie);
   if (!csrfExempt && req.headers['inin-icws-csrf-token'] !== session.csrfToken) return void reply.unauthorized(ERRORS.missingCsrfToken);
   return session;
 }
@@ -143,6 +156,11 @@ async function sessionRoute(ctx: IcwsContext, req: IncomingMessage, reply: Reply
     return reply.empty(204, { 'Set-Cookie': `icws_${session.id}=; Path=/icws/${session.id}; Max-Age=0; HttpOnly` });
   }
   if (rest.length === 2 && is(a, 'messaging') && is(b, 'messages') && method === 'GET') return messages(ctx, req, reply, session);
+  // The SDK's keep-alive (§2.6): answered, and like any request it counts as activity; nothing else.
+  if (rest.length === 2 && is(a, 'messaging') && is(b, 'heartbeat') && method === 'POST') {
+    await readJsonBody(req);
+    return reply.empty(204);
+  }
 
   if (rest.length === 4 && is(a, 'messaging') && is(b, 'subscriptions') && is(c, 'queues') && d && (method === 'PUT' || method === 'DELETE')) {
     return queueSubscription(ctx, req, reply, session, method, d);
@@ -222,6 +240,9 @@ function messages(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session:
     'Cache-Control': 'no-cache',
     Connection: 'keep-alive',
   });
+  // Behind a buffering proxy the client sees the headers and then nothing: the stream is not
+  // the session's, so its messages stay queued for a short poll.
+  if (ctx.bufferingProxy) return;
   res.write(`retry: ${SSE_RETRY_MS}\n\n`);
   const ping = setInterval(() => res.write(':ping\n\n'), ctx.pingIntervalMs);
   let stalled = false;

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { isAppError } from '../../../shared/errors';
-import { ERRORS, RequestError, readJsonBody } from './wire';
+import { CONNECT_REFUSALS, ERRORS, RequestError, readJsonBody } from './wire';
 import type { Reply } from './wire';
 import type { IcwsSimControl } from './server';
 
@@ -23,7 +23,7 @@ const interactionSchema = z.object({
   workgroup: z.string().optional(),
 });
 const interactionStateSchema = z.object({ state: z.enum(['alerting', 'connected', 'held', 'disconnected']) });
-const endSchema = z.object({ reason: z.string().min(1), shouldReconnect: z.boolean().optional(), sessionId: z.string().min(1).optional() });
+const endSchema = z.object({ reason: z.string().min(1).optional(), shouldReconnect: z.boolean().optional(), sessionId: z.string().min(1).optional() });
 const subscriptionStateSchema = z.object({ state: z.enum(['normal', 'suspended', 'faulted']), announce: z.boolean().optional() });
 const statusSchema = z.object({ status: z.number().int().min(200).max(599) });
 const availableSchema = z.object({ on: z.boolean() });
@@ -35,6 +35,10 @@ const publishSchema = z.object({
   message: z.looseObject({ __type: z.string().min(1), isDelta: z.boolean() }),
   sessionId: z.string().min(1).optional(),
 });
+const connectRefusalSchema = z.object({
+  refusal: z.object({ reason: z.enum(CONNECT_REFUSALS), status: z.union([z.literal(400), z.literal(500)]).default(400) }).nullable(),
+});
+const passwordExpirySchema = z.object({ days: z.number().int().nullable() });
 const rightSchema = z.object({ userId: z.string().min(1), canRequestAssistance: z.boolean() });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -105,6 +109,15 @@ export async function handleSim(control: IcwsSimControl, req: IncomingMessage, r
         const { message, sessionId } = parse(publishSchema, await readJsonBody(req));
         return reply.json(200, { sessions: control.publish(message, sessionId) });
       }
+      case 'POST /sim/connect/refusal':
+        control.setConnectRefusal(parse(connectRefusalSchema, await readJsonBody(req)).refusal);
+        return reply.empty(204);
+      case 'POST /sim/connect/password-expiry':
+        control.setPasswordExpiry(parse(passwordExpirySchema, await readJsonBody(req)).days);
+        return reply.empty(204);
+      case 'POST /sim/proxy/buffering':
+        control.setBufferingProxy(parse(availableSchema, await readJsonBody(req)).on);
+        return reply.empty(204);
       case 'POST /sim/alternates':
         control.setAlternateHostList(parse(alternatesSchema, await readJsonBody(req)).list);
         return reply.empty(204);

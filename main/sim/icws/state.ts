@@ -19,7 +19,7 @@ import {
   SubscriptionState,
   icwsTime,
 } from './wire';
-import type { IcwsMessage, SimInteractionState } from './wire';
+import type { IcwsMessage, SimInteractionState, SimLanguage } from './wire';
 
 export type HostKey = 'primary' | 'alternate';
 
@@ -86,6 +86,8 @@ export interface Session {
   readonly host: HostKey;
   readonly csrfToken: string;
   readonly cookieValue: string;
+  /** the language of the connect request's Accept-Language: the server's own texts (a `reason`) use it */
+  readonly language: SimLanguage;
   lastActivity: number;
   queue: IcwsMessage[];
   stream: MessageSink | null;
@@ -132,6 +134,12 @@ export interface StateOptions {
 
 export type CreateResult = { assistanceId: string } | { error: 'unknown_interaction' | 'already_active' | 'not_acd' | 'no_right' };
 
+const MAX_ENDED_IDS = 10_000;
+const SERVER_END_REASONS: Record<SimLanguage, string> = {
+  en: 'An administrator ended your session.',
+  tr: 'Bir yönetici oturumunuzu sonlandırdı.',
+};
+
 export class IcwsSimState {
   activeHost: HostKey;
   readonly #opts: StateOptions;
@@ -140,6 +148,8 @@ export class IcwsSimState {
   readonly #requests = new Map<string, AssistanceRequest>();
   readonly #queuedListeners = new Set<(e: QueuedMessageEvent) => void>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** ids of sessions ended, for the 401 that tells an invalid session from an unknown one */
+  readonly #endedIds = new Set<string>();
   #nextInteraction = 1_001_000_001;
 
   constructor(opts: StateOptions) {
@@ -157,7 +167,7 @@ export class IcwsSimState {
     return user && ok ? user : null;
   }
 
-  createSession(user: SimUser, host: HostKey): Session {
+  createSession(user: SimUser, host: HostKey, language: SimLanguage = 'en'): Session {
     let id: string;
     do id = String(randomInt(1_000_000_000, 9_999_999_999)); while (this.#sessions.has(id));
     const session: Session = {
@@ -166,6 +176,7 @@ export class IcwsSimState {
       host,
       csrfToken: randomBytes(36).toString('base64'),
       cookieValue: randomBytes(32).toString('base64url'),
+      language,
       lastActivity: this.#opts.clock(),
       queue: [],
       stream: null,
@@ -195,15 +206,24 @@ export class IcwsSimState {
     session.lastActivity = this.#opts.clock();
   }
 
-  // An open messaging stream keeps the session alive, as on a real server.
+  // Requests keep a session alive; an open stream does not (§2.4: no public text says it
+  // would, so nothing may depend on it), and a client must log in again and re-subscribe.
   #idle(session: Session): boolean {
-    return session.stream === null && this.#opts.clock() - session.lastActivity >= this.#opts.idleTimeoutMs;
+    return this.#opts.clock() - session.lastActivity >= this.#opts.idleTimeoutMs;
+  }
+
+  /** Whether the server ever made this session (a live one, or one ended since). */
+  issued(id: string): boolean {
+    return this.#sessions.has(id) || this.#endedIds.has(id);
   }
 
   endSession(id: string, how: 'end' | 'destroy'): boolean {
     const session = this.#sessions.get(id);
     if (!session) return false;
     this.#sessions.delete(id);
+    this.#endedIds.add(id);
+    // Bounded: a long demo must not grow without end; the oldest ids fall back to "not found".
+    if (this.#endedIds.size > MAX_ENDED_IDS) this.#endedIds.delete(this.#endedIds.values().next().value!);
     const stream = session.stream;
     session.stream = null;
     if (how === 'end') stream?.end();
@@ -233,7 +253,7 @@ export class IcwsSimState {
    * The server ends sessions and says so (connectionStateChangeMessage, Down): an open stream
    * gets the message and closes; otherwise the next message fetch gets it. Returns how many.
    */
-  endByServer(reason: string, shouldReconnect: boolean | undefined, sessionId?: string): number {
+  endByServer(reason: string | undefined, shouldReconnect: boolean | undefined, sessionId?: string): number {
     const targets = [...this.#sessions.values()].filter((s) => sessionId === undefined || s.id === sessionId);
     for (const session of targets) {
       const message: IcwsMessage = {
@@ -241,7 +261,8 @@ export class IcwsSimState {
         isDelta: true,
         previousConnectionState: ConnectionState.Up,
         newConnectionState: ConnectionState.Down,
-        reason,
+        // `reason` is localised text (§2.4): worded in the language the session asked for at connect.
+        reason: reason ?? SERVER_END_REASONS[session.language],
         ...(shouldReconnect === undefined ? {} : { shouldReconnect }),
       };
       session.closing = true;

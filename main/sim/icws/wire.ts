@@ -54,9 +54,14 @@ export const ERRORS = {
   authenticationFailure: { errorId: 'error.request.connection.authenticationFailure', errorCode: -2147221503, message: 'The authentication process failed.' },
   notAcceptingConnections: { errorId: 'error.server.notAcceptingConnections', message: 'This Session Manager is not currently accepting connections.' },
   missingAcceptLanguage: { errorId: 'error.request.missingHeader', message: 'The Accept-Language header is required.' },
-  invalidSession: { errorId: 'error.request.connection.invalidSession', errorCode: -2147221499, message: 'The session is not valid or has expired.' },
-  missingSessionCookie: { errorId: 'error.request.connection.invalidSession', errorCode: 1, message: 'The session cookie is missing or does not match.' },
-  missingCsrfToken: { errorId: 'error.request.connection.invalidToken', errorCode: 2, message: 'The ININ-ICWS-CSRF-Token header is missing or does not match.' },
+  // 401 bodies with Genesys' codes (§2.6): 1 session id badly formed, 2 not found, 4 cookie
+  // missing, 5 cookie invalid; authenticationFailure with -2147221499 an invalid (expired) session.
+  invalidSession: { errorId: 'error.request.connection.authenticationFailure', errorCode: -2147221499, message: 'The session is not valid or has expired.' },
+  malformedSessionId: { errorId: 'error.request.accessDenied.sessionId.invalid', errorCode: 1, message: 'The session id is not valid.' },
+  sessionNotFound: { errorId: 'error.request.accessDenied.sessionId.notFound', errorCode: 2, message: 'The session was not found.' },
+  missingSessionCookie: { errorId: 'error.request.accessDenied.cookie.missing', errorCode: 4, message: 'The session cookie is missing.' },
+  // No public code for a bad CSRF token: the simulator's own id, without a code.
+  missingCsrfToken: { errorId: 'error.request.accessDenied.csrfToken.invalid', message: 'The ININ-ICWS-CSRF-Token header is missing or does not match.' },
   invalidRepresentation: { errorId: 'error.request.invalidRepresentation', message: 'The request body is not valid.' },
   unsupportedMediaType: { errorId: 'error.request.unsupportedMediaType', message: 'The content type must be application/vnd.inin.icws+JSON or application/json.' },
   bodyTooLarge: { errorId: 'error.request.entityTooLarge', message: 'The request body is too large.' },
@@ -69,6 +74,11 @@ export const ERRORS = {
   // A real server's body for a bad session cookie (§2.4); its status is not documented.
   invalidCookie: { errorId: 'error.request.accessDenied.cookie.invalid', errorCode: 5, message: 'The session cookie is invalid.' },
   serverUnavailable: { errorId: 'error.server.unavailable', message: 'The server is not available.' },
+  // Connect refusals beyond a bad password (§2.6: no public bodies): the simulator's own ids,
+  // which the client must not know in advance.
+  noLicense: { errorId: 'error.request.connection.noLicenseAvailable', message: 'No client access license is available for this user.' },
+  passwordExpired: { errorId: 'error.request.connection.passwordExpired', message: 'Your password has expired. Change it before logging in.' },
+  stationRequired: { errorId: 'error.request.connection.stationRequired', message: 'A station is required to log in with this application.' },
   // Genesys' agent help: assistance only on ACD-routed interactions, and only with the rights for it.
   assistanceNotAcd: { errorId: 'error.request.interactions.assistance.notAcdInteraction', message: 'Assistance can only be requested on an ACD-routed interaction.' },
   assistanceNoRight: {
@@ -76,6 +86,59 @@ export const ERRORS = {
     message: 'You do not have the "Request Assistance from Supervisors" security right or the "Assistance" interaction command right.',
   },
 } as const satisfies Record<string, IcwsErrorBody>;
+
+export type SimErrorName = keyof typeof ERRORS;
+/** The connect refusals the simulator plays on request (a knob). */
+export const CONNECT_REFUSALS = ['noLicense', 'passwordExpired', 'stationRequired'] as const satisfies readonly SimErrorName[];
+export type ConnectRefusal = (typeof CONNECT_REFUSALS)[number];
+
+/** Each error's message as a server set to Turkish words it (§2.6: `message` follows Accept-Language); one without stays English. */
+const TURKISH_MESSAGES: Partial<Record<SimErrorName, string>> = {
+  authenticationFailure: 'Kimlik doğrulama işlemi başarısız oldu.',
+  notAcceptingConnections: 'Bu Oturum Yöneticisi şu anda bağlantı kabul etmiyor.',
+  missingAcceptLanguage: 'Accept-Language başlığı gereklidir.',
+  invalidSession: 'Oturum geçerli değil ya da süresi doldu.',
+  malformedSessionId: 'Oturum kimliği geçerli değil.',
+  sessionNotFound: 'Oturum bulunamadı.',
+  missingSessionCookie: 'Oturum çerezi eksik.',
+  missingCsrfToken: 'ININ-ICWS-CSRF-Token başlığı eksik ya da eşleşmiyor.',
+  invalidRepresentation: 'İstek gövdesi geçerli değil.',
+  unsupportedMediaType: 'İçerik türü application/vnd.inin.icws+JSON ya da application/json olmalıdır.',
+  bodyTooLarge: 'İstek gövdesi çok büyük.',
+  notFound: 'İstenen kaynak bulunamadı.',
+  interactionNotFound: 'Etkileşim yok.',
+  assistanceAlreadyActive: 'Etkileşimin zaten etkin bir yardım isteği var.',
+  assistanceNotFound: 'Yardım isteği yok ya da bu kullanıcı başlatmadı.',
+  queueNotAllowed: 'Burada yalnızca kendi kullanıcı kuyruğunuz izlenebilir.',
+  internal: 'İstek işlenirken beklenmeyen bir hata oluştu.',
+  invalidCookie: 'Oturum çerezi geçersiz.',
+  serverUnavailable: 'Sunucu kullanılamıyor.',
+  noLicense: 'Bu kullanıcı için kullanılabilir istemci erişim lisansı yok.',
+  passwordExpired: 'Parolanızın süresi doldu. Giriş yapmadan önce değiştirin.',
+  stationRequired: 'Bu uygulamayla giriş yapmak için bir istasyon gereklidir.',
+  assistanceNotAcd: 'Yardım yalnızca ACD ile yönlendirilmiş bir etkileşimde istenebilir.',
+  assistanceNoRight: '"Süpervizörlerden Yardım İste" güvenlik hakkınız ya da "Yardım" etkileşim komutu hakkınız yok.',
+};
+const TURKISH_BY_ENGLISH: ReadonlyMap<string, string> = new Map(
+  Object.entries(ERRORS).flatMap(([name, body]) => {
+    const turkish = TURKISH_MESSAGES[name as SimErrorName];
+    return turkish ? [[body.message, turkish] as const] : [];
+  }),
+);
+
+export type SimLanguage = 'en' | 'tr';
+
+/** Turkish when the request's Accept-Language puts Turkish first, English otherwise (the server's default). */
+export function languageOf(acceptLanguage: string | undefined): SimLanguage {
+  return /^\s*tr\b/i.test(acceptLanguage ?? '') ? 'tr' : 'en';
+}
+
+/** An error body in `language`: the simulator's own messages have both; a message it made up on the spot stays English. */
+export function localised(body: IcwsErrorBody, language: SimLanguage): IcwsErrorBody {
+  if (language === 'en') return body;
+  const turkish = TURKISH_BY_ENGLISH.get(body.message);
+  return turkish ? { ...body, message: turkish } : body;
+}
 
 /** ICWS times are ISO 8601 basic format, UTC, to the second: 20201029T082018Z. */
 export function icwsTime(epochMs: number): string {
@@ -87,6 +150,8 @@ export class Reply {
   constructor(
     readonly res: ServerResponse,
     private readonly record: (status: number) => void,
+    /** what error messages are worded in: the request's Accept-Language */
+    readonly language: SimLanguage = 'en',
   ) {}
 
   json(status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
@@ -101,11 +166,11 @@ export class Reply {
   }
 
   error(status: number, body: IcwsErrorBody, headers: OutgoingHttpHeaders = {}): void {
-    this.json(status, body, headers);
+    this.json(status, localised(body, this.language), headers);
   }
 
   unauthorized(body: IcwsErrorBody): void {
-    this.json(401, body, { 'WWW-Authenticate': WWW_AUTHENTICATE });
+    this.error(401, body, { 'WWW-Authenticate': WWW_AUTHENTICATE });
   }
 
   /** Starts a streaming answer; the caller writes the body. */

@@ -57,6 +57,18 @@ describe('ICWS simulator: short polling', () => {
 });
 
 describe('ICWS simulator: server-sent events', () => {
+  it('lets a session with an open stream idle out like any other: the stream does not keep it alive', async () => {
+    let now = Date.parse('2024-05-02T09:00:00Z');
+    const { url, user, control } = await start({ idleTimeoutMs: 1000, clock: () => now });
+    const s = await connect(url, user);
+    const stream = await open(s);
+    await stream.until('the session streaming', () => control.sessions()[0]?.streaming === true);
+    now += 10_000;
+    expect(control.sessions()).toEqual([]);
+    await stream.until('the stream closed with the idle session', () => stream.ended);
+    expect((await call(s, 'GET', 'messaging/messages', { csrf: false })).status).toBe(401);
+  });
+
   it('sends retry first, then queued and new messages as data events, and pings', async () => {
     const { url, user, interactionIds, control } = await start({ pingIntervalMs: 20 });
     const s = await connect(url, user);
@@ -98,14 +110,11 @@ describe('ICWS simulator: server-sent events', () => {
     expect(first.messages).toHaveLength(1);
   });
 
-  it('closes the stream when the session ends, and keeps the session alive while it is open', async () => {
-    let now = Date.parse('2024-05-02T09:00:00Z');
-    const { url, user, control } = await start({ idleTimeoutMs: 1000, clock: () => now });
+  it('closes the stream when the session ends', async () => {
+    const { url, user, control } = await start();
     const s = await connect(url, user);
     const stream = await open(s);
     await stream.until('the session streaming', () => control.sessions()[0]?.streaming === true);
-    now += 10_000;
-    expect(control.sessions()).toHaveLength(1);
 
     control.expireSession();
     await stream.until('the stream closed with the session', () => stream.ended);

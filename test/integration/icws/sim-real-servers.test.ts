@@ -117,7 +117,7 @@ describe('ICWS simulator: stalls, subscription state, cookies, outages, redirect
     expect(control.invalidateCookies(403)).toBe(1);
     const res = await call(s, 'PUT', LIST_SUBSCRIPTION);
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ errorId: 'error.request.accessDenied.cookie.invalid', errorCode: 5, message: 'The session cookie is invalid.' });
+    expect(await res.json()).toEqual({ errorId: 'error.request.accessDenied.cookie.invalid', errorCode: 5, message: 'Oturum çerezi geçersiz.' });
     expect(control.sessions()).toEqual([]);
   });
 
@@ -148,12 +148,13 @@ describe('ICWS simulator: supervisors and refusals', () => {
     const s = await connect(url, user);
     const notAcd = await ask(s, scenarios.notAcd);
     expect(notAcd.status).toBe(400);
-    expect(await notAcd.json()).toMatchObject({ message: 'Assistance can only be requested on an ACD-routed interaction.' });
+    // Worded in the language the raw client asks in (Turkish).
+    expect(await notAcd.json()).toMatchObject({ message: 'Yardım yalnızca ACD ile yönlendirilmiş bir etkileşimde istenebilir.' });
 
     expect((await simPost(url, '/sim/users/rights', { userId: user.userId, canRequestAssistance: false })).status).toBe(204);
     const noRight = await ask(s, interactionIds[0]!);
     expect(noRight.status).toBe(400);
-    expect(await noRight.json()).toMatchObject({ errorId: 'error.request.accessDenied.assistance', message: expect.stringMatching(/Request Assistance from Supervisors/) });
+    expect(await noRight.json()).toMatchObject({ errorId: 'error.request.accessDenied.assistance', message: expect.stringMatching(/Süpervizörlerden Yardım İste/) });
   });
 
   it('queues a message exactly as given, for tests of what newer servers send', async () => {

@@ -47,12 +47,15 @@ describe('ICWS simulator: connection', () => {
     for (const body of [connectBody(user.userId, `${user.password}x`), connectBody('nobody', user.password)]) {
       const res = await postConnect(url, body);
       expect(res.status).toBe(400);
+      // The raw client asks in Turkish: the message comes back in Turkish, the id and code stay.
       expect(await res.json()).toEqual({
         errorId: 'error.request.connection.authenticationFailure',
         errorCode: -2147221503,
-        message: 'The authentication process failed.',
+        message: 'Kimlik doğrulama işlemi başarısız oldu.',
       });
     }
+    const english = await postConnect(url, connectBody('nobody', user.password), { headers: { 'Accept-Language': 'en-US' } });
+    expect(await english.json()).toMatchObject({ errorCode: -2147221503, message: 'The authentication process failed.' });
     const res = await postConnect(url, connectBody(user.userId, user.password), { headers: { 'Content-Type': 'text/plain' } });
     expect(res.status).toBe(415);
   });
@@ -89,19 +92,25 @@ describe('ICWS simulator: session checks', () => {
     const put = 'messaging/subscriptions/interactions/agent-assistance';
     expect((await call(s, 'PUT', put)).status).toBe(204);
 
-    const attempts = [
-      call(s, 'PUT', put, { cookie: false }),
-      call(s, 'PUT', put, { csrf: false }),
-      call({ ...s, csrfToken: `${s.csrfToken}x` }, 'PUT', put),
-      call({ ...s, cookie: `${s.cookie}x` }, 'PUT', put),
-      call({ ...s, sessionId: '123' }, 'PUT', put),
-      call(s, 'GET', 'messaging/messages', { csrf: false, cookie: false }),
+    // Genesys' 401 codes (§2.6): 1 id badly formed, 2 not found, 4 cookie missing, 5 cookie invalid.
+    const csrf = { errorId: 'error.request.accessDenied.csrfToken.invalid', message: expect.any(String) };
+    const attempts: [Promise<Response>, Record<string, unknown>][] = [
+      [call(s, 'PUT', put, { cookie: false }), { errorId: 'error.request.accessDenied.cookie.missing', errorCode: 4 }],
+      [call(s, 'PUT', put, { csrf: false }), csrf],
+      [call({ ...s, csrfToken: `${s.csrfToken}x` }, 'PUT', put), csrf],
+      [call({ ...s, cookie: `${s.cookie}x` }, 'PUT', put), { errorId: 'error.request.accessDenied.cookie.invalid', errorCode: 5 }],
+      [call({ ...s, sessionId: '123' }, 'PUT', put), { errorId: 'error.request.accessDenied.sessionId.notFound', errorCode: 2 }],
+      [call({ ...s, sessionId: 'abc' }, 'PUT', put), { errorId: 'error.request.accessDenied.sessionId.invalid', errorCode: 1 }],
+      [call(s, 'GET', 'messaging/messages', { csrf: false, cookie: false }), { errorId: 'error.request.accessDenied.cookie.missing', errorCode: 4 }],
     ];
-    for (const res of await Promise.all(attempts)) {
+    for (const [pending, body] of attempts) {
+      const res = await pending;
       expect(res.status).toBe(401);
       expect(res.headers.get('WWW-Authenticate')).toBe(AUTH_CHALLENGE);
-      expect(await res.json()).toMatchObject({ message: expect.any(String) });
+      expect(await res.json()).toMatchObject({ message: expect.any(String), ...body });
     }
+    // The wrong cookie or token changed nothing for the right ones.
+    expect((await call(s, 'PUT', put)).status).toBe(204);
     // The messaging GET carries only the cookie.
     expect((await call(s, 'GET', 'messaging/messages', { csrf: false })).status).toBe(200);
   });
@@ -118,6 +127,8 @@ describe('ICWS simulator: session checks', () => {
     const res = await call(s, 'GET', 'messaging/messages', { csrf: false });
     expect(res.status).toBe(401);
     expect(res.headers.get('WWW-Authenticate')).toBe(AUTH_CHALLENGE);
+    // A session the server made and ended is an invalid session (§2.6), not an unknown one.
+    expect(await res.json()).toMatchObject({ errorId: 'error.request.connection.authenticationFailure', errorCode: -2147221499 });
     expect(sim!.control.sessions()).toEqual([]);
   });
 
