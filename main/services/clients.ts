@@ -10,9 +10,13 @@ import { mergeSettings, settingsPatchSchema, settingsSchema, type Settings, type
 import { parseInput } from '../../shared/validation';
 import { DiyalogClient, type DiyalogClientOptions } from '../diyalog/client';
 import type { FetchLike } from '../http';
-import { trustingFetch } from '../tls';
+import { trustedCa, trustingFetch } from '../tls';
+import { parseSyslogUrl } from '../../shared/syslog-url';
+import type { CollectorConnection } from './audit-forward-transport';
 import { AssistanceClient } from '../icws/assistance';
 import { InteractionsClient } from '../icws/interactions';
+import { SupervisorAssistanceClient } from '../icws/supervisor-assistance';
+import { UserStatusesClient } from '../icws/user-statuses';
 import { MessagePump } from '../icws/messaging';
 import { IcwsSession, type IcwsSessionOptions } from '../icws/session';
 import type { Configuration, SettingKey } from './configuration';
@@ -55,6 +59,12 @@ export interface IcwsStack {
   assistance: AssistanceClient;
   /** The user's own queue, for the interaction picker. */
   interactions: InteractionsClient;
+  /** The supervisor side of assistance (§2.5): the agents' requests this user may answer. */
+  supervisor: SupervisorAssistanceClient;
+  /** The supervisor's agents' statuses. */
+  userStatuses: UserStatusesClient;
+  /** A live view of another user's queue (an agent's, for their supervisor); its owner starts and stops it. */
+  agentQueue(userId: string): InteractionsClient;
   stop(): Promise<void>;
 }
 
@@ -168,14 +178,23 @@ export class ClientProvider {
     const pump = new MessagePump(session);
     const assistance = new AssistanceClient(session, pump);
     const interactions = new InteractionsClient(session, pump, { userId: s.icws.userId });
+    const supervisor = new SupervisorAssistanceClient(session, pump, { userId: s.icws.userId, actionPath: s.icws.supervisorAssistanceActionPath });
+    const userStatuses = new UserStatusesClient(session, pump);
+    // Each agent's queue under a subscription id of its own, so two agents' views never mix.
+    const agentQueue = (userId: string) => new InteractionsClient(session, pump, { userId, subscriptionId: `agent-companion-queue-${userId}` });
     return {
       session,
       pump,
       assistance,
       interactions,
+      supervisor,
+      userStatuses,
+      agentQueue,
       async stop() {
         await assistance.stop().catch(() => undefined);
         await interactions.stop().catch(() => undefined);
+        await supervisor.stop().catch(() => undefined);
+        await userStatuses.stop().catch(() => undefined);
         await pump.stop().catch(() => undefined);
         await session.logout().catch(() => undefined);
       },
@@ -196,6 +215,17 @@ export class ClientProvider {
     throw new AppError('missing_credentials', `No ICWS password is stored for ${s.icws.userId}: enter it in Settings, run "companion login icws", or set COMPANION_ICWS_PASSWORD.`, {
       guidance: guidance('guidance.storeIcwsPassword', { userId: s.icws.userId ?? '' }),
     });
+  }
+
+  /**
+   * The bank's syslog collector the audit trail is forwarded to (`audit.forward.url`), with the
+   * certificates trusted for it (the same store as every other client); null while unset.
+   */
+  async auditCollector(): Promise<CollectorConnection | null> {
+    const s = this.#options.config.get();
+    const target = s.audit.forward.url === null ? null : parseSyslogUrl(s.audit.forward.url);
+    if (target === null) return null;
+    return { target, ...(target.transport === 'tls' && { ca: await trustedCa(s.tls.caFile) }) };
   }
 
   /** The fetch that trusts what these settings say (the one place a certificate store is chosen). */

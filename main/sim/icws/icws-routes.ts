@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CONNECT_REQUEST_TYPE, ERRORS, MAX_TEXT_LENGTH, RequestError, USER_QUEUE_TYPE, parseCookies, readJsonBody } from './wire';
 import type { ConnectRefusal, IcwsMessage, Reply } from './wire';
 import type { HostKey, IcwsSimState, MessageSink, Session } from './state';
+import { handleSupervisorRoute } from './supervisor-routes';
 
 export interface IcwsContext {
   state: IcwsSimState;
@@ -162,6 +163,9 @@ async function sessionRoute(ctx: IcwsContext, req: IncomingMessage, reply: Reply
     return reply.empty(204);
   }
 
+  // The supervisor desk's resources (§2.5): supervisor-routes.ts.
+  if (await handleSupervisorRoute(state, req, reply, session, method, rest)) return;
+
   if (rest.length === 4 && is(a, 'messaging') && is(b, 'subscriptions') && is(c, 'queues') && d && (method === 'PUT' || method === 'DELETE')) {
     return queueSubscription(ctx, req, reply, session, method, d);
   }
@@ -211,9 +215,12 @@ async function queueSubscription(ctx: IcwsContext, req: IncomingMessage, reply: 
   }
   const parsed = queueSubscriptionSchema.safeParse(body);
   if (!parsed.success) throw new RequestError(400, { ...ERRORS.invalidRepresentation, message: 'queueIds and attributeNames (at least one each) are required.' });
-  const own = parsed.data.queueIds.every((q) => q.queueType === USER_QUEUE_TYPE && q.queueName.toLowerCase() === session.user.userId.toLowerCase());
-  if (!own) return reply.error(400, ERRORS.queueNotAllowed);
-  ctx.state.subscribeQueue(session, subscriptionId, parsed.data.attributeNames);
+  // One user queue: the user's own, or (§2.5) an agent's whose queue this supervisor may monitor; without that right, 403.
+  const [queue] = parsed.data.queueIds;
+  if (parsed.data.queueIds.some((q) => q.queueType !== USER_QUEUE_TYPE || q.queueName.toLowerCase() !== queue!.queueName.toLowerCase())) return reply.error(400, ERRORS.queueNotAllowed);
+  const own = queue!.queueName.toLowerCase() === session.user.userId.toLowerCase();
+  if (!own && !ctx.state.mayMonitorQueue(session.user, queue!.queueName)) return reply.error(403, ERRORS.queueNoRight);
+  ctx.state.subscribeQueue(session, subscriptionId, parsed.data.attributeNames, queue!.queueName);
   return reply.empty(204);
 }
 

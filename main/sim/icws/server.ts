@@ -13,25 +13,44 @@ import type { Clock } from '../../http';
 import { handleIcws } from './icws-routes';
 import type { IcwsContext } from './icws-routes';
 import { handleSim } from './sim-routes';
+import { startAgentScript } from './agent-script';
+import type { AgentScriptOptions } from './agent-script';
 import { IcwsSimState } from './state';
-import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimInteractionDetails, SimUser, SupervisorBehaviour } from './state';
-import { ERRORS, RequestError, Reply, languageOf } from './wire';
+import type { HostKey, QueuedMessageEvent, ScriptedSupervisor, SimInteractionDetails, SimStatusChange, SimUser, SimWorkgroup, SupervisorBehaviour } from './state';
+import { AppError } from '../../../shared/errors';
+import { ERRORS, INFERRED_SUPERVISOR_ACTION_PATH, RequestError, Reply, languageOf } from './wire';
 import type { ConnectRefusal, IcwsMessage, SimInteractionState } from './wire';
 
-export type { QueuedMessageEvent, SimInteractionDetails, SupervisorBehaviour } from './state';
+export type { QueuedMessageEvent, SimInteractionDetails, SimStatusChange, SimUserStatus, SimWorkgroup, SupervisorBehaviour } from './state';
 export type { SimInteractionState } from './wire';
 
 export const DEMO_ICWS_USER: Readonly<SimUser> = { userId: 'demo.agent', password: 'demo-agent-pw', displayName: 'Deniz Yılmaz' };
 export const DEMO_ICWS_SUPERVISOR: Readonly<SimUser> = { userId: 'demo.supervisor', password: 'demo-supervisor-pw', displayName: 'Selin Kaya' };
+/** A second supervisor of the demo agent's workgroups: requests fan out to both (§2.5). */
+export const DEMO_ICWS_SUPERVISOR_2: Readonly<SimUser> = { userId: 'demo.supervisor2', password: 'demo-supervisor2-pw', displayName: 'Can Öztürk' };
+/** The agents the demo user supervises (workgroup Mobil Bankacılık): the scripted agents of demo mode. */
+export const DEMO_ICWS_AGENTS: readonly Readonly<SimUser>[] = [
+  { userId: 'demo.agent2', password: 'demo-agent2-pw', displayName: 'Elif Aydın' },
+  { userId: 'demo.agent3', password: 'demo-agent3-pw', displayName: 'Burak Şen' },
+];
+/** The demo agent's workgroups, where its requests go, and the one the demo user itself supervises. */
+export const DEMO_WORKGROUPS: readonly SimWorkgroup[] = [
+  ...['Bireysel Bankacılık', 'Dijital Kanallar', 'Kredi Kartları'].map((name) => ({ name, supervisors: ['demo.supervisor', 'demo.supervisor2'], agents: ['demo.agent'] })),
+  { name: 'Mobil Bankacılık', supervisors: ['demo.agent'], agents: ['demo.agent2', 'demo.agent3'] },
+];
 
 export interface IcwsSimOptions {
   /** Serve HTTPS with this certificate on both hosts (a bank's own CA: main/sim/certificates.ts); default plain http. */
   tls?: ServerCertificate;
   /** default 0; the primary listens on 127.0.0.1, the alternate on 127.0.0.2 with the same port */
   port?: number;
-  /** default DEMO_ICWS_USER and DEMO_ICWS_SUPERVISOR; the first is `user` and owns `interactionIds` */
+  /** default DEMO_ICWS_USER, DEMO_ICWS_SUPERVISOR, DEMO_ICWS_SUPERVISOR_2 and DEMO_ICWS_AGENTS; the first is `user` and owns `interactionIds` */
   users?: SimUser[];
-  /** a session with no request and no open messaging stream for this long is gone (default 15 min) */
+  /** who supervises whom (§2.5); default DEMO_WORKGROUPS */
+  workgroups?: SimWorkgroup[];
+  /** demo: the agents of `supervisor`'s workgroups change status and raise requests while their desk is open; default off */
+  agentScript?: AgentScriptOptions | false;
+  /** a session with no request for this long is gone, whether or not a messaging stream is open (default 15 min) */
   idleTimeoutMs?: number;
   /** feature 'interactions' (default 10); below 9 the agent-assistance resources answer 404 */
   interactionsVersion?: number;
@@ -144,6 +163,14 @@ export interface IcwsSimControl {
   /** called as each message enters a session's queue; returns an unsubscribe function */
   onMessageQueued(listener: (e: QueuedMessageEvent) => void): () => void;
   setLatency(ms: number): void;
+  /** where supervisors' actions are taken (a template with {assistanceId}); null: the inferred path (§2.5) */
+  setSupervisorActionPath(path: string | null): void;
+  /** makes a user a supervisor of a workgroup (default Bireysel Bankacılık), or of none (workgroup left out) */
+  setSupervisor(userId: string, supervisor: boolean, workgroup?: string): void;
+  /** an agent's status changes (subscribers hear it); `hidden`: nobody else may see it (403) */
+  setUserStatus(userId: string, change: SimStatusChange): void;
+  /** as an agent's own client would: a new ACD interaction on `workgroup` and a request on it; returns its ids */
+  raiseRequest(userId: string, text: string, workgroup?: string): { interactionId: string; assistanceId: string };
 }
 
 export interface IcwsSim {
@@ -171,7 +198,7 @@ const MAX_LOG = 10_000;
 const PRIMARY_HOST = '127.0.0.1';
 
 export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSim> {
-  const users = options.users ?? [{ ...DEMO_ICWS_USER }, { ...DEMO_ICWS_SUPERVISOR }];
+  const users = options.users ?? [{ ...DEMO_ICWS_USER }, { ...DEMO_ICWS_SUPERVISOR }, { ...DEMO_ICWS_SUPERVISOR_2 }, ...DEMO_ICWS_AGENTS.map((u) => ({ ...u }))];
   const agent = users[0];
   if (!agent) throw new Error('startIcwsSim needs at least one user');
   const idleTimeoutMs = options.idleTimeoutMs ?? 15 * 60_000;
@@ -183,6 +210,7 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     idleTimeoutMs,
     clock: options.clock ?? systemClock,
     activeHost: options.switchover ? 'alternate' : 'primary',
+    workgroups: options.workgroups ?? DEMO_WORKGROUPS.map((w) => ({ ...w })),
   });
   const interactionsVersion = options.interactionsVersion ?? 10;
   const messagingVersion = options.messagingVersion ?? 2;
@@ -259,6 +287,18 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     setLatency: (ms) => {
       latencyMs = ms;
     },
+    setSupervisorActionPath: (path) => {
+      state.supervisorActionPath = path ?? INFERRED_SUPERVISOR_ACTION_PATH;
+    },
+    setSupervisor: (userId, supervisor, workgroup) => state.setSupervisor(userId, supervisor, workgroup),
+    setUserStatus: (userId, change) => state.setUserStatus(userId, change),
+    raiseRequest: (userId, text, workgroup) => {
+      const user = state.user(userId);
+      const interactionId = state.addInteraction(user.userId, { supervisor: 'silent', ...(workgroup !== undefined && { workgroup }) });
+      const created = state.createRequest(user, interactionId, text);
+      if ('error' in created) throw new AppError('operation_failed', `The simulator refused the request: ${created.error}.`);
+      return { interactionId, assistanceId: created.assistanceId };
+    },
   };
 
   const context = (host: HostKey, proxyPrefix: string | null): IcwsContext => ({
@@ -333,6 +373,7 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
   const port = await listenPair(servers, names, options.port ?? 0);
 
   const sweep = setInterval(() => state.sweepIdle(), Math.max(10, Math.min(idleTimeoutMs, 60_000)));
+  const stopAgentScript = options.agentScript ? startAgentScript(state, options.agentScript) : () => undefined;
   sweep.unref();
   // The demo agent's live interactions, as the picker shows them: the customers are the
   // Diyalog simulator's, so a name seen here can be looked up there.
@@ -357,6 +398,7 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     control,
     async close() {
       clearInterval(sweep);
+      stopAgentScript();
       state.close();
       await Promise.all(Object.values(servers).map(closeServer));
     },

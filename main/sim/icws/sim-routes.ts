@@ -39,6 +39,16 @@ const connectRefusalSchema = z.object({
   refusal: z.object({ reason: z.enum(CONNECT_REFUSALS), status: z.union([z.literal(400), z.literal(500)]).default(400) }).nullable(),
 });
 const passwordExpirySchema = z.object({ days: z.number().int().nullable() });
+const actionPathSchema = z.object({ path: z.string().min(1).includes('{assistanceId}').nullable() });
+const supervisorSchema = z.object({ userId: z.string().min(1), supervisor: z.boolean(), workgroup: z.string().min(1).optional() });
+const userStatusSchema = z.object({
+  userId: z.string().min(1),
+  statusId: z.string().min(1).optional(),
+  loggedIn: z.boolean().optional(),
+  onPhone: z.boolean().optional(),
+  hidden: z.boolean().optional(),
+});
+const raiseSchema = z.object({ userId: z.string().min(1), text: z.string().min(1), workgroup: z.string().min(1).optional() });
 const rightSchema = z.object({ userId: z.string().min(1), canRequestAssistance: z.boolean() });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -121,6 +131,24 @@ export async function handleSim(control: IcwsSimControl, req: IncomingMessage, r
       case 'POST /sim/alternates':
         control.setAlternateHostList(parse(alternatesSchema, await readJsonBody(req)).list);
         return reply.empty(204);
+      // The supervisor desk (§2.5): the action path, who supervises, agents' statuses, an agent raising a request.
+      case 'POST /sim/supervisor/action-path':
+        control.setSupervisorActionPath(parse(actionPathSchema, await readJsonBody(req)).path);
+        return reply.empty(204);
+      case 'POST /sim/supervisors': {
+        const { userId, supervisor, workgroup } = parse(supervisorSchema, await readJsonBody(req));
+        control.setSupervisor(userId, supervisor, workgroup);
+        return reply.empty(204);
+      }
+      case 'POST /sim/users/status': {
+        const { userId, ...change } = parse(userStatusSchema, await readJsonBody(req));
+        control.setUserStatus(userId, change);
+        return reply.empty(204);
+      }
+      case 'POST /sim/agents/requests': {
+        const { userId, text, workgroup } = parse(raiseSchema, await readJsonBody(req));
+        return reply.json(201, control.raiseRequest(userId, text, workgroup));
+      }
       case 'GET /sim/requests':
         return reply.json(200, { requestCount: control.requestCount, requests: control.requests });
       default:

@@ -11,11 +11,14 @@ import {
   CONNECTION_STATE_MESSAGE_TYPE,
   ConnectionState,
   DETAILS_MESSAGE_TYPE,
+  INFERRED_SUPERVISOR_ACTION_PATH,
   INTERACTION_STATE_LETTERS,
   LIST_MESSAGE_TYPE,
   ParticipantAction,
   QUEUE_CONTENTS_MESSAGE_TYPE,
   SUBSCRIPTION_STATE_MESSAGE_TYPE,
+  SUPERVISOR_LIST_MESSAGE_TYPE,
+  USER_STATUS_MESSAGE_TYPE,
   SubscriptionState,
   icwsTime,
 } from './wire';
@@ -61,6 +64,37 @@ export interface SimInteractionDetails {
   workgroup?: string | undefined;
 }
 
+/**
+ * A workgroup (§2.5): an agent's request reaches every supervisor of the workgroup its
+ * interaction came through who runs a supervisor client (holds the subscription); a
+ * supervisor may also monitor the queues of the workgroup's agents and see their statuses.
+ */
+export interface SimWorkgroup {
+  name: string;
+  supervisors: string[];
+  agents: string[];
+}
+
+/** What the status board shows of a user (userStatusMessage). */
+export interface SimUserStatus {
+  statusId: string;
+  loggedIn: boolean;
+  onPhone: boolean;
+  /** epoch ms of the last status change */
+  statusChanged: number;
+}
+
+/** A status change; each field left out stays; `hidden`: nobody but the user may see the status (a 403 on the board). */
+export interface SimStatusChange {
+  statusId?: string | undefined;
+  loggedIn?: boolean | undefined;
+  onPhone?: boolean | undefined;
+  hidden?: boolean | undefined;
+}
+
+/** A supervisor's act on a request (supervisorAssistanceRequestAction). */
+export type SupervisorActResult = 'ok' | 'not_found' | 'already_accepted' | 'empty';
+
 /** Where a session's messages go while a server-sent-event stream is open. */
 export interface MessageSink {
   /** false when the stream is already gone: the message stays queued */
@@ -95,6 +129,12 @@ export interface Session {
   readonly detailSubscriptions: Set<string>;
   /** queue subscriptions on the user's own queue: subscriptionId → the attribute names asked for */
   readonly queueSubscriptions: Map<string, string[]>;
+  /** the user whose queue a subscription watches, where it is not the session's own (a supervisor's) */
+  readonly queueOwners: Map<string, string>;
+  /** holds the supervisor-assistance subscription (a supervisor client is running) */
+  supervisorSubscribed: boolean;
+  /** the users whose status this session follows (lower case); empty: none */
+  readonly statusUserIds: Set<string>;
   /** the server said Down: the next message fetch delivers what is queued, then the session is gone */
   closing: boolean;
   /** the assistance subscriptions are Suspended or Faulted: their updates are lost until re-subscribed */
@@ -112,6 +152,10 @@ interface Participant {
 interface AssistanceRequest {
   readonly id: string;
   readonly interactionId: string;
+  /** the workgroup its interaction came through: whose supervisors see it */
+  readonly workgroup: string;
+  /** each supervisor's own action (lower-case user id → ParticipantAction) */
+  readonly supervisorActions: Map<string, number>;
   readonly initiator: SimUser;
   state: number;
   readonly participants: Participant[];
@@ -130,6 +174,8 @@ export interface StateOptions {
   idleTimeoutMs: number;
   clock: Clock;
   activeHost: HostKey;
+  /** default none: nobody is a supervisor, every supervisor subscription is refused (403) */
+  workgroups?: SimWorkgroup[];
 }
 
 export type CreateResult = { assistanceId: string } | { error: 'unknown_interaction' | 'already_active' | 'not_acd' | 'no_right' };
@@ -142,12 +188,19 @@ const SERVER_END_REASONS: Record<SimLanguage, string> = {
 
 export class IcwsSimState {
   activeHost: HostKey;
+  /** where supervisors' actions are taken, below /icws/{sessionId}/ (a knob: §2.5 only infers it) */
+  supervisorActionPath: string = INFERRED_SUPERVISOR_ACTION_PATH;
   readonly #opts: StateOptions;
   readonly #sessions = new Map<string, Session>();
   readonly #interactions = new Map<string, SimInteraction>();
   readonly #requests = new Map<string, AssistanceRequest>();
   readonly #queuedListeners = new Set<(e: QueuedMessageEvent) => void>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #workgroups: SimWorkgroup[];
+  /** lower-case user id → status */
+  readonly #statuses = new Map<string, SimUserStatus>();
+  /** lower-case user ids whose status nobody may see (a 403 on the board) */
+  readonly #statusHidden = new Set<string>();
   /** ids of sessions ended, for the 401 that tells an invalid session from an unknown one */
   readonly #endedIds = new Set<string>();
   #nextInteraction = 1_001_000_001;
@@ -155,6 +208,10 @@ export class IcwsSimState {
   constructor(opts: StateOptions) {
     this.#opts = opts;
     this.activeHost = opts.activeHost;
+    this.#workgroups = (opts.workgroups ?? []).map((w) => ({ name: w.name, supervisors: [...w.supervisors], agents: [...w.agents] }));
+    for (const user of opts.users) {
+      this.#statuses.set(user.userId.toLowerCase(), { statusId: 'Available', loggedIn: true, onPhone: false, statusChanged: opts.clock() });
+    }
   }
 
   // --- users and sessions ---
@@ -183,6 +240,9 @@ export class IcwsSimState {
       listSubscribed: false,
       detailSubscriptions: new Set(),
       queueSubscriptions: new Map(),
+      queueOwners: new Map(),
+      supervisorSubscribed: false,
+      statusUserIds: new Set(),
       closing: false,
       assistanceDegraded: false,
       cookieInvalidStatus: null,
@@ -422,16 +482,204 @@ export class IcwsSimState {
    * A subscription on the user's own queue (user queue type, the user's name): the whole
    * queue follows at once (isDelta false), then deltas. Re-subscribing starts over.
    */
-  subscribeQueue(session: Session, subscriptionId: string, attributeNames: string[]): void {
+  subscribeQueue(session: Session, subscriptionId: string, attributeNames: string[], owner: string = session.user.userId): void {
     session.queueSubscriptions.set(subscriptionId, [...attributeNames]);
+    if (owner.toLowerCase() === session.user.userId.toLowerCase()) session.queueOwners.delete(subscriptionId);
+    else session.queueOwners.set(subscriptionId, owner);
     const interactionsAdded = [...this.#interactions]
-      .filter(([, i]) => i.owner.toLowerCase() === session.user.userId.toLowerCase())
+      .filter(([, i]) => i.owner.toLowerCase() === owner.toLowerCase())
       .map(([interactionId, i]) => ({ interactionId, attributes: pick(i.attributes, attributeNames) }));
     this.publish(session, { __type: QUEUE_CONTENTS_MESSAGE_TYPE, isDelta: false, subscriptionId, interactionsAdded });
   }
 
   unsubscribeQueue(session: Session, subscriptionId: string): void {
     session.queueSubscriptions.delete(subscriptionId);
+    session.queueOwners.delete(subscriptionId);
+  }
+
+  // --- workgroups, the supervisor side of assistance, user statuses (§2.5) ---
+
+  isSupervisor(user: SimUser): boolean {
+    return this.#workgroups.some((w) => w.supervisors.some((id) => sameUser(id, user.userId)));
+  }
+
+  /** A supervisor may monitor the queue of an agent of a workgroup they supervise (the queue-monitoring right). */
+  mayMonitorQueue(user: SimUser, owner: string): boolean {
+    return this.#workgroups.some((w) => w.supervisors.some((id) => sameUser(id, user.userId)) && w.agents.some((id) => sameUser(id, owner)));
+  }
+
+  /** Makes a user a supervisor of a workgroup (created when new), or no supervisor of it (of any, workgroup left out). */
+  setSupervisor(userId: string, supervisor: boolean, workgroup?: string): void {
+    this.#existingUser(userId);
+    if (!supervisor) {
+      for (const w of this.#workgroups) if (workgroup === undefined || w.name === workgroup) w.supervisors = w.supervisors.filter((id) => !sameUser(id, userId));
+      return;
+    }
+    const name = workgroup ?? 'Bireysel Bankacılık';
+    let group = this.#workgroups.find((w) => w.name === name);
+    if (!group) this.#workgroups.push((group = { name, supervisors: [], agents: [] }));
+    if (!group.supervisors.some((id) => sameUser(id, userId))) group.supervisors.push(userId);
+  }
+
+  /** The PUT of the supervisor subscription: false for a user who supervises no workgroup (a 403). */
+  subscribeSupervisor(session: Session): boolean {
+    if (!this.isSupervisor(session.user)) return false;
+    session.supervisorSubscribed = true;
+    const requestsAdded = [...this.#requests.values()].filter((r) => this.#supervises(session.user, r)).map((r) => this.#supervisorDetails(r, session.user));
+    this.publish(session, { __type: SUPERVISOR_LIST_MESSAGE_TYPE, isDelta: false, requestsAdded });
+    return true;
+  }
+
+  unsubscribeSupervisor(session: Session): void {
+    session.supervisorSubscribed = false;
+  }
+
+  /** One request's conversation for a supervisor who sees it; false when it does not exist for them (a 404). */
+  subscribeSupervisorDetails(session: Session, assistanceId: string): boolean {
+    const request = this.#requests.get(assistanceId);
+    if (!request || !this.#supervises(session.user, request)) return false;
+    session.detailSubscriptions.add(assistanceId);
+    this.#publishFullDetails(session, request);
+    return true;
+  }
+
+  /**
+   * A supervisor's action (§2.5): 3 accepts (the request's state changes for every
+   * supervisor; the agent sees the supervisor as a participant who accepted), 2 ignores
+   * (only that supervisor's own action changes), text writes a message (with 3, after accepting).
+   */
+  supervisorAct(user: SimUser, assistanceId: string, act: { action?: number | undefined; text?: string | undefined }): SupervisorActResult {
+    const request = this.#requests.get(assistanceId);
+    if (!request || !this.#supervises(user, request)) return 'not_found';
+    if (act.action === undefined && act.text === undefined) return 'empty';
+    const mine = request.supervisorActions.get(user.userId.toLowerCase());
+    if (act.action === ParticipantAction.Accepted && request.state === AssistanceState.Accepted && mine !== ParticipantAction.Accepted) return 'already_accepted';
+    if (act.action !== undefined) this.#act(request, user, act.action);
+    if (act.text !== undefined) {
+      if (!request.participants.some((p) => sameUser(p.userId, user.userId))) this.#act(request, user, ParticipantAction.None);
+      this.#addMessage(request, user.userId, act.text);
+    }
+    return 'ok';
+  }
+
+  /** A user's status now, 'unknown' for no such user, 'forbidden' when `viewer` may not see it. */
+  statusOf(viewer: SimUser, userId: string): SimUserStatus | 'unknown' | 'forbidden' {
+    const status = this.#statuses.get(userId.toLowerCase());
+    if (!status) return 'unknown';
+    if (this.#statusHidden.has(userId.toLowerCase()) && !sameUser(viewer.userId, userId)) return 'forbidden';
+    return status;
+  }
+
+  /** The PUT of user-statuses: the first user it cannot show refuses the whole subscription (unknown, or no right). */
+  subscribeStatuses(session: Session, userIds: string[]): { refused: 'unknown' | 'forbidden'; userId: string } | null {
+    for (const userId of userIds) {
+      const status = this.statusOf(session.user, userId);
+      if (typeof status === 'string') return { refused: status, userId };
+    }
+    session.statusUserIds.clear();
+    for (const userId of userIds) session.statusUserIds.add(userId.toLowerCase());
+    const userStatusList = userIds.map((userId) => statusEntry(userId, this.#statuses.get(userId.toLowerCase())!));
+    this.publish(session, { __type: USER_STATUS_MESSAGE_TYPE, isDelta: false, userStatusList });
+    return null;
+  }
+
+  unsubscribeStatuses(session: Session): void {
+    session.statusUserIds.clear();
+  }
+
+  /** A user's status changes (a knob, or a scripted agent): each session that follows them hears it. */
+  setUserStatus(userId: string, change: SimStatusChange): void {
+    const user = this.#existingUser(userId);
+    const key = user.userId.toLowerCase();
+    if (change.hidden !== undefined) {
+      if (change.hidden) this.#statusHidden.add(key);
+      else this.#statusHidden.delete(key);
+    }
+    const before = this.#statuses.get(key)!;
+    const next: SimUserStatus = {
+      statusId: change.statusId ?? before.statusId,
+      loggedIn: change.loggedIn ?? before.loggedIn,
+      onPhone: change.onPhone ?? before.onPhone,
+      statusChanged: change.statusId !== undefined && change.statusId !== before.statusId ? this.#opts.clock() : before.statusChanged,
+    };
+    this.#statuses.set(key, next);
+    for (const session of this.#sessions.values()) {
+      if (session.statusUserIds.has(key)) this.publish(session, { __type: USER_STATUS_MESSAGE_TYPE, isDelta: true, userStatusList: [statusEntry(user.userId, next)] });
+    }
+  }
+
+  /** Whether `userId` holds the supervisor subscription in any session (their desk is open). */
+  supervisorDeskOpen(userId: string): boolean {
+    return [...this.#sessions.values()].some((s) => s.supervisorSubscribed && sameUser(s.user.userId, userId));
+  }
+
+  /** The workgroups an agent belongs to, in order. */
+  workgroupsOf(agent: string): string[] {
+    return this.#workgroups.filter((w) => w.agents.some((id) => sameUser(id, agent))).map((w) => w.name);
+  }
+
+  /** The agents of every workgroup `supervisor` supervises. */
+  agentsOf(supervisor: string): string[] {
+    return [...new Set(this.#workgroups.filter((w) => w.supervisors.some((id) => sameUser(id, supervisor))).flatMap((w) => w.agents))];
+  }
+
+  /** Open requests, for scripts: id, initiator, state, the last message's author. */
+  openRequests(): { assistanceId: string; initiator: string; state: number; lastFrom: string | null }[] {
+    return [...this.#requests.values()].map((r) => ({ assistanceId: r.id, initiator: r.initiator.userId, state: r.state, lastFrom: r.messages.at(-1)?.participantId ?? null }));
+  }
+
+  /** The user by id (any case); not_found when there is none. */
+  user(userId: string): SimUser {
+    return this.#existingUser(userId);
+  }
+
+  #existingUser(userId: string): SimUser {
+    const user = this.#opts.users.find((u) => sameUser(u.userId, userId));
+    if (!user) throw new AppError('not_found', `No user ${userId}.`);
+    return user;
+  }
+
+  #supervises(user: SimUser, request: AssistanceRequest): boolean {
+    return this.#workgroups.some((w) => w.name === request.workgroup && w.supervisors.some((id) => sameUser(id, user.userId)));
+  }
+
+  #watchedBySupervisor(request: AssistanceRequest): boolean {
+    return [...this.#sessions.values()].some((s) => s.supervisorSubscribed && this.#supervises(s.user, request));
+  }
+
+  /** supervisorAssistanceRequestDetails as `viewer` sees it: `action` is the viewer's own. */
+  #supervisorDetails(request: AssistanceRequest, viewer: SimUser): Record<string, unknown> {
+    return {
+      assistanceId: request.id,
+      interactionId: request.interactionId,
+      problemDescription: request.messages[0]?.text ?? '',
+      workgroup: request.workgroup,
+      initiator: { userId: request.initiator.userId, displayName: request.initiator.displayName, action: ParticipantAction.Initiated },
+      action: request.supervisorActions.get(viewer.userId.toLowerCase()) ?? ParticipantAction.None,
+      state: request.state,
+    };
+  }
+
+  /** Every subscribed supervisor who sees the request (or only `only`) hears of it, each with their own action. */
+  #notifySupervisors(request: AssistanceRequest, field: 'requestsAdded' | 'requestsChanged' | 'requestsRemoved', only?: string): void {
+    for (const session of this.#sessions.values()) {
+      if (!session.supervisorSubscribed || !this.#supervises(session.user, request)) continue;
+      if (only !== undefined && !sameUser(session.user.userId, only)) continue;
+      const entry = field === 'requestsRemoved' ? request.id : this.#supervisorDetails(request, session.user);
+      this.publish(session, { __type: SUPERVISOR_LIST_MESSAGE_TYPE, isDelta: true, [field]: [entry] });
+    }
+  }
+
+  #publishFullDetails(session: Session, request: AssistanceRequest): void {
+    this.publish(session, {
+      __type: DETAILS_MESSAGE_TYPE,
+      isDelta: false,
+      assistanceId: request.id,
+      interactionId: request.interactionId,
+      state: request.state,
+      messagesAdded: request.messages.map((m) => ({ ...m })),
+      participantsAdded: request.participants.map((p) => ({ ...p })),
+    });
   }
 
   setAssistanceRight(userId: string, allowed: boolean): void {
@@ -453,15 +701,7 @@ export class IcwsSimState {
     const request = this.#ownRequest(session.user, assistanceId);
     if (!request) return false;
     session.detailSubscriptions.add(assistanceId);
-    this.publish(session, {
-      __type: DETAILS_MESSAGE_TYPE,
-      isDelta: false,
-      assistanceId: request.id,
-      interactionId: request.interactionId,
-      state: request.state,
-      messagesAdded: request.messages.map((m) => ({ ...m })),
-      participantsAdded: request.participants.map((p) => ({ ...p })),
-    });
+    this.#publishFullDetails(session, request);
     return true;
   }
 
@@ -474,6 +714,8 @@ export class IcwsSimState {
     const request: AssistanceRequest = {
       id: randomUUID(),
       interactionId,
+      workgroup: interaction.attributes.Eic_WorkgroupName ?? '',
+      supervisorActions: new Map(),
       initiator: user,
       state: AssistanceState.None,
       participants: [{ userId: user.userId, displayName: user.displayName, action: ParticipantAction.Initiated }],
@@ -481,6 +723,7 @@ export class IcwsSimState {
     };
     this.#requests.set(request.id, request);
     this.#notifyList(request, 'requestsAdded');
+    this.#notifySupervisors(request, 'requestsAdded');
     this.#script(request.id);
     return { assistanceId: request.id };
   }
@@ -498,6 +741,8 @@ export class IcwsSimState {
     if (!request) return false;
     request.state = AssistanceState.Completed;
     this.#notifyDetails(request, { state: request.state });
+    // Every supervisor sees it completed, then gone (§2.5).
+    this.#notifySupervisors(request, 'requestsChanged');
     this.#remove(request);
     return true;
   }
@@ -537,8 +782,9 @@ export class IcwsSimState {
   /** `delta` builds a message's body from a subscription's attribute names; null sends nothing. */
   #notifyQueue(interaction: SimInteraction, delta: (attributeNames: string[]) => Record<string, unknown> | null): void {
     for (const session of this.#sessions.values()) {
-      if (session.user.userId.toLowerCase() !== interaction.owner.toLowerCase()) continue;
       for (const [subscriptionId, names] of session.queueSubscriptions) {
+        const owner = session.queueOwners.get(subscriptionId) ?? session.user.userId;
+        if (owner.toLowerCase() !== interaction.owner.toLowerCase()) continue;
         const body = delta(names);
         if (body) this.publish(session, { __type: QUEUE_CONTENTS_MESSAGE_TYPE, isDelta: true, subscriptionId, ...body });
       }
@@ -557,7 +803,21 @@ export class IcwsSimState {
   }
 
   #supervisorAct(request: AssistanceRequest, action: number): void {
-    const { userId, displayName } = this.#opts.supervisor;
+    this.#act(request, this.#opts.supervisor, action);
+  }
+
+  /** A supervisor's action, whoever plays them: the agent's details, then the supervisors' list. */
+  #act(request: AssistanceRequest, supervisor: { userId: string; displayName: string }, action: number): void {
+    const { userId, displayName } = supervisor;
+    const before = { state: request.state, mine: request.supervisorActions.get(userId.toLowerCase()) };
+    if (action !== ParticipantAction.None) request.supervisorActions.set(userId.toLowerCase(), action);
+    this.#actOnDetails(request, userId, displayName, action);
+    // An accept changes the request for every supervisor; an ignore only the ignoring one's own action.
+    if (request.state !== before.state) this.#notifySupervisors(request, 'requestsChanged');
+    else if (request.supervisorActions.get(userId.toLowerCase()) !== before.mine) this.#notifySupervisors(request, 'requestsChanged', userId);
+  }
+
+  #actOnDetails(request: AssistanceRequest, userId: string, displayName: string, action: number): void {
     const existing = request.participants.find((p) => p.userId === userId);
     const newState = action === ParticipantAction.Accepted ? AssistanceState.Accepted : request.state;
     if (existing?.action === action && newState === request.state) return;
@@ -586,6 +846,7 @@ export class IcwsSimState {
   #remove(request: AssistanceRequest): void {
     this.#requests.delete(request.id);
     this.#notifyList(request, 'requestsRemoved');
+    this.#notifySupervisors(request, 'requestsRemoved');
     for (const session of this.#sessions.values()) session.detailSubscriptions.delete(request.id);
   }
 
@@ -598,6 +859,8 @@ export class IcwsSimState {
       const request = this.#requests.get(assistanceId);
       const supervisor = request?.participants.find((p) => p.userId === this.#opts.supervisor.userId);
       if (!request || supervisor?.action === ParticipantAction.Ignored) return;
+      // A supervisor desk of the workgroup is running: a person answers there, not the script.
+      if (this.#watchedBySupervisor(request)) return;
       if (behaviour === 'ignores') this.supervisorIgnore(assistanceId);
       else this.supervisorMessage(assistanceId, script.reply);
     }, script.acceptDelayMs);
@@ -620,6 +883,13 @@ export class IcwsSimState {
       }
     }
   }
+}
+
+const sameUser = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** One userStatus as the wire carries it (§2.5: times in the basic form). */
+function statusEntry(userId: string, status: SimUserStatus): Record<string, unknown> {
+  return { userId, statusId: status.statusId, loggedIn: status.loggedIn, onPhone: status.onPhone, statusChanged: icwsTime(status.statusChanged) };
 }
 
 /**

@@ -12,6 +12,15 @@ export const SUBSCRIPTION_STATE_MESSAGE_TYPE = 'urn:inin.com:interactions.assist
 export const CONNECTION_STATE_MESSAGE_TYPE = 'urn:inin.com:connection:connectionStateChangeMessage';
 /** The user's queue (test/fixtures/icws/QUEUE-NOTES.md). */
 export const QUEUE_CONTENTS_MESSAGE_TYPE = 'urn:inin.com:queues:queueContentsMessage';
+/** The supervisor side of agent assistance (§2.5). */
+export const SUPERVISOR_LIST_MESSAGE_TYPE = 'urn:inin.com:interactions.assistance:supervisorAssistanceRequestMessage';
+/** Agents' statuses (§2.5). */
+export const USER_STATUS_MESSAGE_TYPE = 'urn:inin.com:status:userStatusMessage';
+/**
+ * Where a supervisor's supervisorAssistanceRequestAction goes: no public source names it
+ * (§2.5); by symmetry with the agent side. A knob serves another path instead.
+ */
+export const INFERRED_SUPERVISOR_ACTION_PATH = 'interactions/supervisor-assistance/{assistanceId}';
 /** `urn:inin.com:queues:queueType` User: a user's own interactions. */
 export const USER_QUEUE_TYPE = 1;
 export const WWW_AUTHENTICATE = 'ICWS realm="ICWS" location="/ICWS/connection"';
@@ -70,6 +79,12 @@ export const ERRORS = {
   assistanceAlreadyActive: { errorId: 'error.request.interactions.assistanceAlreadyActive', message: 'The interaction already has an active assistance request.' },
   assistanceNotFound: { errorId: 'error.request.interactions.assistanceNotFound', message: 'The assistance request does not exist or was not initiated by this user.' },
   queueNotAllowed: { errorId: 'error.request.accessDenied.queue', message: 'Only your own user queue can be watched here.' },
+  // The supervisor desk (§2.5): the rights' exact names are not public; these ids are the simulator's own.
+  notSupervisor: { errorId: 'error.request.accessDenied.supervisorAssistance', message: 'You are not a supervisor of any workgroup.' },
+  queueNoRight: { errorId: 'error.request.accessDenied.queueMonitoring', message: 'You do not have the right to monitor this user queue.' },
+  statusNoRight: { errorId: 'error.request.accessDenied.userStatus', message: 'You do not have the right to view the status of this user.' },
+  userNotFound: { errorId: 'error.request.user.notFound', message: 'The user does not exist.' },
+  assistanceAlreadyAccepted: { errorId: 'error.request.interactions.assistanceAlreadyAccepted', message: 'Another supervisor has already accepted this request.' },
   internal: { errorId: 'error.server.internal', message: 'An unexpected error occurred while processing the request.' },
   // A real server's body for a bad session cookie (§2.4); its status is not documented.
   invalidCookie: { errorId: 'error.request.accessDenied.cookie.invalid', errorCode: 5, message: 'The session cookie is invalid.' },
@@ -110,6 +125,11 @@ const TURKISH_MESSAGES: Partial<Record<SimErrorName, string>> = {
   assistanceAlreadyActive: 'Etkileşimin zaten etkin bir yardım isteği var.',
   assistanceNotFound: 'Yardım isteği yok ya da bu kullanıcı başlatmadı.',
   queueNotAllowed: 'Burada yalnızca kendi kullanıcı kuyruğunuz izlenebilir.',
+  notSupervisor: 'Hiçbir iş grubunun süpervizörü değilsiniz.',
+  queueNoRight: 'Bu kullanıcı kuyruğunu izleme hakkınız yok.',
+  statusNoRight: 'Bu kullanıcının durumunu görme hakkınız yok.',
+  userNotFound: 'Kullanıcı yok.',
+  assistanceAlreadyAccepted: 'Bu isteği başka bir süpervizör zaten kabul etti.',
   internal: 'İstek işlenirken beklenmeyen bir hata oluştu.',
   invalidCookie: 'Oturum çerezi geçersiz.',
   serverUnavailable: 'Sunucu kullanılamıyor.',

@@ -172,10 +172,10 @@ describe.each([
 });
 
 describe('the queue subscription', () => {
-  it('is only for the user\'s own queue: the simulator refuses another user\'s with 400, and nothing is kept', async () => {
+  it('is only for the user\'s own queue without the queue-monitoring right: the simulator refuses another user\'s with 403, and nothing is kept', async () => {
     const { client, interactions } = await started('auto', 'demo.supervisor');
     const error = await rejection(interactions.start());
-    expect(error).toMatchObject({ code: 'operation_failed', message: expect.stringContaining('Only your own user queue') });
+    expect(error).toMatchObject({ code: 'operation_failed', details: { status: 403 }, message: expect.stringContaining('right to monitor') });
     expect(client.session.subscriptions).not.toContain(interactions.path);
   });
 });

@@ -66,8 +66,11 @@ describe('ICWS simulator: the user\'s queue', () => {
   it('refuses another user\'s queue, a workgroup queue and a body without attribute names, and queues nothing', async () => {
     sim = await startIcwsSim({ supervisor: false });
     const s = await connect(sim.url, sim.user);
+    // §2.5: another user's queue needs the queue-monitoring right (the demo agent supervises demo.agent2 and 3 only): 403.
+    const forbidden = await call(s, 'PUT', SUBSCRIPTION, { body: { queueIds: [{ queueType: 1, queueName: 'demo.supervisor' }], attributeNames: ['Eic_State'] } });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toMatchObject({ errorId: 'error.request.accessDenied.queueMonitoring', message: expect.any(String) });
     const refusals = [
-      { queueIds: [{ queueType: 1, queueName: 'demo.supervisor' }], attributeNames: ['Eic_State'] },
       { queueIds: [{ queueType: 2, queueName: 'Bireysel Bankacılık' }], attributeNames: ['Eic_State'] },
       { queueIds: [{ queueType: 1, queueName: sim.user.userId }], attributeNames: [] },
       { queueIds: [], attributeNames: ['Eic_State'] },

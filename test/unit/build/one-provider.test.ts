@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const PROVIDER = 'main/services/clients.ts';
 /** Every class that speaks a wire protocol with the user's credentials. */
-const CLIENTS = ['DiyalogClient', 'IcwsSession', 'MessagePump', 'AssistanceClient', 'InteractionsClient'];
+const CLIENTS = ['DiyalogClient', 'IcwsSession', 'MessagePump', 'AssistanceClient', 'InteractionsClient', 'SupervisorAssistanceClient', 'UserStatusesClient'];
 const BUILT = new RegExp(`\\bnew\\s+(${CLIENTS.join('|')})\\b`, 'g');
 
 function sourceFiles(dir: string): string[] {
