@@ -24,7 +24,7 @@ import {
 
 export { CALL_NAMES, EVENT_NAMES, isCallName, isEventName, type CallName, type EventName };
 import { LANGUAGES } from './language';
-import { SIGNATURE_ALGORITHM_CHOICES, SIGNING_FORM_CHOICES, settingsSchema, settingsUpdateSchema } from './settings';
+import { ROLES, SIGNATURE_ALGORITHM_CHOICES, SIGNING_FORM_CHOICES, settingsSchema, settingsUpdateSchema } from './settings';
 import {
   assistanceTextSchema,
   epochMsSchema,
@@ -225,6 +225,10 @@ export const settingsViewSchema = z.object({
   recoveredFrom: z.string().nullable(),
   /** Dotted keys (e.g. `diyalog.baseUrl`) set for this run by a COMPANION_* variable or flag: shown, not saved. */
   overridden: z.array(z.string()),
+  /** Dotted keys the administrator's policy sets: shown read-only ("Set by your administrator"), never asked at setup. */
+  locked: z.array(z.string()),
+  /** The roles the user may pick (all, unless the policy limits them). */
+  allowedRoles: z.array(z.enum(ROLES)).min(1),
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 

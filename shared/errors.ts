@@ -49,6 +49,10 @@ export const ERROR_CODES = [
   'tls_ca_file',
   // local
   'settings_corrupt',
+  // the administrator's policy file cannot be read or fails the schema: nothing runs (fail closed)
+  'policy_invalid',
+  // a setting the administrator's policy sets cannot be changed by the user
+  'locked_by_policy',
   // the force-end's intent could not be written to the audit log (disk full, read-only,
   // no permission): nothing was sent
   'audit_unwritable',

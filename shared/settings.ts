@@ -306,17 +306,25 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `patch` over `base`, nested objects field by field at any depth (audit.forward.url), arrays whole. */
+function mergeFields(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(defined(patch))) {
+    const prior = out[key];
+    out[key] = isPlainObject(value) && isPlainObject(prior) ? mergeFields(prior, value) : value;
+  }
+  return out;
+}
+
 /** Applies a parsed patch; the result still needs `settingsSchema` (a window patch may be incomplete). */
 export function mergeSettings(current: Settings, patch: SettingsPatch): unknown {
-  const { window: windowPatch, diyalog, icws, supervisor, ...flat } = patch;
-  const merged: Record<string, unknown> = {
-    ...current,
-    ...defined(flat),
-    diyalog: { ...current.diyalog, ...defined(diyalog) },
-    icws: { ...current.icws, ...defined(icws) },
-    supervisor: { ...current.supervisor, ...defined(supervisor) },
-  };
-  if (windowPatch === null) delete merged.window;
-  else if (windowPatch !== undefined) merged.window = { ...current.window, ...defined(windowPatch) };
+  const { window: windowPatch, ...rest } = patch;
+  const { window: _window, ...kept } = current;
+  const merged = mergeFields(kept, rest);
+  // `window: null` forgets the geometry; any other window patch is merged like the rest.
+  if (windowPatch === null || (windowPatch === undefined && current.window === undefined)) return merged;
+  merged.window = windowPatch === undefined ? current.window : { ...current.window, ...defined(windowPatch) };
   return merged;
 }

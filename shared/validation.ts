@@ -25,6 +25,8 @@ export const APPLICATION_NAME_MAX_LENGTH = 100;
 export const SECRET_MAX_LENGTH = 4096;
 export const URL_MAX_LENGTH = 4096;
 export const HISTORY_CONCURRENCY_MAX = 16;
+/** Requests in flight at once for one history search when nobody says otherwise. */
+export const HISTORY_CONCURRENCY_DEFAULT = 4;
 
 // ---------------------------------------------------------------------------
 // Rule codes: stable, each with a `rule.<code>` text in both catalogues.

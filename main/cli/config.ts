@@ -5,6 +5,7 @@
 import { openServiceContext, type ServiceContext } from '../services/context';
 import { SETTING_KEYS } from '../services/configuration';
 import { Keychain } from '../store/keychain';
+import { loadPolicy, policyFilePath } from '../store/policy';
 import { defaultDataDir } from '../store/paths';
 
 /** The override flags come from the settings table, so a flag exists exactly where a setting has one. */
@@ -38,12 +39,14 @@ export function globalOptions(values: Record<string, unknown>, env: NodeJS.Proce
 export function serviceOpener(options: GlobalOptions, flags: Record<string, unknown>, env: NodeJS.ProcessEnv): () => Promise<ServiceContext> {
   let opened: Promise<ServiceContext> | undefined;
   return () =>
-    (opened ??= openServiceContext({
+    (opened ??= loadPolicy(policyFilePath(env)).then((policy) =>
+      openServiceContext({
       dataDir: options.dataDir,
       secrets: new Keychain(),
       purpose: 'cli',
       env,
       flags,
       osLocale: env.LC_ALL || env.LC_MESSAGES || env.LANG || '',
-    }));
+      policy,
+    })));
 }

@@ -1,7 +1,7 @@
 import { historyCsv } from '../../shared/history-csv';
 import { AppError } from '../../shared/errors';
 import { escapeForTerminal as esc } from '../../shared/text';
-import { HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
+import { HISTORY_CONCURRENCY_DEFAULT, HISTORY_CONCURRENCY_MAX, customerMessageSchema, dateRangeSchema, idSchema, parseInput } from '../../shared/validation';
 import { searchHistory } from '../services/history-feature';
 import { releaseWaitingCustomer } from '../services/release';
 import { transcriptLinkOf } from '../services/transcript-feature';
@@ -47,7 +47,8 @@ const history: Command = {
     // The range too, before any setting or secret is read.
     parseInput(dateRangeSchema, { startDate, endDate }, 'dateRange', lang);
     // The same bound as the app's history search (shared/validation.ts).
-    const concurrency = positiveInteger(flags.concurrency, '--concurrency', 4, HISTORY_CONCURRENCY_MAX, usage);
+    // Unset unless given: the default, within the administrator's limit, is the feature's to pick.
+    const concurrency = flags.concurrency === undefined ? undefined : positiveInteger(flags.concurrency, '--concurrency', HISTORY_CONCURRENCY_DEFAULT, HISTORY_CONCURRENCY_MAX, usage);
     if (flags.csv === true && options.json) throw new AppError('invalid_input', 'Choose one of --csv and --json.');
     const customer = optionalString(flags.customer);
     const agent = optionalString(flags.agent);
@@ -57,7 +58,7 @@ const history: Command = {
       await services(),
       { startDate, endDate, ...(customerId !== undefined && { customerId }), ...(agentId !== undefined && { agentId }) },
       {
-        concurrency,
+        ...(concurrency !== undefined && { concurrency }),
         signal,
         onProgress: (p) =>
           progress(t('cli.historyProgress', { records: p.records, requests: p.requests, percent: Math.floor((100 * p.slicesDone) / Math.max(1, p.slicesTotal)) })),

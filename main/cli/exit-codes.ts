@@ -15,6 +15,9 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'confirmation_required':
     // The administrator's CA file is a setting that cannot be used: fixed like a bad value.
     case 'tls_ca_file':
+    // The administrator's policy: a file to fix, or a setting the user may not change.
+    case 'policy_invalid':
+    case 'locked_by_policy':
       return EXIT.usage;
     case 'missing_credentials':
     case 'keychain_unavailable':

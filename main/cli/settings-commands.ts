@@ -27,16 +27,18 @@ function shown(value: unknown): string {
 const show: Command = {
   name: 'settings',
   usage: 'companion settings [--json]',
-  summary: 'The effective settings, each with where it came from (file, environment, flag, default). Never a secret.',
+  summary: "The effective settings, each with where it came from (policy, file, environment, flag, default). Never a secret.",
   flags: {},
   async run({ services, env, t }) {
     const opened = await services();
     const settings = opened.config.describe();
     const secrets = await secretSources(opened, env);
-    const json = { dataDir: opened.dataDir, file: opened.config.store.file, settings, secrets };
+    const policy = opened.config.policy?.file ?? null;
+    const json = { dataDir: opened.dataDir, file: opened.config.store.file, policy, settings, secrets };
     const width = Math.max(...Object.keys(settings).map((k) => k.length));
     const lines = [
       t('cli.settingsFile', { file: opened.config.store.file }),
+      ...(policy ? [t('cli.policyFile', { file: policy })] : []),
       ...Object.entries(settings).map(([key, { value, source }]) => `${key.padEnd(width)}  ${shown(value)}  (${t(`cli.source.${source}`)})`),
       t('cli.settingsSecrets', { diyalog: t(`cli.secretSource.${secrets.diyalog}`), icws: t(`cli.secretSource.${secrets.icws}`) }),
     ];
@@ -57,7 +59,8 @@ const set: Command = {
     // Checked in full before the file is opened: a bad key or value changes nothing.
     const patch = parseSettingValue(key, value);
     const opened = await services();
-    await opened.config.store.update(patch);
+    // Through the effective settings, so the administrator's policy is asked first (locked_by_policy, exit 2).
+    await opened.config.update(patch);
     const settingKey = key as SettingKey;
     const saved = valueInFile(opened, settingKey);
     const file = opened.config.store.file;

@@ -17,7 +17,7 @@
 
 import { AppError, isAppError } from '../../shared/errors';
 import type { HelpRecord, HistoryProgress, HistoryQuery, HistoryWarning } from '../../shared/diyalog';
-import { dateRangeSchema, MAX_DATE_MS, parseInput } from '../../shared/validation';
+import { dateRangeSchema, HISTORY_CONCURRENCY_DEFAULT, MAX_DATE_MS, parseInput } from '../../shared/validation';
 
 /** One getonlinehelplist call. */
 export type FetchHistoryPage = (query: HistoryQuery, signal?: AbortSignal) => Promise<HelpRecord[]>;
@@ -127,7 +127,7 @@ class HistoryWalk {
     private readonly options: WalkOptions,
   ) {
     parseInput(dateRangeSchema, { startDate: query.startDate, endDate: query.endDate }, 'date range');
-    this.concurrency = positiveInteger(options.concurrency, 4, 'Concurrency');
+    this.concurrency = positiveInteger(options.concurrency, HISTORY_CONCURRENCY_DEFAULT, 'Concurrency');
     this.pageSize = positiveInteger(options.pageSize, 20, 'Page size');
     this.filters = {
       ...(query.customerId !== undefined && { customerId: query.customerId }),

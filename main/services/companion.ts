@@ -12,6 +12,7 @@ import type { EventSink, Handlers } from './dispatch';
 import { createHistoryFeature } from './history-feature';
 import { createRecoveryFeature } from './recovery-feature';
 import type { SecretStore } from './secrets';
+import type { Policy } from '../store/policy';
 import { createSettingsFeature, type LeaveDemoRequest } from './settings-feature';
 import { createSupervisorFeature } from './supervisor-feature';
 import { createTranscriptFeature } from './transcript-feature';
@@ -41,6 +42,8 @@ export interface CompanionOptions {
   recovered?: SettingsLoadResult['recovered'];
   /** Demo mode: stores the user's servers and starts again on them (the launcher knows how). */
   leaveDemo?: (request: LeaveDemoRequest) => Promise<void>;
+  /** The administrator's policy (the launcher loads it first, failing closed). */
+  policy?: Policy | null;
 }
 
 
@@ -70,6 +73,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     osLocale: options.osLocale,
     ...(options.env !== undefined && { env: options.env }),
     ...(options.recovered !== undefined && { recovered: options.recovered }),
+    policy: options.policy ?? null,
   });
   if (options.initialSettings) await ctx.config.store.update(options.initialSettings);
 

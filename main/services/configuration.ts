@@ -6,10 +6,11 @@
 
 import { AppError } from '../../shared/errors';
 import { DEFAULT_SETTINGS, mergeSettings, settingsPatchSchema, settingsSchema, type Settings, type SettingsPatch } from '../../shared/settings';
-import { parseInput } from '../../shared/validation';
+import { HISTORY_CONCURRENCY_DEFAULT, parseInput } from '../../shared/validation';
+import type { Policy } from '../store/policy';
 import type { SettingsStore } from '../store/settings';
 
-export type SettingSource = 'file' | 'environment' | 'flag' | 'default';
+export type SettingSource = 'policy' | 'file' | 'environment' | 'flag' | 'default';
 
 interface SettingKeySpec {
   /** The variable that overrides it for one invocation, where there is one. */
@@ -155,15 +156,77 @@ export class Configuration {
   readonly #listeners = new Set<(before: Settings, after: Settings) => Promise<void> | void>();
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(store: SettingsStore, overrides: readonly Override[] = []) {
+  /** The administrator's policy: what it sets wins over the file, the variables and the flags, and cannot be changed. */
+  readonly policy: Policy | null;
+
+  constructor(store: SettingsStore, overrides: readonly Override[] = [], policy: Policy | null = null) {
     this.store = store;
     this.overrides = overrides;
+    this.policy = policy;
     this.#patch = overridePatch(overrides);
   }
 
-  /** The effective settings (file + overrides). */
+  /** The effective settings (file + overrides + policy). */
   get(): Settings {
-    return parseInput(settingsSchema, mergeSettings(this.store.get(), this.#patch), 'settings');
+    return this.#effective(this.store.get());
+  }
+
+  #effective(file: Settings): Settings {
+    let merged = mergeSettings(file, this.#patch) as Settings;
+    if (this.policy) {
+      merged = mergeSettings(parseInput(settingsSchema, merged, 'settings'), this.policy.settings) as Settings;
+      // A role the policy does not allow (the file's, from before the policy) gives way to its first.
+      const roles = this.policy.roles;
+      if (roles && !roles.includes(merged.role)) merged = { ...merged, role: roles[0]! };
+    }
+    return parseInput(settingsSchema, merged, 'settings');
+  }
+
+  /**
+   * How many history requests one search may have in flight: what was asked (or the default),
+   * within the policy's highest. Asking for more than the policy allows is refused, not cut
+   * quietly, so a script learns why its search is slower than it asked.
+   */
+  historyConcurrency(requested: number | undefined): number {
+    const max = this.policy?.historyConcurrency ?? null;
+    if (max !== null && requested !== undefined && requested > max) {
+      throw new AppError('locked_by_policy', `The administrator's policy (${this.policy!.file}) allows at most ${max} history requests at once.`, { field: 'concurrency', file: this.policy!.file, max });
+    }
+    const wanted = requested ?? HISTORY_CONCURRENCY_DEFAULT;
+    return max === null ? wanted : Math.min(wanted, max);
+  }
+
+  /** Dotted keys the policy sets: shown read-only, refused in an update. */
+  locked(): readonly string[] {
+    return this.policy?.locked ?? [];
+  }
+
+  /**
+   * Throws locked_by_policy when `patch` would change what the policy decides: a key it sets,
+   * or a role it does not allow. Naming a locked key with the value in force is not a change
+   * (the Settings form sends every field), and is left out of what is written: the file keeps
+   * the user's own value, which applies again if the policy ever lets go of the key.
+   */
+  #checkPolicy(patch: SettingsPatch): SettingsPatch {
+    const policy = this.policy;
+    if (!policy) return patch;
+    const kept = structuredClone(patch) as Record<string, unknown>;
+    const effective = this.get() as unknown;
+    for (const key of policy.locked) {
+      const path = key.split('.');
+      const value = path.reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], patch);
+      if (value === undefined) continue;
+      const inForce = path.reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], effective);
+      if (JSON.stringify(value) !== JSON.stringify(inForce)) {
+        throw new AppError('locked_by_policy', `${key} is set by the administrator's policy (${policy.file}) and cannot be changed.`, { field: key, file: policy.file });
+      }
+      const parent = path.slice(0, -1).reduce<Record<string, unknown> | undefined>((node, part) => node?.[part] as Record<string, unknown> | undefined, kept);
+      if (parent) delete parent[path.at(-1)!];
+    }
+    if (policy.roles && patch.role !== undefined && !policy.roles.includes(patch.role)) {
+      throw new AppError('locked_by_policy', `The administrator's policy (${policy.file}) allows only the role ${policy.roles.join(' or ')}.`, { field: 'role', file: policy.file });
+    }
+    return kept as SettingsPatch;
   }
 
   /** The settings file alone: what the Settings screen edits. */
@@ -180,7 +243,7 @@ export class Configuration {
         const override = this.overrides.find((o) => o.key === key);
         // A value equal to the default reads as the default, whether or not the file spells it out.
         const fromFile = JSON.stringify(valueAt(file, key)) !== JSON.stringify(valueAt(DEFAULT_SETTINGS, key));
-        const source: SettingSource = override ? override.source : fromFile ? 'file' : 'default';
+        const source: SettingSource = this.locked().includes(key) ? 'policy' : override ? override.source : fromFile ? 'file' : 'default';
         return [key, { value: valueAt(effective, key), source }];
       }),
     ) as Record<SettingKey, EffectiveSetting>;
@@ -188,7 +251,8 @@ export class Configuration {
 
   /** The keys whose effective value comes from a variable or flag, not the file. */
   overridden(): SettingKey[] {
-    return this.overrides.map((o) => o.key);
+    // The policy wins over a variable or a flag: such a key reads as locked, not overridden.
+    return this.overrides.map((o) => o.key).filter((key) => !this.locked().includes(key));
   }
 
   /** Called after each update with the effective settings before and after it. */
@@ -206,7 +270,11 @@ export class Configuration {
       const before = this.get();
       // A function patch is computed by the store under its lock from the file as it is now,
       // so an update another process made meanwhile is built on, not overwritten.
-      await this.store.update(patch);
+      await this.store.update((current) => {
+        // Checked as the store will read it (trimmed, typed), then against the policy.
+        const computed = parseInput(settingsPatchSchema, typeof patch === 'function' ? patch(current) : patch, 'settings');
+        return this.#checkPolicy(computed);
+      });
       const after = this.get();
       for (const listener of this.#listeners) await listener(before, after);
     });

@@ -6,7 +6,9 @@
 
 import type { Language } from '../../shared/contract';
 import type { FetchLike } from '../http';
-import { AuditLog } from '../store/audit';
+import { AuditLog, type AuditKeyStore } from '../store/audit';
+import { AuditForwarder } from './audit-forward';
+import type { Policy } from '../store/policy';
 import { SettingsStore, type SettingsLoadResult } from '../store/settings';
 import { ClientProvider, type ClientPurpose } from './clients';
 import { collectOverrides, Configuration } from './configuration';
@@ -31,6 +33,8 @@ export interface ServiceContextOptions {
   osLocale: string;
   /** A recovery an earlier load of the same file already made (it moved the corrupt file aside). */
   recovered?: SettingsLoadResult['recovered'];
+  /** The administrator's policy, loaded by the entry point (`loadPolicy`): it sets and locks settings. Default: none. */
+  policy?: Policy | null | undefined;
 }
 
 export interface ServiceContext {
@@ -40,6 +44,8 @@ export interface ServiceContext {
   readonly secrets: Secrets;
   readonly clients: ClientProvider;
   readonly audit: AuditLog;
+  /** Sends the audit trail to the bank's collector (`audit.forward.url`); the app starts it, a command flushes it. */
+  readonly forwarder: AuditForwarder;
   /** Set when the settings file was unreadable and was moved aside. */
   readonly recovered: SettingsLoadResult['recovered'] | undefined;
   /** The user's language: chosen in Settings, else the OS locale's. */
@@ -53,17 +59,26 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
   const overrides = collectOverrides(env, options.flags);
   const store = new SettingsStore(options.dataDir);
   const loaded = await store.load();
-  const config = new Configuration(store, overrides);
+  const config = new Configuration(store, overrides, options.policy ?? null);
   const language = (): Language => config.get().language ?? (options.osLocale.toLowerCase().startsWith('tr') ? 'tr' : 'en');
   const secrets = new Secrets(options.secrets, env, () => config.get());
   const clients = new ClientProvider({ config, secrets, fetch: options.fetch, language, purpose: options.purpose });
+  // The keychain keys the audit head; demo mode's memory store does not (its trail is a demo's).
+  const audit = new AuditLog(options.dataDir, Date.now, auditKeyStoreOf(options.secrets));
+  await audit.secureDataDir();
   return {
     dataDir: options.dataDir,
     config,
     secrets,
     clients,
-    audit: new AuditLog(options.dataDir),
+    audit,
+    forwarder: new AuditForwarder({ audit, collector: () => clients.auditCollector() }),
     recovered: options.recovered ?? loaded.recovered,
     language,
   };
+}
+
+function auditKeyStoreOf(store: SecretStore): AuditKeyStore | undefined {
+  const candidate = store as Partial<AuditKeyStore>;
+  return typeof candidate.getAuditKey === 'function' && typeof candidate.setAuditKey === 'function' ? (store as SecretStore & AuditKeyStore) : undefined;
 }

@@ -12,7 +12,7 @@ export function createHistoryFeature({ ctx, emit }: FeatureDeps): Feature<Histor
   const walks = new HistoryWalks(emit);
   return {
     handlers: {
-      'history.start': async ({ concurrency, ...query }) => ({ walkId: walks.start(await ctx.clients.diyalogFactory(), query, concurrency) }),
+      'history.start': async ({ concurrency, ...query }) => ({ walkId: walks.start(await ctx.clients.diyalogFactory(), query, ctx.config.historyConcurrency(concurrency)) }),
       'history.cancel': async ({ walkId }) => {
         walks.cancel(walkId);
         return { ok: true };
@@ -25,5 +25,5 @@ export function createHistoryFeature({ ctx, emit }: FeatureDeps): Feature<Histor
 
 /** Every help record in a date range, de-duplicated (the CLI's `history`; the window's runs as a walk above). */
 export async function searchHistory(ctx: ServiceContext, query: HistoryQuery, options: WalkOptions = {}): Promise<HistoryResult> {
-  return walkHelpHistory(await ctx.clients.diyalogFactory(), query, options);
+  return walkHelpHistory(await ctx.clients.diyalogFactory(), query, { ...options, concurrency: ctx.config.historyConcurrency(options.concurrency) });
 }

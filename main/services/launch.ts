@@ -5,10 +5,11 @@
 import { CALL_NAMES } from '../../shared/contract-names';
 import { AppError } from '../../shared/errors';
 import type { FetchLike } from '../http';
+import { loadPolicy, policyFilePath } from '../store/policy';
 import { SettingsStore } from '../store/settings';
 import { createCompanion, type Companion } from './companion';
 import type { LeaveDemoRequest } from './settings-feature';
-import { collectOverrides, overridePatch } from './configuration';
+import { collectOverrides, Configuration, overridePatch } from './configuration';
 import { shouldStartDemo, startDemo, type Demo, type DemoOptions } from './demo';
 import type { EventSink, Handlers } from './dispatch';
 import { Secrets, type SecretStore } from './secrets';
@@ -42,6 +43,8 @@ interface Run {
 export async function launchCompanion(options: LaunchOptions): Promise<Launched> {
   // A bad variable is refused before anything starts, naming the variable.
   overridePatch(collectOverrides(options.env));
+  // The administrator's policy, before anything starts: one that cannot be used stops the app (fail closed).
+  const policy = await loadPolicy(policyFilePath(options.env));
   const sinks = new Set<EventSink>();
   const forward: EventSink = (event, payload) => {
     for (const sink of sinks) sink(event, payload);
@@ -52,7 +55,9 @@ export async function launchCompanion(options: LaunchOptions): Promise<Launched>
     const loaded = await new SettingsStore(options.dataDir).load();
     const { recovered } = loaded;
     // Demo only for a data dir that never had servers: a reset one starts unconfigured and says so.
-    const demo = shouldStartDemo(loaded, options.env) ? await startDemo(options.dataDir, demoOptions(options.env)) : null;
+    // A policy that names a server is a deployment, never a demo.
+    const policyServers = Boolean(policy?.settings.diyalog?.baseUrl || policy?.settings.icws?.baseUrl);
+    const demo = !policyServers && shouldStartDemo(loaded, options.env) ? await startDemo(options.dataDir, demoOptions(options.env)) : null;
     const companion = await createCompanion({
       dataDir: demo?.dataDir ?? options.dataDir,
       fetch: options.fetch,
@@ -64,6 +69,7 @@ export async function launchCompanion(options: LaunchOptions): Promise<Launched>
       ...(demo ? { initialSettings: demo.settings, leaveDemo: useServers } : { env: options.env }),
       ...(!demo && recovered && { recovered }),
       ...(options.openExternal && { openExternal: options.openExternal }),
+      policy,
     });
     companion.subscribe(forward);
     companion.setVisible(visible);
@@ -84,7 +90,10 @@ export async function launchCompanion(options: LaunchOptions): Promise<Launched>
     if (!server('diyalog') && !server('icws')) {
       throw new AppError('invalid_input', 'Give at least one server (Diyalog or ICWS): without one the app would start in demo again.');
     }
-    const saved = await store.update(request.settings);
+    // Through the policy like any change: a locked setting is refused here too.
+    const config = new Configuration(store, [], policy);
+    await config.update(request.settings);
+    const saved = config.file();
     const secrets = new Secrets(options.keychain(), {}, () => saved);
     for (const kind of ['diyalog', 'icws'] as const) {
       const secret = request.secrets[kind];

@@ -2,7 +2,7 @@ import type { ConnectionState } from '../../shared/assistance';
 import type { CallOutput, SettingsView, Status } from '../../shared/contract';
 import { Disposables } from '../../shared/disposables';
 import { AppError } from '../../shared/errors';
-import type { Settings, SettingsPatch, SettingsUpdate } from '../../shared/settings';
+import { ROLES, type Settings, type SettingsPatch, type SettingsUpdate } from '../../shared/settings';
 import type { SettingKey } from './configuration';
 import type { Draft } from './context';
 import type { Feature, FeatureDeps } from './feature';
@@ -114,6 +114,8 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
       secrets: { diyalog: await ctx.secrets.has('diyalog'), icws: await ctx.secrets.has('icws') },
       recoveredFrom: ctx.recovered?.corruptFile ?? null,
       overridden: config.overridden(),
+      locked: [...config.locked()],
+      allowedRoles: [...(config.policy?.roles ?? ROLES)],
     };
   }
 

@@ -431,7 +431,7 @@ describe('input parsing hands the handler the parsed value', () => {
 });
 
 function view(over: Partial<SettingsView> = {}): SettingsView {
-  return { settings: structuredClone(DEFAULT_SETTINGS), secrets: { diyalog: true, icws: false }, recoveredFrom: null, overridden: [], ...over };
+  return { settings: structuredClone(DEFAULT_SETTINGS), secrets: { diyalog: true, icws: false }, recoveredFrom: null, overridden: [], locked: [], allowedRoles: ['agent', 'supervisor'], ...over };
 }
 
 describe('dispatch', () => {
@@ -499,7 +499,7 @@ describe('dispatch', () => {
       ['recovery.forceEnd', { customerId: '70022', staffId: '45001', outcome: 'maybe', message: 'hunter2' }],
       ['history.result', { status: 'paused' }],
       ['audit.entries', undefined],
-      ['settings.get', { settings: DEFAULT_SETTINGS, secrets: { diyalog: 'hunter2', icws: false }, recoveredFrom: null, overridden: [] }],
+      ['settings.get', { settings: DEFAULT_SETTINGS, secrets: { diyalog: 'hunter2', icws: false }, recoveredFrom: null, overridden: [], locked: [], allowedRoles: ['agent', 'supervisor'] }],
     ];
     for (const [name, value] of wrong) {
       const h = handlers({ [name]: async () => value } as Partial<Handlers>);

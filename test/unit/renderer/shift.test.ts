@@ -225,7 +225,7 @@ describe('the interaction picker and alerts', () => {
 });
 
 describe('settings over a shift', () => {
-  const view = (): SettingsView => ({ settings: structuredClone(DEFAULT_SETTINGS) as SettingsView['settings'], secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [] });
+  const view = (): SettingsView => ({ settings: structuredClone(DEFAULT_SETTINGS) as SettingsView['settings'], secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [], locked: [], allowedRoles: ['agent', 'supervisor'] });
 
   it('Save stores a secret that was typed but not stored', async () => {
     const api = new FakeTransport()

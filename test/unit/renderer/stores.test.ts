@@ -46,7 +46,7 @@ const settingsView = (over: Partial<SettingsView['settings']> = {}): SettingsVie
   settings: { ...structuredClone(DEFAULT_SETTINGS), ...over } as SettingsView['settings'],
   secrets: { diyalog: false, icws: false },
   recoveredFrom: null,
-  overridden: [],
+  overridden: [], locked: [], allowedRoles: ['agent', 'supervisor'],
 });
 
 describe('StatusStore', () => {
@@ -373,8 +373,8 @@ describe('SettingsStore choices saved at once', () => {
   it('an answer to an older choice does not undo a newer one (Dark, then System, quickly)', async () => {
     const answers: ((view: SettingsView) => void)[] = [];
     const api = new FakeTransport()
-      .handle('settings.get', () => ({ settings: structuredClone(DEFAULT_SETTINGS), secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [] }) as SettingsView)
-      .handle('settings.update', (patch) => new Promise<SettingsView>((resolve) => answers.push(() => resolve({ settings: { ...structuredClone(DEFAULT_SETTINGS), ...patch }, secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [] } as SettingsView))));
+      .handle('settings.get', () => ({ settings: structuredClone(DEFAULT_SETTINGS), secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [], locked: [], allowedRoles: ['agent', 'supervisor'] }) as SettingsView)
+      .handle('settings.update', (patch) => new Promise<SettingsView>((resolve) => answers.push(() => resolve({ settings: { ...structuredClone(DEFAULT_SETTINGS), ...patch }, secrets: { diyalog: false, icws: false }, recoveredFrom: null, overridden: [], locked: [], allowedRoles: ['agent', 'supervisor'] } as SettingsView))));
     const store = new SettingsStore(api);
     await store.load(true);
     const dark = store.setTheme('dark');
