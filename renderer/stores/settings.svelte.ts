@@ -21,6 +21,8 @@ export interface SettingsForm {
   supervisorAgents: string;
   /** Advanced: where a supervisor's accept, ignore or answer goes; empty for the inferred path. */
   supervisorActionPath: string;
+  /** A PEM file of the bank's CA, for a CA the OS store does not hold; empty: the OS store alone. */
+  caFile: string;
 }
 
 export type SecretMessage = 'settings.secretSaved' | 'settings.secretCleared' | 'settings.secretEmpty';
@@ -38,6 +40,22 @@ export type TestOutcome = CallOutput<'connection.test'> | { ok: false; error: Er
 export type Role = (typeof ROLES)[number];
 export type Theme = (typeof THEMES)[number];
 
+/** The setting each form field edits (its dotted key): a refusal or a policy lock is reported under it. */
+export const FIELD_KEYS = {
+  role: 'role',
+  diyalogUrl: 'diyalog.baseUrl',
+  keyId: 'diyalog.keyId',
+  staffId: 'staffId',
+  algorithm: 'diyalog.signatureAlgorithm',
+  transcriptHosts: 'diyalog.transcriptHosts',
+  icwsUrl: 'icws.baseUrl',
+  icwsUser: 'icws.userId',
+  applicationName: 'icws.applicationName',
+  supervisorAgents: 'supervisor.agents',
+  supervisorActionPath: 'icws.supervisorAssistanceActionPath',
+  caFile: 'tls.caFile',
+} as const satisfies Record<keyof SettingsForm, string>;
+
 const orNull = (s: string) => (s.trim() === '' ? null : s.trim());
 
 export function formOf(v: SettingsView): SettingsForm {
@@ -54,6 +72,7 @@ export function formOf(v: SettingsView): SettingsForm {
     applicationName: s.icws.applicationName,
     supervisorAgents: s.supervisor.agents.join('\n'),
     supervisorActionPath: s.icws.supervisorAssistanceActionPath ?? '',
+    caFile: s.tls.caFile ?? '',
   };
 }
 
@@ -69,6 +88,7 @@ export function patchOf(f: SettingsForm): CallInput<'settings.update'> {
     role: f.role,
     icws: { baseUrl: orNull(f.icwsUrl), userId: orNull(f.icwsUser), applicationName: f.applicationName, supervisorAssistanceActionPath: orNull(f.supervisorActionPath) },
     supervisor: { agents: f.supervisorAgents.split(/[\s,]+/).filter((id) => id !== '') },
+    tls: { caFile: orNull(f.caFile) },
   };
 }
 
@@ -91,6 +111,8 @@ export class SettingsStore {
   /** The saved role and theme (defaults until the settings are loaded). */
   readonly role: Role = $derived(this.view?.settings.role ?? 'agent');
   readonly theme: Theme = $derived(this.view?.settings.theme ?? 'system');
+  /** The roles the administrator's policy leaves the user (both, without a policy). */
+  readonly allowedRoles: readonly Role[] = $derived(this.view?.allowedRoles ?? ['agent', 'supervisor']);
   /** Secrets typed but not stored yet: Save stores them with the rest. */
   readonly pendingSecrets: SecretKind[] = $derived((['diyalog', 'icws'] as const).filter((k) => this.secrets[k].value !== ''));
 
@@ -109,11 +131,18 @@ export class SettingsStore {
     this.#reload = options.reload ?? (() => globalThis.location?.reload());
   }
 
+  /** Whether the administrator's policy sets this dotted key: shown read-only, never asked at setup. */
+  locked(path: string): boolean {
+    return this.view?.locked.includes(path) ?? false;
+  }
+
   /** Demo mode: opens setup on a blank form for the user's own servers. */
   beginRealSetup(): void {
     if (!this.view) return;
     const kept = formOf(this.view);
-    this.form = { ...kept, diyalogUrl: '', keyId: '', staffId: '', transcriptHosts: '', icwsUrl: '', icwsUser: '' };
+    // Blank, but for what the administrator's policy sets: that stays as the policy says.
+    const blank = (['diyalogUrl', 'keyId', 'staffId', 'transcriptHosts', 'icwsUrl', 'icwsUser'] as const).filter((field) => !this.locked(FIELD_KEYS[field]));
+    this.form = { ...kept, ...Object.fromEntries(blank.map((field) => [field, ''])) };
     this.secrets = { diyalog: emptySecret(), icws: emptySecret() };
     this.tests = { diyalog: { busy: false, outcome: null }, icws: { busy: false, outcome: null } };
     this.fieldErrors = {};
