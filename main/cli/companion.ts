@@ -101,7 +101,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
       flags: parsed.values as Record<string, string | boolean | undefined>,
       options,
       env,
-      services: () => (opened ??= openServices()),
+      services: () =>
+        (opened ??= openServices().then((services) => {
+          // Whatever command logs in to ICWS: a password about to expire is worth a line on stderr (never in the JSON document).
+          services.clients.onPasswordExpiry((days) => stderr.write(`companion: ${t('conn.passwordExpires', { days })}\n`));
+          return services;
+        })),
       io,
       progress: (line) => {
         if (stderr.isTTY) stderr.write(`\r\x1b[K${line}`);

@@ -89,7 +89,12 @@ export function createAssistanceFeature({ ctx, emit }: FeatureDeps): AssistanceF
         return { ok: true };
       },
       'assistance.loginAgain': async () => {
-        if (languageChangedMeanwhile && waitsForUser()) {
+        const c = assistance.connection;
+        if (c?.state === 'down' && c.code === 'connect_refused') {
+          // The server refused the login (no licence, an expired password) and nothing has tried
+          // since: the user says it is fixed. A fresh stack logs in, subscribes and starts again.
+          await reconfigure();
+        } else if (languageChangedMeanwhile && waitsForUser()) {
           // A fresh login in the language chosen since the server ended the session.
           languageChangedMeanwhile = false;
           await reconfigure();

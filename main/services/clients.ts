@@ -87,6 +87,7 @@ export class ClientProvider {
   readonly #options: ClientProviderOptions;
   /** How the Diyalog server has been answering this process' calls, the shared client's and the fresh ones' (the status bar). */
   readonly diyalogHealth = new DiyalogHealthTracker();
+  readonly #passwordExpiryListeners = new Set<(days: number) => void>();
   #shared: { settings: string; secret: string; secretsVersion: number; client: DiyalogClient } | null = null;
 
   constructor(options: ClientProviderOptions) {
@@ -151,6 +152,12 @@ export class ClientProvider {
     return observed ? () => this.diyalogHealth.observe(new DiyalogClient(options)) : () => new DiyalogClient(options);
   }
 
+  /** An ICWS login said the password expires within a week (PASSWORD_EXPIRY_WARNING_DAYS): a command warns on stderr. */
+  onPasswordExpiry(listener: (days: number) => void): () => void {
+    this.#passwordExpiryListeners.add(listener);
+    return () => this.#passwordExpiryListeners.delete(listener);
+  }
+
   /** The host a client of `service` for `draft` would talk to first (a connection test names it). */
   configuredHost(service: 'diyalog' | 'icws', draft?: Draft): string {
     const baseUrl = this.#settingsWith(draft)[service].baseUrl;
@@ -174,6 +181,13 @@ export class ClientProvider {
       allowInsecureHttp: s.allowInsecureHttp,
       fetch: await this.#fetchFor(s),
       reconnect: CLIENT_POLICIES[purpose].icwsReconnect,
+    });
+    // Said once per stack: a command logs in once; the window's status bar shows it at every login anyway.
+    let expiryTold = false;
+    session.onStateChange((state) => {
+      if (expiryTold || state.state !== 'up' || state.passwordExpiresInDays === undefined) return;
+      expiryTold = true;
+      for (const listener of this.#passwordExpiryListeners) listener(state.passwordExpiresInDays);
     });
     const pump = new MessagePump(session);
     const assistance = new AssistanceClient(session, pump);

@@ -22,11 +22,13 @@ export class StatusStore {
   loginError = $state<ErrorValue | null>(null);
 
   /**
-   * The ICWS server ended the session and asked us not to log in by ourselves: nothing
+   * The ICWS server ended the session and asked us not to log in by ourselves, or refused the
+   * login for a reason of its own (no licence, an expired password: connect_refused): nothing
    * happens until the user says so, so every screen that shows it offers "Log in again".
    */
   get waitsForLogin(): boolean {
-    return this.connection?.state === 'down' && this.connection.code === 'session_ended';
+    const c = this.connection;
+    return c?.state === 'down' && (c.code === 'session_ended' || c.code === 'connect_refused');
   }
 
   readonly #api: RendererApi;

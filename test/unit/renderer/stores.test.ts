@@ -105,6 +105,9 @@ describe('StatusStore', () => {
     await again;
     api.emit('connection.changed', { state: 'up', host: 'ic1', sse: true });
     expect(store.waitsForLogin).toBe(false);
+    // A login the server refused (no licence, an expired password) is not retried by itself either.
+    api.emit('connection.changed', { state: 'down', reason: 'Lisans yok.', code: 'connect_refused' });
+    expect(store.waitsForLogin).toBe(true);
   });
 
   it('switches language at once and goes back when main refuses', async () => {
