@@ -1,7 +1,8 @@
 // The supervisor's recovery from a terminal: find stuck sessions, end them (one or many),
-// and read, verify and reconcile the audit trail. Every recovery command first settles
+// and read, verify (also against the collector's export) and reconcile the audit trail. Every recovery command first settles
 // force-ends a crash left unknown (reconcile), as the app does when it starts.
 
+import { readFile } from 'node:fs/promises';
 import type { Language } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { translate } from '../../shared/i18n';
@@ -12,7 +13,8 @@ import { BULK_MAX_CONCURRENCY, type BulkRow } from '../services/recovery';
 import { findStuck, forceEndOne, forceEndSeveral, reconcileAll, reconcileUnsettled } from '../services/recovery-feature';
 import type { ServiceContext } from '../services/context';
 import { DEFAULT_OLDER_THAN_MINUTES, MAX_OLDER_THAN_MINUTES, type StuckQuery } from '../services/stuck-sessions';
-import type { AuditEntry, AuditVerification } from '../store/audit';
+import type { AuditEntry, AuditVerification, AuditWarning } from '../store/audit';
+import { forwardOrigin } from '../services/audit-forward';
 import type { CliStreams, Command, CommandContext } from './command';
 import { EXIT } from './exit-codes';
 import { cliLanguage, type Translate } from './language';
@@ -159,16 +161,74 @@ const audit: Command = {
 
 const auditVerify: Command = {
   name: 'audit verify',
-  usage: 'companion audit verify',
-  summary: 'Check the audit trail: the hash chain through every entry, and the log against its head.',
-  flags: {},
+  usage: 'companion audit verify [--against <collector export>] [--host <name>]',
+  summary:
+    "Check the audit trail: the hash chain through every entry, the log against its keyed head; with --against, against the collector's export (one message per line), entries missing on either side.",
+  flags: { against: { type: 'string' }, host: { type: 'string' } },
   async run(ctx) {
+    const lang = cliLanguage(ctx.env);
+    const against = optionalString(ctx.flags.against);
+    const host = optionalString(ctx.flags.host);
+    if (host !== undefined && against === undefined) throw flagError({ lang, usage: auditVerify.usage }, translate(lang, 'input.flagNeeds', { flag: '--host', needs: '--against' }), '--host');
+    if (against !== undefined) return verifyAgainst(ctx, against, host ?? forwardOrigin().host);
     const result = await (await ctx.services()).audit.verify();
-    if (result.ok) return { json: result, text: ctx.t('cli.auditIntact', { entries: result.entries }) };
+    const warnings = (result.warnings ?? []).map((w) => warningText(ctx.t, w));
+    if (result.ok) return { json: result, text: [ctx.t('cli.auditIntact', { entries: result.entries }), ...warnings].join('\n') };
     const { problem: _problem, ...json } = result;
-    return { json, text: brokenText(ctx.t, result), exitCode: EXIT.refused };
+    return { json, text: [brokenText(ctx.t, result), ...warnings].join('\n'), exitCode: EXIT.refused };
   },
 };
+
+/** The local log against a collector's export: `{ok, missingLocally, missingAtCollector}`, exit 1 when not ok. */
+async function verifyAgainst(ctx: CommandContext, file: string, host: string) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new AppError('not_found', `The collector's export ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, { field: '--against' });
+  }
+  const opened = await ctx.services();
+  const result = await opened.audit.compareWithCollector(text, host);
+  const pending = (await opened.audit.forwardStatus()).pending;
+  const lines = result.ok
+    ? [ctx.t('cli.againstOk', { collected: result.collected })]
+    : [
+        ctx.t('cli.againstBroken', { missingLocally: result.missingLocally.length, missingAtCollector: result.missingAtCollector.length }),
+        ...(result.missingLocally.length > 0 ? [ctx.t('cli.againstMissingLocally', { list: ranges(result.missingLocally) })] : []),
+        ...(result.missingAtCollector.length > 0 ? [ctx.t('cli.againstMissingAtCollector', { list: ranges(result.missingAtCollector), pending })] : []),
+        ...(result.unreadableLines.length > 0 ? [ctx.t('cli.againstUnreadable', { list: ranges(result.unreadableLines) })] : []),
+      ];
+  return {
+    json: { ok: result.ok, missingLocally: result.missingLocally, missingAtCollector: result.missingAtCollector, collected: result.collected, pending, unreadableLines: result.unreadableLines },
+    text: lines.join('\n'),
+    exitCode: result.ok ? EXIT.ok : EXIT.refused,
+  };
+}
+
+/** `1-3, 7` for [1, 2, 3, 7]. */
+function ranges(numbers: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < numbers.length; ) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === (numbers[j] as number) + 1) j++;
+    out.push(i === j ? `${numbers[i]}` : `${numbers[i]}-${numbers[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
+function warningText(t: Translate, w: AuditWarning): string {
+  switch (w.kind) {
+    case 'time_backwards':
+      return t('cli.auditWarning.time_backwards', { entry: w.entry, at: esc(w.at), previousAt: esc(w.previousAt) });
+    case 'keyed_from':
+      return t('cli.auditWarning.keyed_from', { entries: w.entries });
+    case 'key_unchecked':
+      return t('cli.auditWarning.key_unchecked');
+    case 'unkeyed':
+      return t('cli.auditWarning.unkeyed');
+  }
+}
 
 const auditReconcile: Command = {
   name: 'audit reconcile',

@@ -8,7 +8,12 @@
 // - The parts live in audit/: the line format and the chain (chain.ts), the head file
 //   (head.ts), the lock the app and the `companion` command share (lock.ts), the append path
 //   (append.ts), the verifier (verify.ts), the entries folded from the lines (entries.ts),
-//   and where the files are (files.ts). This file keeps the one API: AuditLog.
+//   and where the files are (files.ts); the head's key in the keychain (head-key.ts); the
+//   forwarding to the bank's collector: the outbox cursor (outbox.ts), the syslog form
+//   (syslog.ts) and the check against the collector's export (against.ts). This file keeps
+//   the one API: AuditLog.
+// - Reading (entries, verify, the outbox, the check against an export) takes no lock and
+//   writes nothing, so it works on a read-only copy of the data folder.
 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -18,18 +23,38 @@ import { idSchema, parseInput, reasonSchema } from '../../shared/validation';
 import { appendLine } from './audit/append';
 import { checkSchema, outcomeSchema } from './audit/chain';
 import type { LineBody } from './audit/chain';
+import { compareWithCollector } from './audit/against';
+import type { CollectorComparison } from './audit/against';
 import { foldEntries } from './audit/entries';
 import type { AuditEntry, AuditOutcome, AuditReadout } from './audit/entries';
-import { auditFiles, exists, readLog } from './audit/files';
+import { auditFiles, exists, readLog, secureDataDir } from './audit/files';
 import type { AuditFiles } from './audit/files';
 import { readHead } from './audit/head';
-import { withAuditLock } from './audit/lock';
+import type { HeadRead } from './audit/head';
+import { HeadKeys } from './audit/head-key';
+import type { AuditKeyStore } from './audit/head-key';
+import { withAuditLock, withForwardLock } from './audit/lock';
+import { outboxOf, readOutbox, writeOutbox } from './audit/outbox';
+import type { OutboxLine, OutboxState, OutboxView } from './audit/outbox';
+import { readCollectorExport } from './audit/syslog';
 import { verifyChain } from './audit/verify';
 import type { AuditVerification } from './audit/verify';
 
 export type { AuditAnswer, AuditEntry, AuditOutcome, AuditReadout } from './audit/entries';
-export type { AuditProblem, AuditVerification } from './audit/verify';
-export { AUDIT_FILE, AUDIT_HEAD_FILE } from './audit/files';
+export type { AuditProblem, AuditVerification, AuditWarning } from './audit/verify';
+export type { AuditKeyStore } from './audit/head-key';
+export type { CollectorComparison } from './audit/against';
+export type { OutboxLine, OutboxView } from './audit/outbox';
+export { AUDIT_FILE, AUDIT_HEAD_FILE, AUDIT_OUTBOX_FILE } from './audit/files';
+export { frame, syslogMessage, type SyslogOrigin } from './audit/syslog';
+
+/** How far the forwarding to the collector is behind, for `companion audit forward --status` and the status bar. */
+export interface ForwardStatus {
+  /** Entries written but not yet confirmed by the collector. */
+  pending: number;
+  lastSentSeq: number;
+  lastError: string | null;
+}
 
 export interface AuditIntent {
   actor: string;
@@ -72,14 +97,34 @@ export class AuditLog {
   readonly #files: AuditFiles;
   /** Appends from this process run one after another; the lock file orders them against other processes. */
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #keys: HeadKeys;
+  readonly #keyed: boolean;
+  readonly #appendListeners = new Set<() => void>();
+  /** Lines this process appended: a command that wrote any tries to forward them before it exits. */
+  appendedHere = 0;
 
+  /** `keyStore`: the keychain the head's key rests in; without one, heads are written unkeyed (tests, benches). */
   constructor(
     dataDir: string,
     private readonly clock: () => number = Date.now,
+    keyStore?: AuditKeyStore,
   ) {
     this.#files = auditFiles(dataDir);
     this.file = this.#files.log;
     this.headFile = this.#files.head;
+    this.#keys = new HeadKeys(keyStore, dataDir);
+    this.#keyed = keyStore !== undefined;
+  }
+
+  /** At start: the data folder refused if it is a link, tightened to the user alone if it exists. */
+  secureDataDir(): Promise<void> {
+    return secureDataDir(this.#files.dir);
+  }
+
+  /** Called after each line this process appends (the forwarder wakes on it). Returns the unsubscribe. */
+  onAppend(listener: () => void): () => void {
+    this.#appendListeners.add(listener);
+    return () => this.#appendListeners.delete(listener);
   }
 
   /** Returns the entry id; the line is on disk (fsynced) when this resolves. */
@@ -145,10 +190,59 @@ export class AuditLog {
    * `brokenAt` is the entry number (from 1) where the trail stops being trustworthy.
    */
   async verify(): Promise<AuditVerification> {
-    // Nothing was ever written here: nothing to lock, and no folder to create just to say so.
+    // Nothing was ever written here: no folder to create just to say so.
     if (!(await exists(this.file)) && !(await exists(this.headFile))) return { ok: true, entries: 0 };
-    // Under the lock: an append between reading the head and reading the log would look like tampering.
-    return withAuditLock(this.#files, async () => verifyChain(await readLog(this.file), await readHead(this.headFile)));
+    const { log, head } = await this.#consistentRead();
+    return verifyChain(log, head, this.#keyed ? await this.#keys.read() : undefined);
+  }
+
+  /** The local log against a collector's export (its lines as written, one message per line); `host` is this desktop's. */
+  async compareWithCollector(exportText: string, host: string): Promise<CollectorComparison> {
+    return compareWithCollector(await readLog(this.file), readCollectorExport(exportText), host);
+  }
+
+  // ---- forwarding -------------------------------------------------------------
+
+  /** What waits to be forwarded (read without a lock). */
+  async outbox(): Promise<OutboxView & { state: OutboxState }> {
+    const state = await readOutbox(this.#files.outbox);
+    return { ...outboxOf(await readLog(this.file), state), state };
+  }
+
+  async forwardStatus(): Promise<ForwardStatus> {
+    const { waiting, state } = await this.outbox();
+    return { pending: waiting.length, lastSentSeq: state.lastSentSeq, lastError: state.lastError };
+  }
+
+  /** The collector confirmed every line up to `last`: the cursor moves there, and the error is cleared. */
+  async confirmForwarded(last: OutboxLine): Promise<void> {
+    await writeOutbox(this.#files.outbox, { version: 1, lastSentSeq: last.seq, lastSentHash: last.hash, lastSentAt: this.#now(), lastError: null, lastErrorAt: null });
+  }
+
+  /** A batch failed; the cursor stays. */
+  async forwardFailed(message: string): Promise<void> {
+    const state = await readOutbox(this.#files.outbox);
+    await writeOutbox(this.#files.outbox, { ...state, lastError: message, lastErrorAt: this.#now() });
+  }
+
+  /** One sender at a time across processes; `undefined` when another holds the outbox longer than `waitMs`. */
+  withForwardLock<T>(waitMs: number, work: () => Promise<T>): Promise<T | undefined> {
+    return withForwardLock(this.#files, waitMs, work);
+  }
+
+  /**
+   * The log and its head as of one moment, without the lock (a reader may have no right to
+   * write one): an append changes the head before and after its line, so a head read the
+   * same before and after the log brackets a log no append was in the middle of.
+   */
+  async #consistentRead(): Promise<{ log: Buffer; head: HeadRead }> {
+    for (let attempt = 0; ; attempt++) {
+      const before = await readHead(this.headFile);
+      const log = await readLog(this.file);
+      const after = await readHead(this.headFile);
+      if (JSON.stringify(before) === JSON.stringify(after) || attempt >= 50) return { log, head: after };
+      await new Promise((resolve) => setTimeout(resolve, 2 + attempt));
+    }
   }
 
   #now(): string {
@@ -160,7 +254,11 @@ export class AuditLog {
     const run = this.#queue.then(() =>
       withAuditLock(this.#files, async () => {
         const line = await body();
-        if (line !== null) await appendLine(this.#files, line);
+        if (line !== null) {
+          await appendLine(this.#files, line, this.#keys);
+          this.appendedHere++;
+          for (const listener of this.#appendListeners) listener();
+        }
       }),
     );
     this.#queue = run.catch(() => undefined);

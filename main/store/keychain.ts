@@ -11,6 +11,11 @@ export type { SecretKind } from '../../shared/contract';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'agent-companion';
 const ACCOUNT_MAX_LENGTH = 256;
+/** An audit head key's account: the `audit:` prefix keeps it apart from every `diyalog:`/`icws:` account. */
+function auditKeyAccount(trail: string): string {
+  if (!/^[0-9a-f]{16,64}$/.test(trail)) throw new AppError('invalid_input', 'The audit trail name must be a hex digest.');
+  return `audit:head-key:${trail}`;
+}
 /** Long enough for the user to answer an unlock prompt; a keychain that never answers is unavailable. */
 const CALL_TIMEOUT_MS = 60_000;
 
@@ -85,6 +90,19 @@ export class Keychain {
   async deleteSecret(kind: SecretKind, account: string): Promise<boolean> {
     const key = validAccount(kind, account);
     return this.call((k) => k.deletePassword(this.service, key));
+  }
+
+  /**
+   * The key an audit head's HMAC is made with (main/store/audit/head-key.ts), base64, for the
+   * trail `trail` names; null until its first keyed append makes one. Not a SecretKind: the
+   * window can neither read nor set it.
+   */
+  async getAuditKey(trail: string): Promise<string | null> {
+    return this.call((k) => k.getPassword(this.service, auditKeyAccount(trail)));
+  }
+
+  async setAuditKey(trail: string, key: string): Promise<void> {
+    await this.call((k) => k.setPassword(this.service, auditKeyAccount(trail), key), key);
   }
 
   /** Any keytar failure means the keychain is unavailable; the secret never reaches the message. */

@@ -40,3 +40,33 @@ async function makeDataDir(dir: string): Promise<void> {
     throw new AppError('internal', `Could not create the data folder ${dir} (${errnoOf(e)}).`, {}, { cause: e });
   }
 }
+
+/**
+ * Runs `work` holding the forwarding lock (one sender at a time: the app and a
+ * `companion audit forward` would otherwise send the same lines twice), or resolves
+ * `undefined` when another process holds it for longer than `waitMs`.
+ */
+export async function withForwardLock<T>(files: AuditFiles, waitMs: number, work: () => Promise<T>): Promise<T | undefined> {
+  await makeDataDir(files.dir);
+  let release: () => Promise<void>;
+  try {
+    // Named by the outbox, not the folder: proper-lockfile keeps one lock per name in a process,
+    // and the audit lock already goes by the folder's.
+    release = await lock(files.outbox, {
+      lockfilePath: files.forwardLock,
+      realpath: false,
+      // A batch takes seconds at most; a sender killed mid-batch leaves a lock stale after 30 s.
+      stale: 30_000,
+      retries: waitMs <= 0 ? 0 : { retries: Math.ceil(waitMs / 100), minTimeout: 100, maxTimeout: 100, factor: 1 },
+      onCompromised: () => undefined,
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+    throw new AppError('audit_unwritable', `Could not lock the audit outbox ${files.forwardLock} (${errnoOf(e)}).`, {}, { cause: e });
+  }
+  try {
+    return await work();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
