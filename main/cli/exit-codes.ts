@@ -11,11 +11,11 @@ export const EXIT = {
 
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
+    // Besides bad input: the administrator's CA file or policy that cannot be used (a file to
+    // fix, like a bad value), and a setting the policy locks.
     case 'invalid_input':
     case 'confirmation_required':
-    // The administrator's CA file is a setting that cannot be used: fixed like a bad value.
     case 'tls_ca_file':
-    // The administrator's policy: a file to fix, or a setting the user may not change.
     case 'policy_invalid':
     case 'locked_by_policy':
       return EXIT.usage;
@@ -27,12 +27,12 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'session_expired':
       return EXIT.credentials;
     // session_ended: the server ended the session (an administrator, or a login elsewhere); a watch stops here.
+    // tls_*: the server was reached but its certificate refused, so no connection was made.
     case 'unavailable':
     case 'server_error':
     case 'bad_response':
     case 'unexpected_redirect':
     case 'session_ended':
-    // The server was reached but its certificate refused: no connection was made.
     case 'tls_untrusted':
     case 'tls_expired':
     case 'tls_name_mismatch':
