@@ -60,14 +60,15 @@ const NOTHING_HAPPENED: readonly ErrorCode[] = [
 /**
  * The one path to finishonlinehelp. The intent is on disk (fsynced) before the call, the
  * answer after it, and the settlement after that when the answer was unclear. Resolves with
- * the row whatever the server said; rejects only on bad input (nothing written) or when the
- * audit log cannot be written.
+ * the row whatever the server said; rejects only on bad input or when the intent cannot be
+ * written (audit_unwritable: nothing was sent). Once the intent is on disk, any failure is `unknown`.
  */
 export async function forceEndTruthfully(client: RecoveryClient, audit: AuditLog, request: ForceEndRequest, options: ForceEndOptions = {}): Promise<ForceEndRow> {
   const valid = parseAuditIntent(request);
   const { customerId, staffId } = valid;
   const { signal } = options;
   if (signal?.aborted) throw cancelledBy(signal, 'Cancelled; nothing was sent.');
+  // Nothing is sent unless the intent is on disk: a disk that refuses it is audit_unwritable, and that is all.
   const auditId = await audit.recordIntent(valid);
   const row = (outcome: RecoveryOutcome, message: string, code?: string): ForceEndRow => ({
     customerId,
@@ -77,6 +78,26 @@ export async function forceEndTruthfully(client: RecoveryClient, audit: AuditLog
     message,
     auditId,
   });
+  try {
+    return await afterIntent(client, audit, valid, auditId, row, options);
+  } catch (e) {
+    // The intent is on disk and something after it failed (the outcome could not be written, the
+    // disk filled): whatever the server did, the audit does not say, so the outcome is unknown,
+    // never failed. The next start's reconcile settles it by checking the help state.
+    const error = toErrorValue(e);
+    return row('unknown', `${error.message} Whether the session ended is unknown: it is checked again at the next start.`, error.code);
+  }
+}
+
+async function afterIntent(
+  client: RecoveryClient,
+  audit: AuditLog,
+  { customerId, staffId }: ForceEndRequest,
+  auditId: string,
+  row: (outcome: RecoveryOutcome, message: string, code?: string) => ForceEndRow,
+  options: ForceEndOptions,
+): Promise<ForceEndRow> {
+  const { signal } = options;
   const answered = async (outcome: RecoveryOutcome, message: string, code?: string): Promise<ForceEndRow> => {
     await audit.recordOutcome(auditId, { outcome, message, ...(code !== undefined && { code }) });
     return row(outcome, message, code);
@@ -225,10 +246,10 @@ export async function forceEndMany(client: RecoveryClient, audit: AuditLog, requ
           ...(options.settleTimeoutMs !== undefined && { settleTimeoutMs: options.settleTimeoutMs }),
           onChecking: (checking) => options.onChecking?.({ ...checking, recheck: null, checking: true }, done, intents.length),
         }).catch((e: unknown): ForceEndRow | BulkRow => {
-          // Only a cancel before the intent, or a failing audit log, gets here: nothing was sent.
+          // Only a cancel before the intent, or an intent the disk refused, gets here: nothing was sent.
           const error = toErrorValue(e);
           if (error.code === 'cancelled') return notSent(intent, error.message);
-          return { customerId: intent.customerId, staffId: intent.staffId, outcome: 'failed', code: error.code, message: error.message, recheck: null };
+          return { ...notSent(intent, `Nothing was sent: ${error.message}`), code: error.code };
         });
         finishRow(index, { ...row, recheck: null });
       },
