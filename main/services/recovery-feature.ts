@@ -33,6 +33,8 @@ export interface RecoveryDeps extends FeatureDeps {
 export function createRecoveryFeature({ ctx, emit, refreshWatched }: RecoveryDeps): Feature<RecoveryCalls> & { reconciled: Promise<void> } {
   const startup = new AbortController();
   const reconciled = reconcileAtStart(ctx, startup.signal);
+  // The window forwards the audit trail to the bank's collector all along (a no-op while audit.forward.url is unset).
+  ctx.forwarder.start();
   const jobs = new RecoveryJobs({
     searchProgress: (searchId, progress) => emit('recovery.progress', { searchId, progress }),
     searchDone: (searchId, state) =>
@@ -88,6 +90,7 @@ export function createRecoveryFeature({ ctx, emit, refreshWatched }: RecoveryDep
     stop: async () => {
       startup.abort();
       jobs.stop();
+      await ctx.forwarder.stop();
       await reconciled;
     },
   };
