@@ -7,6 +7,7 @@ import { GLOBAL_OPTION_SPECS, globalOptions, serviceOpener } from './config';
 import { assistanceCommands } from './assistance-commands';
 import { diyalogCommands } from './diyalog-commands';
 import { recoveryCommands } from './recovery-commands';
+import { auditCommands, flushBeforeExit } from './audit-commands';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { cliLanguage, settingsLanguage, translatorFor, type Translate } from './language';
 import { translateError } from '../../shared/i18n';
@@ -14,6 +15,7 @@ import { simCommands } from './sim-command';
 import { SETTING_KEYS } from '../services/configuration';
 import type { ServiceContext } from '../services/context';
 import { settingsCommands } from './settings-commands';
+import { superviseCommands } from './supervise-commands';
 import { startCommands } from './start-command';
 
 // `companion`: the same services the app uses, for scripts and for operators on a terminal.
@@ -21,7 +23,7 @@ import { startCommands } from './start-command';
 // runCli is the whole command over the io it is handed; main/cli/bin.ts hands it the process's
 // (the only file that touches process.stdout, signals or the exit code), a test its own.
 
-const COMMANDS: Command[] = [...diyalogCommands, ...recoveryCommands, ...assistanceCommands, ...settingsCommands, ...simCommands, ...startCommands];
+const COMMANDS: Command[] = [...diyalogCommands, ...recoveryCommands, ...auditCommands, ...assistanceCommands, ...superviseCommands, ...settingsCommands, ...simCommands, ...startCommands];
 
 function overrideHelp(): string {
   return Object.entries(SETTING_KEYS)
@@ -133,6 +135,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     // A write the command did not wait for (the signing a Diyalog server accepted, saved as it
     // is learned) lands before runCli resolves, as a process finishes it before exiting.
     await opened?.then((services) => services.config.settled()).catch(() => undefined);
+    // Audit entries this command wrote go to the collector before it exits (a few seconds at most; otherwise they wait).
+    await opened?.then((services) => flushBeforeExit(services)).catch(() => undefined);
     io.interrupt.removeEventListener('abort', onInterrupt);
   }
 }

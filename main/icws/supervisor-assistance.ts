@@ -62,6 +62,8 @@ export class SupervisorAssistanceClient {
   readonly #errors = new Listeners<AppError>();
   #view: SupervisorView = emptySupervisorView;
   #listSeen = false;
+  /** ids whose conversation (a details message) has come */
+  readonly #conversations = new Set<string>();
   #syncWaiters: (() => void)[] = [];
   #handlers: Disposables | null = null;
   readonly #freshness: SubscriptionFreshness;
@@ -112,6 +114,7 @@ export class SupervisorAssistanceClient {
     this.#freshness.reset();
     const paths = [SUPERVISOR_LIST_SUBSCRIPTION, ...this.#view.ids.map(conversationSubscription)];
     this.#view = emptySupervisorView;
+    this.#conversations.clear();
     this.#listSeen = false;
     await Promise.allSettled(paths.map((p) => this.#session.unsubscribe(p)));
   }
@@ -148,6 +151,29 @@ export class SupervisorAssistanceClient {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       });
+    });
+  }
+
+  /**
+   * Resolves once every listed request's conversation has come (its first details message).
+   * That the per-request subscription delivers them is inferred (§2.5): callers bound this wait.
+   */
+  whenConversations(signal?: AbortSignal): Promise<void> {
+    const done = () => this.#listSeen && this.#view.ids.every((id) => this.#conversations.has(id));
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const off = this.#changes.add(() => {
+        if (!done()) return;
+        off();
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      const onAbort = () => {
+        off();
+        reject(signal?.reason ?? new AppError('cancelled', 'Cancelled.'));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -205,6 +231,7 @@ export class SupervisorAssistanceClient {
     const parsed = parseDetailsMessage(message, new Date().toISOString());
     if ('error' in parsed) return this.#errors.emit(badResponse('assistance details message', parsed.error, 200));
     if (parsed.problems.length > 0) this.#errors.emit(badResponse('assistance details message', `kept the rest; ${parsed.problems.join('; ')}`, 200));
+    this.#conversations.add(parsed.value.assistanceId);
     this.#apply(applySupervisorDetails(this.#view, parsed.value, this.#userId));
   }
 

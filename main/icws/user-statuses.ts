@@ -61,6 +61,9 @@ export class UserStatusesClient {
   #rows = new Map<string, AgentStatusRow>();
   #order: string[] = [];
   #subscribed: string[] = [];
+  /** lower-case ids the server has told us of since the last watch */
+  #heard = new Set<string>();
+  #syncWaiters: (() => void)[] = [];
   #handlers: Disposables | null = null;
 
   constructor(session: IcwsSession, pump: MessagePump) {
@@ -76,6 +79,7 @@ export class UserStatusesClient {
   async watch(userIds: readonly string[], signal?: AbortSignal): Promise<void> {
     const ids = [...new Set(userIds.map((id) => parseId(id, 'user id')))];
     this.#order = ids;
+    this.#heard = new Set();
     this.#rows = new Map(ids.map((id) => [id.toLowerCase(), this.#rows.get(id.toLowerCase()) ?? blank(id)]));
     await this.#session.connect(signal);
     if (!this.#handlers) {
@@ -96,7 +100,10 @@ export class UserStatusesClient {
       // One or more users refused the whole list: find which, and follow the others.
       const refused = await this.#probe(ids, signal);
       const allowed = ids.filter((id) => !refused.has(id));
-      for (const [id, error] of refused) this.#rows.set(id.toLowerCase(), blank(id, error));
+      for (const [id, error] of refused) {
+        this.#rows.set(id.toLowerCase(), blank(id, error));
+        this.#heard.add(id.toLowerCase());
+      }
       if (allowed.length > 0) await this.#subscribe(allowed, signal);
       else await this.#unsubscribe();
     }
@@ -109,6 +116,24 @@ export class UserStatusesClient {
     this.#rows.clear();
     this.#order = [];
     await this.#unsubscribe().catch(() => undefined);
+  }
+
+  /** Resolves once every row says something: the server's status, or why it has none. */
+  whenSynced(signal?: AbortSignal): Promise<void> {
+    if (this.#synced()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal?.reason ?? new AppError('cancelled', 'Cancelled.'));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#syncWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  #synced(): boolean {
+    return this.#order.every((id) => this.#heard.has(id.toLowerCase()));
   }
 
   rows(): AgentStatusRow[] {
@@ -141,6 +166,7 @@ export class UserStatusesClient {
       try {
         const status = await this.#session.request('GET', `status/user-statuses/${encodeURIComponent(id)}`, { schema: userStatusSchema, signal });
         this.#rows.set(id.toLowerCase(), this.#row(id, status));
+        this.#heard.add(id.toLowerCase());
       } catch (e) {
         if (isAppError(e) && [400, 403, 404].includes(e.details.status as number)) refused.set(id, rowError(e, id));
         else throw e;
@@ -177,6 +203,7 @@ export class UserStatusesClient {
         error: null,
       };
       this.#rows.set(key, next);
+      this.#heard.add(key);
       changed = true;
     }
     if (changed) this.#emit();
@@ -184,5 +211,6 @@ export class UserStatusesClient {
 
   #emit(): void {
     this.#changes.emit(this.rows(), (e) => this.#errors.emit(isAppError(e) ? e : new AppError('internal', String(e))));
+    if (this.#synced()) for (const resolve of this.#syncWaiters.splice(0)) resolve();
   }
 }

@@ -96,7 +96,11 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     version: options.version,
     icwsConnection: () => assistance.connection(),
     assistanceStale: { get: () => assistance.stale(), onChange: (listener) => assistance.onStaleChange(listener) },
-    icwsSecretChanged: () => assistance.reconfigure(),
+    // The supervisor desk has a session of its own under the same password.
+    icwsSecretChanged: async () => {
+      await assistance.reconfigure();
+      await supervisor.reconfigure();
+    },
     connectionTestIntervalMs: options.connectionTestIntervalMs,
     leaveDemo: options.leaveDemo,
   });
