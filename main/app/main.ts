@@ -2,7 +2,7 @@
 // network or disk lives in main/services and below; what the shell decides (window options,
 // geometry, navigation and permissions, the IPC sender check, app://, quitting) lives in the
 // plain modules beside this one, tested in Node. This file only wires them to Electron.
-import { app, BrowserWindow, Menu, net, Notification, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, Menu, net, Notification, screen, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
 import type { FetchLike } from '../http';
 import type { Companion } from '../services/companion';
@@ -14,6 +14,7 @@ import { registerIpc, sendEvent } from './ipc';
 import { followLanguage, menuTemplate } from './menu';
 import { hardenSession, hardenWebContents } from './navigation-policy';
 import { createQuitSequence } from './quit-sequence';
+import { startupFailure } from './startup-failure';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
 import { boundsToRestore, followGeometry, type GeometrySaver } from './window-geometry';
 import { windowGeometryStore, type WindowGeometryStore } from './window-geometry-store';
@@ -50,6 +51,9 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', (event) => quitting.beforeQuit(event));
   launching.catch((e: unknown) => {
     console.error('companion: could not start:', message(e));
+    // No window and no terminal: a dialog says why (a policy that fails closed names its file and key).
+    const failure = startupFailure(e, app.getLocale().toLowerCase().startsWith('tr') ? 'tr' : 'en');
+    dialog.showErrorBox(failure.title, failure.body);
     app.exit(1);
   });
 }

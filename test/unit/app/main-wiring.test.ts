@@ -60,6 +60,7 @@ const fake = await vi.hoisted(async () => {
       Notification: Object.assign(vi.fn(), { isSupported: () => false }),
       net: { fetch: vi.fn() },
       shell: { openExternal: vi.fn() },
+      dialog: { showErrorBox: vi.fn() },
       screen: { getAllDisplays: () => [display], getPrimaryDisplay: () => display },
       session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn() } },
       protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
@@ -192,6 +193,8 @@ describe('main.ts', () => {
     await loadMain();
     await vi.waitFor(() => expect(app.exit).toHaveBeenCalledWith(1));
     expect(error).toHaveBeenCalledWith('companion: could not start:', 'COMPANION_ICWS_URL must be an http or https URL');
+    // No window, no terminal: the person who started it is told in a dialog, in the OS language.
+    expect(fake.electron.dialog.showErrorBox).toHaveBeenCalledWith('Agent Companion başlatılamıyor', 'COMPANION_ICWS_URL must be an http or https URL');
     expect(fake.FakeWindow.all).toHaveLength(0);
     error.mockRestore();
   });
