@@ -32,7 +32,9 @@ export async function startDemo(dataDir: string, options: DemoOptions = {}): Pro
     import('../sim/icws/server'),
   ]);
   const diyalog = await startDiyalogSim({ demo: true, ...(options.signingForm && { signingForm: options.signingForm }) });
-  const icws = await startIcwsSim({ mode: 'demo' });
+  // The demo user supervises two scripted agents (§2.5): their statuses move, and while the
+  // supervisor desk is open they ask for help, so both halves of assistance can be tried here.
+  const icws = await startIcwsSim({ mode: 'demo', agentScript: { supervisor: 'demo.agent', statusEveryMs: 20_000, raiseEveryMs: 45_000, replyAfterMs: 4_000 } });
   const secrets = new MemorySecretStore();
   await secrets.setSecret('diyalog', diyalogAccount(diyalog.credentials.keyId, diyalog.url), diyalog.credentials.secret);
   await secrets.setSecret('icws', icwsAccount(icws.user.userId, icws.url), icws.user.password);
@@ -45,12 +47,16 @@ export async function startDemo(dataDir: string, options: DemoOptions = {}): Pro
       diyalog: { baseUrl: diyalog.url, keyId: diyalog.credentials.keyId, transcriptHosts: [new URL(TRANSCRIPT_HOST).hostname] },
       staffId: diyalog.staffId,
       icws: { baseUrl: icws.url, userId: icws.user.userId },
+      supervisor: { agents: DEMO_SCRIPTED_AGENTS },
     },
     async stop() {
       await Promise.all([diyalog.close(), icws.close()]);
     },
   };
 }
+
+/** The demo user's agents on the Agents board (the simulator's DEMO_ICWS_AGENTS, named here so the sim loads lazily). */
+const DEMO_SCRIPTED_AGENTS = ['demo.agent2', 'demo.agent3'];
 
 /** No server configured anywhere: the app runs in demo mode. */
 export function needsDemo(settings: { diyalog: { baseUrl: string | null }; icws: { baseUrl: string | null } }, env: NodeJS.ProcessEnv): boolean {

@@ -60,11 +60,15 @@ export function startAgentScript(state: IcwsSimState, options: AgentScriptOption
     state.setUserStatus(agent, { statusId: next.statusId, onPhone: next.onPhone });
   });
 
-  every(options.raiseEveryMs, () => {
+  // Checked often, so a desk just opened gets its first request within a few seconds.
+  let lastRaised = -Infinity;
+  every(Math.min(3_000, options.raiseEveryMs), () => {
     const mine = new Set(agents().map((a) => a.toLowerCase()));
     const open = state.openRequests().filter((r) => mine.has(r.initiator.toLowerCase()));
     // A request nobody sees is no demo: only while the supervisor's desk is open.
     if (!state.supervisorDeskOpen(options.supervisor) || open.length >= 2) return;
+    if (open.length > 0 && Date.now() - lastRaised < options.raiseEveryMs) return;
+    lastRaised = Date.now();
     const busy = new Set(open.map((r) => r.initiator.toLowerCase()));
     const agent = agents().find((a) => !busy.has(a.toLowerCase()));
     if (!agent) return;
