@@ -6,7 +6,9 @@
 // A stream that opens and then delivers nothing at all, not even the `retry:` line or a ping,
 // is a proxy holding the events back (§2.6): after SILENT_STREAMS_BEFORE_POLLING of them in
 // a row the pump polls instead, says so in the session's status, and tries the stream again
-// after STREAM_RETRY_AFTER_BUFFERING_MS.
+// after STREAM_RETRY_AFTER_BUFFERING_MS. What the silent streams carried never arrived (the
+// proxy drops it when the stream is given up), so falling back re-subscribes: the server
+// answers each subscription with a full message.
 // The server's own connectionStateChangeMessage goes to the session.
 
 import { createParser } from 'eventsource-parser';
@@ -89,6 +91,8 @@ export class MessagePump {
   #silentStreams = 0;
   /** clock time until which the pump polls because a proxy held the stream back; null while it does not */
   #pollingUntil: number | null = null;
+  /** set on falling back to polling: the subscriptions are PUT again for full messages */
+  #resubscribe = false;
 
   constructor(session: IcwsSession, options: MessagePumpOptions = {}) {
     this.#session = session;
@@ -181,10 +185,16 @@ export class MessagePump {
           await this.#session.renew(signal);
         }
         await this.#session.connect(signal);
+        if (this.#resubscribe) {
+          await this.#session.resubscribe(signal);
+          this.#resubscribe = false;
+        }
         if (this.#useStream()) {
           this.#current = 'sse';
           await this.#streamOnce(signal);
           delay = this.#retryMs;
+          // Fell back just now: poll (and re-subscribe) at once rather than after `retry:`.
+          if (this.#resubscribe) delay = 0;
         } else {
           this.#current = 'poll';
           await this.#pollOnce(signal);
@@ -240,6 +250,7 @@ export class MessagePump {
     this.#silentStreams++;
     if (this.#silentStreams < SILENT_STREAMS_BEFORE_POLLING) return;
     this.#pollingUntil = this.#clock() + this.#streamRetryAfterMs;
+    this.#resubscribe = true;
     this.#session.setProxyBuffering(true);
   }
 

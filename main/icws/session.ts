@@ -278,6 +278,15 @@ export class IcwsSession {
     return this.#http.request(method, path, options);
   }
 
+  /**
+   * PUTs every remembered subscription again on the live session: the server answers each
+   * with a full message (`isDelta: false`), which replaces whatever was lost on the way (a
+   * proxy that swallowed what a stream carried).
+   */
+  async resubscribe(signal?: AbortSignal): Promise<void> {
+    await this.#subscriptions.recreate((path, body) => this.request('PUT', path, { body, signal }));
+  }
+
   /** PUT a subscription and remember it, so a re-login re-creates it. */
   async subscribe(path: string, body?: unknown, signal?: AbortSignal): Promise<void> {
     this.#subscriptions.remember(path, body);

@@ -247,19 +247,29 @@ function messages(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session:
     'Cache-Control': 'no-cache',
     Connection: 'keep-alive',
   });
-  // Behind a buffering proxy the client sees the headers and then nothing: the stream is not
-  // the session's, so its messages stay queued for a short poll.
-  if (ctx.bufferingProxy) return;
-  res.write(`retry: ${SSE_RETRY_MS}\n\n`);
-  const ping = setInterval(() => res.write(':ping\n\n'), ctx.pingIntervalMs);
+  // Behind a buffering proxy (a knob) the server writes as always, but the proxy holds it all
+  // back: the client sees the headers and then nothing, not even the `retry:` line or a ping.
+  // What the server sent leaves its queue and is lost when the client gives up on the stream;
+  // only the server ending the stream makes the proxy flush it.
+  let held: string | null = ctx.bufferingProxy ? '' : null;
+  const send = (text: string) => {
+    if (held === null) res.write(text);
+    else held += text;
+  };
+  send(`retry: ${SSE_RETRY_MS}\n\n`);
+  const ping = setInterval(() => send(':ping\n\n'), ctx.pingIntervalMs);
   let stalled = false;
   const sink: MessageSink = {
     write(message: IcwsMessage) {
       if (stalled || res.destroyed || res.writableEnded) return false;
-      res.write(`data: ${JSON.stringify(message)}\n\n`);
+      send(`data: ${JSON.stringify(message)}\n\n`);
       return true;
     },
-    end: () => res.end(),
+    end: () => {
+      if (held) res.write(held);
+      held = null;
+      res.end();
+    },
     destroy: () => res.destroy(),
     stall: () => {
       stalled = true;

@@ -147,8 +147,9 @@ export interface IcwsSimControl {
   setPasswordExpiry(days: number | null): void;
   /**
    * on: a buffering proxy stands in front (§2.6): an event stream opens (status and headers
-   * arrive) and then nothing, not the `retry:` line, not a ping, not a message; messages stay
-   * queued for a short poll. off: streams that open from now on are not held.
+   * arrive) and then nothing, not the `retry:` line, not a ping, not a message. What the
+   * server sent on it is lost when the client gives up on the stream (only the server ending
+   * it flushes the proxy); short polls pass. off: streams that open from now on are not held.
    */
   setBufferingProxy(on: boolean): void;
   /** every alternateHostList (503 and connect answer) is exactly this list; null: the real peer */

@@ -121,7 +121,7 @@ describe('a session that expires while its event stream is open', () => {
     const s = await startSim({ idleTimeoutMs: 60_000, clock: () => now });
     client = makeClient(s);
     await client.assistance.start();
-    await client.assistance.whenSynced();
+    await client.assistance.whenSynced(AbortSignal.timeout(10_000));
     await waitFor('the stream open', () => s.control.sessions()[0]?.streaming);
     const first = client.session.sessionId;
 
@@ -143,6 +143,8 @@ describe('a buffering proxy in front of ICWS', () => {
     s.control.setBufferingProxy(true);
     client = makeClient(s, {}, { stallTimeoutMs: 150, pollIntervalMs: 20, clock: () => now });
     await client.assistance.start();
+    // Asked while the streams are held: its news go down a stream the proxy never lets through.
+    const early = await client.assistance.request(s.interactionIds[1]!, 'while held');
 
     await waitFor('the fall back to polling', () => client!.pump.pollingUntil !== null);
     expect(client.pump.pollingUntil).toBe(now + STREAM_RETRY_AFTER_BUFFERING_MS);
@@ -150,8 +152,10 @@ describe('a buffering proxy in front of ICWS', () => {
     await waitFor('the status saying so', () => client!.session.state.state === 'up' && client!.session.state.proxyBuffering);
     expect(client.session.state).toEqual({ state: 'up', host: new URL(s.url).host, sse: false, proxyBuffering: true });
 
+    // What the held streams swallowed comes back with the full list the fall back re-subscribed for.
+    await client.assistance.whenSynced(AbortSignal.timeout(10_000));
+    expect(find(client, early)?.messages.map((m) => m.text)).toEqual(['while held']);
     // Events still arrive, by polling.
-    await client.assistance.whenSynced();
     const id = await client.assistance.request(s.interactionIds[0]!, 'by polling');
     await waitFor('the request seen by polling', () => find(client!, id));
     expect(client.pump.channel).toBe('poll');
@@ -174,7 +178,7 @@ describe('a buffering proxy in front of ICWS', () => {
     const s = await startSim({ pingIntervalMs: 20 });
     client = makeClient(s, {}, { stallTimeoutMs: 150, pollIntervalMs: 20 });
     await client.assistance.start();
-    await client.assistance.whenSynced();
+    await client.assistance.whenSynced(AbortSignal.timeout(10_000));
     for (let stall = 1; stall <= 3; stall++) {
       await waitFor('the stream open', () => s.control.sessions()[0]?.streaming);
       expect(s.control.stallStreams()).toBe(1);

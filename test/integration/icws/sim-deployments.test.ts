@@ -111,22 +111,43 @@ describe('ICWS simulator: heartbeat and idle sessions', () => {
 });
 
 describe('ICWS simulator: a buffering proxy', () => {
-  it('opens the stream with its headers and then holds everything back; a short poll still gets the messages', async () => {
+  it('opens the stream with its headers and then holds everything back, flushing only when the server ends it', async () => {
     const { url, user, control } = await start({ pingIntervalMs: 5 });
     const s = await connect(url, user);
     expect((await simPost(url, '/sim/proxy/buffering', { on: true })).status).toBe(204);
     const held = await EventStream.open(s);
     streams.push(held);
+    await held.until('the held stream attached', () => control.sessions()[0]?.streaming === true);
     expect((await call(s, 'PUT', LIST_SUBSCRIPTION)).status).toBe(204);
-    // What the stream would have carried waits in the queue; the stream delivered not a byte.
-    expect(await poll(s)).toEqual([expect.objectContaining({ isDelta: false })]);
+    // The server sent the list on the stream (its queue is empty), and the client got not a byte of it.
+    expect(await poll(s)).toEqual([]);
     expect(held).toMatchObject({ messages: [], comments: [], retry: null, ended: false });
-    expect(control.sessions()[0]!.streaming).toBe(false);
 
-    await simPost(url, '/sim/proxy/buffering', { on: false });
+    // Only the server ending the stream makes the proxy let go of what it held.
+    control.expireSession();
+    await held.until('the flush as the stream ends', () => held.ended);
+    expect(held.retry).toBe(2000);
+    expect(held.messages).toEqual([expect.objectContaining({ isDelta: false })]);
+  });
+
+  it('loses what a held stream carried when the client gives up on it; short polls and streams opened after the proxy went pass', async () => {
+    const { url, user, control } = await start({ pingIntervalMs: 5 });
+    const s = await connect(url, user);
+    control.setBufferingProxy(true);
+    const held = await EventStream.open(s);
+    await held.until('the held stream attached', () => control.sessions()[0]?.streaming === true);
+    expect((await call(s, 'PUT', LIST_SUBSCRIPTION)).status).toBe(204);
+    held.close();
+    await held.until('the held stream gone', () => control.sessions()[0]?.streaming === false);
+    expect(await poll(s)).toEqual([]);
+
+    // A short poll is one answer: the proxy passes it. Re-subscribing brings the full list again.
+    expect((await call(s, 'PUT', LIST_SUBSCRIPTION)).status).toBe(204);
+    expect(await poll(s)).toEqual([expect.objectContaining({ isDelta: false })]);
+
+    control.setBufferingProxy(false);
     const clear = await EventStream.open(s);
     streams.push(clear);
     await clear.until('the retry line and a ping on a stream opened after the proxy went', () => clear.retry !== null && clear.comments.includes('ping'));
-    expect(held.messages).toEqual([]);
   });
 });
