@@ -82,7 +82,7 @@ export class SuperviseStore {
     let n = 0;
     for (const r of this.unanswered) if (!(r.assistanceId in this.seen)) n += 1;
     for (const r of this.accepted) {
-      if (r.myAction !== 'accepted') continue;
+      if (!this.acceptedByMe(r)) continue;
       const seen = this.seen[r.assistanceId] ?? 0;
       n += r.messages.slice(seen).filter((m) => m.participantId === r.initiator.userId).length;
     }
@@ -160,6 +160,16 @@ export class SuperviseStore {
     }
     this.loadError = null;
     if (this.#pushes === seen) this.#apply(result.value);
+  }
+
+  /** Whether `userId` is this supervisor (ICWS user ids are compared without regard to case). */
+  isMe(userId: string): boolean {
+    return this.me !== null && this.me.toLowerCase() === userId.toLowerCase();
+  }
+
+  /** Accepted by this supervisor: its own action says so, or the conversation does (either may arrive first). */
+  acceptedByMe(r: SupervisorRequest): boolean {
+    return r.myAction === 'accepted' || (r.state === 'accepted' && r.acceptedBy !== null && this.isMe(r.acceptedBy.userId));
   }
 
   /** When the request was asked: its first message's time, else when this window first listed it. */

@@ -27,9 +27,12 @@ const SIZES = [
   [1280, 800],
   [720, 560],
 ] as const;
-type Tab = 'watch' | 'history' | 'assistance' | 'audit' | 'settings' | 'recovery';
+type Tab = 'watch' | 'history' | 'assistance' | 'audit' | 'settings' | 'recovery' | 'supervise' | 'agents';
 const AGENT_TABS: readonly Tab[] = ['watch', 'history', 'assistance', 'audit', 'settings'];
-const SUPERVISOR_TABS: readonly Tab[] = [...AGENT_TABS, 'recovery'];
+const SUPERVISOR_TABS: readonly Tab[] = [...AGENT_TABS, 'recovery', 'supervise', 'agents'];
+/** The simulator's agents of the workgroup the supervisor world's user supervises (main/sim/icws/server.ts DEMO_WORKGROUPS). */
+const DESK_AGENT = 'demo.agent2';
+const HIDDEN_AGENT = 'demo.agent3';
 
 interface World {
   diyalog: DiyalogSim;
@@ -220,6 +223,18 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
     await w.page.getByTestId('recovery-summary').waitFor({ timeout: 20_000 });
     await openTab(w.page, 'assistance');
     await w.page.locator('#panel-assistance article.assistance').first().waitFor({ timeout: 10_000 });
+    // The supervisor desk: a request from an agent of the supervised workgroup, opened; the
+    // board with a live row, a refused row (403) and an unknown user, one agent opened.
+    await w.companion.handlers['settings.update']({ supervisor: { agents: [DESK_AGENT, HIDDEN_AGENT, 'no.such.agent'] } });
+    w.icws.control.setUserStatus(HIDDEN_AGENT, { hidden: true });
+    const { assistanceId } = w.icws.control.raiseRequest(DESK_AGENT, 'Müşteri kart limitinin artırılmasını istiyor, onay gerekiyor.', 'Mobil Bankacılık');
+    await openTab(w.page, 'supervise');
+    await w.page.locator(`#panel-supervise button.request-row[data-assistance="${assistanceId}"]`).click({ timeout: 15_000 });
+    await w.page.getByTestId('supervise-detail').waitFor({ timeout: 10_000 });
+    await openTab(w.page, 'agents');
+    await w.page.locator(`#panel-agents tr[data-agent="${HIDDEN_AGENT}"]`).getByTestId('agent-row-error').waitFor({ timeout: 15_000 });
+    await w.page.locator(`#panel-agents button[data-agent="${DESK_AGENT}"]`).click();
+    await w.page.getByTestId('agent-interactions').or(w.page.getByTestId('agent-no-interactions')).or(w.page.getByTestId('agent-no-queue-right')).first().waitFor({ timeout: 10_000 });
     await openTab(w.page, 'watch');
     await expect.poll(() => w.page.locator(`tr[data-customer="${IN_HELP}"]`).textContent(), { timeout: 10_000 }).toContain('In help');
 
@@ -308,6 +323,12 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
     await done.waitFor({ timeout: 10_000 });
     seen['assistance done, Cancel'] = await focusAfterDialog(page, done, /^Cancel$/);
 
+    await openTab(page, 'supervise');
+    const ignore = page.getByTestId('supervise-detail').getByRole('button', { name: 'Ignore' });
+    await ignore.waitFor({ timeout: 10_000 });
+    seen['supervise ignore, Cancel'] = await focusAfterDialog(page, ignore, /^Cancel$/);
+    seen['supervise ignore, Escape'] = await focusAfterDialog(page, ignore, 'Escape');
+
     await openTab(page, 'recovery');
     const selectAll = page.locator('#panel-recovery input[type="checkbox"]').first();
     await selectAll.check();
@@ -319,6 +340,8 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
       'watch force-end, Cancel': /^button "Force-end/,
       'watch force-end, Escape': /^button "Force-end/,
       'assistance done, Cancel': /^button "Done/,
+      'supervise ignore, Cancel': /^button "Ignore/,
+      'supervise ignore, Escape': /^button "Ignore/,
       'recovery confirm, Cancel': /^button "End selected/,
       'recovery confirm, Escape': /^button "End selected/,
     };

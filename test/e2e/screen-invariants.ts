@@ -24,6 +24,7 @@ export const ASKS: readonly AskRule[] = [
   { says: '\\bset (them|your servers) up\\b', control: '^set up real servers$' },
   { says: '\\btry again\\b', control: '^(try again|retry|search|find)\\b' },
   { says: 'yeniden deneyin', control: '^(yeniden dene|ara|bul)\\b' },
+  { says: 'yeniden dene’ye bas', control: '^yeniden dene$' },
 ];
 
 /** Runs in the page. Findings on what is shown now (hidden tab panels, closed details and visually hidden text are not shown). */

@@ -409,7 +409,7 @@ describe('from an agent to History and Recovery', () => {
   });
 
   it('Recovery finds that agent’s stuck sessions', async () => {
-    const api = new FakeTransport().handle('recovery.find', () => ({ searchId: 's1' })).handle('recovery.result', () => ({ status: 'running' as const, progress: null }));
+    const api = new FakeTransport().handle('recovery.find', () => ({ searchId: 's1' })).handle('recovery.result', () => ({ status: 'running' as const, progress: { phase: 'walk' as const, walked: 0, records: 0, candidates: 0, checked: 0, requests: 0 } }));
     const recovery = new RecoveryStore(api);
     stops.push(recovery.start());
     recovery.customer = '999';
