@@ -14,7 +14,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { AppError } from '../../shared/errors';
@@ -105,6 +106,14 @@ export class SettingsStore {
         this.#settings = settingsSchema.parse({});
         this.#extras = {};
         return { settings: structuredClone(this.#settings), hadServers: false };
+      }
+      // A read-only copy of a data dir (an auditor reading a desktop's audit trail): read as it
+      // is, without the lock, which could not be taken there anyway.
+      if (!(await access(this.#dataDir, fsConstants.W_OK).then(() => true, () => false))) {
+        const { settings, extras } = await this.#read();
+        this.#settings = settings;
+        this.#extras = extras;
+        return { settings: structuredClone(settings), hadServers: hasServers(settings) };
       }
       return this.#locked(async () => {
         await this.#removeStrayTemps();

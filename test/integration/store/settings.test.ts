@@ -75,6 +75,7 @@ describe('SettingsStore: load and save', () => {
       language: 'tr',
       watchList: ['C1', 'C2', 'C1'],
       window: { width: 1200, height: 800, x: -1600, y: 10, maximized: false },
+      audit: { forward: { url: ' syslog+tls://SIEM.bank.local:6514 ' } },
     });
     const expected = {
       diyalog: {
@@ -94,6 +95,7 @@ describe('SettingsStore: load and save', () => {
       language: 'tr',
       watchList: ['C1', 'C2'],
       window: { width: 1200, height: 800, x: -1600, y: 10, maximized: false },
+      audit: { forward: { url: 'syslog+tls://SIEM.bank.local:6514' } },
     };
     expect(saved).toEqual(expected);
     expect(store.get()).toEqual(expected);
