@@ -4,6 +4,7 @@ import { benchHistoryWalk, benchRoundTrip, benchSignatures } from './diyalog.ben
 import { benchAssistanceMessaging } from './icws.bench';
 import { benchStuckFinder } from './recovery.bench';
 import { benchRenderer } from './renderer.bench';
+import { benchSupervisorAnswer } from './supervisor.bench';
 import { formatTable, type BenchRow } from './table';
 
 const groups: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
@@ -12,6 +13,7 @@ const groups: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   'history-walk': benchHistoryWalk,
   'stuck-finder': benchStuckFinder,
   assistance: benchAssistanceMessaging,
+  supervisor: benchSupervisorAnswer,
   renderer: benchRenderer,
 };
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
