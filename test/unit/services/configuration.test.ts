@@ -12,6 +12,23 @@ describe('parseSettingValue', () => {
     expect(parseSettingValue('icws.applicationName', 'Şube')).toEqual({ icws: { applicationName: 'Şube' } });
   });
 
+  it('takes a list comma-separated (spaces and empty items dropped, duplicates once), and null or nothing clears it', () => {
+    expect(parseSettingValue('supervisor.agents', ' agent.one, agent.two,,agent.one ')).toEqual({ supervisor: { agents: ['agent.one', 'agent.two'] } });
+    expect(parseSettingValue('supervisor.agents', 'null')).toEqual({ supervisor: { agents: [] } });
+    expect(parseSettingValue('supervisor.agents', '')).toEqual({ supervisor: { agents: [] } });
+    expect(() => parseSettingValue('supervisor.agents', 'agent.one,bad\u0007id')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    expect(parseSettingValue('icws.supervisorAssistanceActionPath', 'interactions/supervisor-assistance/{assistanceId}')).toEqual({
+      icws: { supervisorAssistanceActionPath: 'interactions/supervisor-assistance/{assistanceId}' },
+    });
+    expect(parseSettingValue('icws.supervisorAssistanceActionPath', 'null')).toEqual({ icws: { supervisorAssistanceActionPath: null } });
+    expect(() => parseSettingValue('icws.supervisorAssistanceActionPath', 'interactions/supervisor-assistance')).toThrow(/\{assistanceId\}/);
+  });
+
+  it('reads COMPANION_SUPERVISOR_AGENTS as the same comma-separated list', () => {
+    const overrides = collectOverrides({ COMPANION_SUPERVISOR_AGENTS: 'agent.one,agent.two' });
+    expect(overridePatch(overrides)).toEqual({ supervisor: { agents: ['agent.one', 'agent.two'] } });
+  });
+
   it('refuses an unknown key, listing the known ones, and a value the schema refuses', () => {
     expect(() => parseSettingValue('diyalog', 'x')).toThrow(/Known settings: diyalog\.baseUrl/);
     expect(() => parseSettingValue('__proto__', 'x')).toThrow(/Unknown setting/);
