@@ -1,11 +1,13 @@
-// Carries out what alerts.ts decides when a supervisor writes: a desktop notification that
-// brings the window back when clicked, a flashing taskbar entry, a badge. Electron's types
-// only: main.ts passes the window and a desk (Notification, app.setBadgeCount).
+// Carries out what alerts.ts decides when a supervisor writes (or, on the supervisor desk, an
+// agent asks or writes): a desktop notification that brings the window back when clicked, a
+// flashing taskbar entry, a badge. Electron's types only: main.ts passes the window and a desk
+// (Notification, app.setBadgeCount).
 
 import type { BrowserWindow } from 'electron';
 import type { AssistanceAlert } from '../../shared/contract';
 import type { Companion } from '../services/companion';
-import { onAlert, onFocus, type AlertActions, type AlertState } from './alerts';
+import type { SupervisorAlert } from '../../shared/supervisor';
+import { onAlert, onFocus, onSupervisorAlert, type AlertActions, type AlertState } from './alerts';
 
 export type AttentionWindow = Pick<BrowserWindow, 'isMinimized' | 'restore' | 'focus' | 'isFocused' | 'isDestroyed' | 'flashFrame' | 'on'>;
 
@@ -34,5 +36,7 @@ export function followAlerts(window: AttentionWindow, companion: Pick<Companion,
   window.on('focus', () => apply(onFocus()));
   return companion.subscribe((event, payload) => {
     if (event === 'assistance.alert' && !window.isDestroyed()) apply(onAlert(payload as AssistanceAlert, window.isFocused(), state, companion.language()));
+    // The supervisor desk's alerts: the same notification, flash and badge (one count for both).
+    if (event === 'supervise.alert' && !window.isDestroyed()) apply(onSupervisorAlert(payload as SupervisorAlert, window.isFocused(), state, companion.language()));
   });
 }

@@ -70,6 +70,17 @@ describe('followAlerts', () => {
     expect(desk.notify).not.toHaveBeenCalled();
   });
 
+  it('the supervisor desk\'s alerts notify too, on the same count', () => {
+    const { window, desk, alert, emit } = setup();
+    alert('Geliyorum');
+    emit('supervise.alert', { kind: 'request', assistanceId: '2', interactionId: 'i-2', workgroup: 'Kredi Kartları', from: 'Deniz Yılmaz', text: 'Limit onayı?', at: '2026-12-01T10:00:00Z' });
+    expect(desk.notify.mock.calls[1]?.[0]).toEqual({ title: 'Deniz Yılmaz asks for help (Kredi Kartları)', body: 'Limit onayı?' });
+    expect(desk.setBadge).toHaveBeenLastCalledWith(2);
+    window.focused = true;
+    window.emit('focus');
+    expect(desk.setBadge).toHaveBeenLastCalledWith(0);
+  });
+
   it('returns the unsubscribe', () => {
     const { stop, unsubscribe } = setup();
     stop();
