@@ -10,6 +10,7 @@ import { codeForStatus } from '../../../main/icws/errors';
 import { QUEUE_CONTENTS_TYPE, QUEUE_SUBSCRIPTION_STATE_TYPE, applyQueueContents, currentInteractions, emptyInteractionsView, parseQueueContents } from '../../../main/icws/interactions-view';
 import { DEFAULT_QUEUE_SUBSCRIPTION_ID } from '../../../main/icws/interactions';
 import { configuredTarget, namesItself } from '../../../main/icws/servers';
+import { SUPERVISOR_ASSISTANCE_TYPE, applySupervisorList, currentSupervisorRequests, emptySupervisorView, parseSupervisorListMessage } from '../../../main/icws/supervisor-view';
 import {
   ASSISTANCE_DETAILS_TYPE,
   ASSISTANCE_LIST_TYPE,
@@ -210,6 +211,57 @@ describe('ICWS messages', () => {
       state: 'faulted',
       error: { errorId: 'error.server.subscriptionFaulted', message: 'The subscription could not be kept up to date.' },
     });
+  });
+
+  it('the supervisor\'s list (§2.5): the first whole, a change with full details and a removal, a newer server\'s numbers as unknown', () => {
+    const full = use('message-supervisor-list-full.json') as { __type: string };
+    expect(full.__type).toBe(SUPERVISOR_ASSISTANCE_TYPE);
+    const first = ok(parseSupervisorListMessage(full));
+    expect(first.problems).toEqual([]);
+    let view = applySupervisorList(emptySupervisorView, first.value, 'me').view;
+    expect(currentSupervisorRequests(view)).toEqual([
+      {
+        assistanceId: REQUEST,
+        interactionId: '1001000001',
+        problemDescription: 'Müşteri limit artışı istiyor, onay verebilir misiniz?',
+        workgroup: 'Bireysel Bankacılık',
+        initiator: { userId: 'ayse.yilmaz', displayName: 'Ayşe Yılmaz' },
+        state: 'open',
+        myAction: 'none',
+        acceptedBy: null,
+        messages: [],
+        participants: [],
+      },
+      expect.objectContaining({ assistanceId: '0b6a4d1e-2f1c-4a8e-9d3b-7e5f1c2a9b80', state: 'accepted', myAction: 'ignored', acceptedBy: null }),
+    ]);
+
+    const delta = ok(parseSupervisorListMessage(use('message-supervisor-list-delta.json')));
+    const change = applySupervisorList(view, delta.value, 'me');
+    view = change.view;
+    expect(change.removed).toEqual(['0b6a4d1e-2f1c-4a8e-9d3b-7e5f1c2a9b80']);
+    // Accepted by this supervisor: "me" until the conversation names the display name.
+    expect(currentSupervisorRequests(view)).toEqual([expect.objectContaining({ assistanceId: REQUEST, state: 'accepted', myAction: 'accepted', acceptedBy: { userId: 'me', displayName: 'me' } })]);
+
+    const odd = ok(parseSupervisorListMessage(use('message-supervisor-list-odd.json')));
+    expect(odd.value.requestsAdded).toEqual([
+      {
+        assistanceId: '9a8b7c6d-0000-4000-8000-000000000001',
+        interactionId: '1001000009',
+        problemDescription: 'Yeni sürüm',
+        workgroup: '',
+        initiator: { userId: 'elif.aydin', displayName: 'elif.aydin' },
+        state: 'unknown',
+        myAction: 'unknown',
+      },
+    ]);
+    expect(odd.value.requestsRemoved).toEqual(['gone-1']);
+    expect(odd.problems).toEqual([
+      'requestsAdded[0].state: 5 is not a known state, read as unknown',
+      'requestsAdded[0].action: 7 is not a known action, read as unknown',
+      'requestsAdded[0].workgroup: 42, read as empty',
+      'requestsAdded[1]: no assistanceId, left out',
+      'requestsRemoved: 1 entries that are not ids left out',
+    ]);
   });
 
   it('has an expectation for every fixture', () => {
