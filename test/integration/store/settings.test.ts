@@ -77,6 +77,7 @@ describe('SettingsStore: load and save', () => {
       supervisor: { agents: ['agent.one', 'agent.two', 'agent.one'] },
       window: { width: 1200, height: 800, x: -1600, y: 10, maximized: false },
       audit: { forward: { url: ' syslog+tls://SIEM.bank.local:6514 ' } },
+      tls: { caFile: ' /etc/ssl/bank-ca.pem ' },
     });
     const expected = {
       diyalog: {
@@ -98,6 +99,7 @@ describe('SettingsStore: load and save', () => {
       supervisor: { agents: ['agent.one', 'agent.two'] },
       window: { width: 1200, height: 800, x: -1600, y: 10, maximized: false },
       audit: { forward: { url: 'syslog+tls://SIEM.bank.local:6514' } },
+      tls: { caFile: '/etc/ssl/bank-ca.pem' },
     };
     expect(saved).toEqual(expected);
     expect(store.get()).toEqual(expected);
@@ -174,6 +176,8 @@ describe('SettingsStore: patch validation', () => {
     ['an action path with {assistanceId} twice', { icws: { supervisorAssistanceActionPath: '{assistanceId}/{assistanceId}' } }],
     ['an action path that climbs out', { icws: { supervisorAssistanceActionPath: '../connection/{assistanceId}' } }],
     ['an action path that is a URL', { icws: { supervisorAssistanceActionPath: 'https://elsewhere.example/{assistanceId}' } }],
+    ['a relative CA file', { tls: { caFile: 'certs/bank-ca.pem' } }],
+    ['a CA file with a control character', { tls: { caFile: '/etc/ssl/bank\u0000.pem' } }],
     ['an action path with a query', { icws: { supervisorAssistanceActionPath: 'x/{assistanceId}?y=1' } }],
     ['an action path with another placeholder', { icws: { supervisorAssistanceActionPath: 'x/{assistanceId}/{sessionId}' } }],
     ['a host name with a scheme', { diyalog: { transcriptHosts: ['https://t.example'] } }],
