@@ -214,6 +214,16 @@ describe.skipIf(!hasChromium)('the supervisor desk, end to end', { shuffle: fals
     await expect.poll(() => detail.locator('ol.chat').textContent(), { timeout: 10_000 }).toContain('Teşekkürler.');
 
     expect(await pictures(supervisor, 'answered')).toEqual([]);
+
+    // The agent presses Done: the supervisor's window moves it to Completed, read-only, the conversation kept.
+    await card.getByRole('button', { name: 'Done' }).click();
+    await agentPage.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+    const completed = page.getByTestId('supervise-completed').locator('button.request-row').filter({ hasText: QUESTION });
+    await completed.waitFor({ timeout: 10_000 });
+    await detail.getByTestId('supervise-closed').waitFor({ timeout: 10_000 });
+    expect(await detail.getByLabel('Your answer').count()).toBe(0);
+    expect(await detail.locator('ol.chat').textContent()).toContain(ANSWER);
+    expect(await page.getByTestId('supervise-accepted').count()).toBe(0);
   }, 60_000);
 
   it('another supervisor of the workgroup accepts a request: it leaves this one’s unanswered list as "Accepted by <name>"', async () => {
