@@ -260,6 +260,16 @@ export const assistanceAlertSchema = z.object({
 });
 export type AssistanceAlert = z.infer<typeof assistanceAlertSchema>;
 
+/** How far the forwarding of the audit trail to the bank's collector is behind (null: not configured). */
+export const auditForwardStatusSchema = z.object({
+  /** Entries written but not yet confirmed by the collector. */
+  pending: z.number().int().min(0),
+  lastSentSeq: z.number().int().min(0),
+  /** Why the last attempt failed; null after a success. */
+  lastError: z.string().nullable(),
+});
+export type AuditForwardStatus = z.infer<typeof auditForwardStatusSchema>;
+
 export const statusSchema = z.object({
   /** Running against the built-in simulators: the window says so. */
   demo: z.boolean(),
@@ -269,6 +279,8 @@ export const statusSchema = z.object({
   icws: connectionStateSchema.nullable(),
   /** The assistance list may be out of date (subscription suspended, or the server ended the session) until it is confirmed again. */
   assistanceStale: z.boolean(),
+  /** The audit trail's forwarding to the collector; absent or null while audit.forward.url is unset. */
+  auditForward: auditForwardStatusSchema.nullable().optional(),
 });
 export type Status = z.infer<typeof statusSchema>;
 

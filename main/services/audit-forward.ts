@@ -34,8 +34,6 @@ export interface AuditForwarderOptions {
   batchMax?: number;
   /** How long one batch may take (default 10 s). */
   batchTimeoutMs?: number;
-  /** After each flush (the status bar listens). */
-  onStatus?: (status: ForwardStatus) => void;
 }
 
 /** Who wrote the trail: in every message, so the collector's copy says which desktop and account. */
@@ -59,6 +57,8 @@ export class AuditForwarder {
   #failures = 0;
   #unsubscribe: (() => void) | undefined;
   #lastSize = -1;
+  readonly #statusListeners = new Set<(status: ForwardStatus) => void>();
+  #lastStatus = '';
 
   constructor(options: AuditForwarderOptions) {
     this.#options = options;
@@ -82,6 +82,19 @@ export class AuditForwarder {
 
   async status(): Promise<ForwardStatus> {
     return this.#options.audit.forwardStatus();
+  }
+
+  /** Called when how far behind the forwarding is changes (the status bar). Returns the unsubscribe. */
+  onStatus(listener: (status: ForwardStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  #tell(status: ForwardStatus): void {
+    const key = JSON.stringify(status);
+    if (key === this.#lastStatus) return;
+    this.#lastStatus = key;
+    for (const listener of this.#statusListeners) listener(status);
   }
 
   /** Continuous forwarding (the app): now, after each append, and on a slow look at the log. */
@@ -159,7 +172,7 @@ export class AuditForwarder {
       }
     });
     const status = await audit.forwardStatus();
-    this.#options.onStatus?.(status);
+    this.#tell(status);
     if (outcome === undefined) return { sent, pending: status.pending, error: null, skipped: 'busy' };
     return { sent, pending: status.pending, error: outcome };
   }

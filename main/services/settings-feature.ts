@@ -105,6 +105,8 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
       },
       icws: icwsConnection(),
       assistanceStale: assistanceStale.get(),
+      // How far behind the audit forwarding is: the status bar says so while entries wait.
+      auditForward: s.audit.forward.url === null ? null : await ctx.forwarder.status().catch(() => null),
     };
   }
 
@@ -121,6 +123,7 @@ export function createSettingsFeature({ ctx, emit, demo, version, icwsConnection
 
   const teardown = new Disposables();
   teardown.add(config.onChange(async () => emit('status.changed', await status())));
+  teardown.add(ctx.forwarder.onStatus(() => void status().then((s) => emit('status.changed', s), () => undefined)));
   const pushStatus = () => {
     status().then(
       (s) => emit('status.changed', s),

@@ -170,6 +170,8 @@ export const en = {
   'status.clockCorrected': 'clock corrected by {seconds} s',
   'status.diyalogFailing': 'failing: {error}',
   'status.lastOk': 'last answer at {time}',
+  'status.auditService': 'Audit',
+  'status.auditPending': '{count, plural, one {# entry waits} other {# entries wait}} for the collector',
 
   'conn.label': 'ICWS connection',
   // Shown after the service's name ("ICWS not configured" would say ICWS twice).

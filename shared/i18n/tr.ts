@@ -165,6 +165,8 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'status.clockCorrected': 'saat {seconds} sn düzeltildi',
   'status.diyalogFailing': 'sorunlu: {error}',
   'status.lastOk': 'son yanıt {time}',
+  'status.auditService': 'Denetim',
+  'status.auditPending': '{count} kayıt toplayıcıya gönderilmeyi bekliyor',
 
   'conn.label': 'ICWS bağlantısı',
   'conn.none': 'ayarlanmadı',

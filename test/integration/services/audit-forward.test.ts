@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiyalogClient } from '../../../main/diyalog/client';
 import { AuditForwarder, forwardOrigin } from '../../../main/services/audit-forward';
+import { createCompanion } from '../../../main/services/companion';
+import { dispatch } from '../../../main/services/dispatch';
+import { MemorySecretStore } from '../../../main/services/secrets';
+import type { Status } from '../../../shared/contract';
 import type { CollectorConnection } from '../../../main/services/audit-forward-transport';
 import { forceEndMany, forceEndTruthfully } from '../../../main/services/recovery';
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
@@ -158,5 +162,45 @@ describe.skipIf(missing !== null)('forwarding to a real rsyslog over TLS', () =>
     expect(result.error?.code).toBe('tls_untrusted');
     expect(result.pending).toBe((await localLines()).length);
     expect(await collector.received()).toBe('');
+  });
+});
+
+describe.skipIf(missing !== null)('the window forwards continuously, and its status bar says how far behind', () => {
+  it('entries another process wrote wait while the collector is down (status says so), and go once it is up (plain TCP on loopback)', async () => {
+    const port = await freePort();
+    collector = rsyslogCollector(collectorDir, port, null);
+    // Written before the window starts, as by a `companion force-end` while it was closed.
+    await forceEndMany(client(), audit, { actor: sim.staffId, reason: REASON, sessions: crashed(2) });
+    const lines = await localLines();
+
+    const companion = await createCompanion({
+      dataDir: dir,
+      secrets: new MemorySecretStore(),
+      demo: false,
+      version: '9.9.9-test',
+      osLocale: 'en-GB',
+      env: { COMPANION_AUDIT_FORWARD_URL: `syslog+tcp://127.0.0.1:${port}` },
+    });
+    const statuses: Status[] = [];
+    companion.subscribe((event, payload) => {
+      if (event === 'status.changed') statuses.push(payload as Status);
+    });
+    try {
+      const statusNow = async () => {
+        const result = await dispatch(companion.handlers, 'status.get', {});
+        if (!result.ok) throw new Error(result.error.message);
+        return (result.value as Status).auditForward;
+      };
+      await waitUntil('the status to say the collector is down', async () => (await statusNow())?.lastError);
+      expect(await statusNow()).toMatchObject({ pending: lines.length, lastSentSeq: 0, lastError: expect.stringMatching(/could not be reached/) });
+
+      await collector.start();
+      await waitUntil('the entries at the collector', async () => (await statusNow())?.pending === 0, { timeout: 15_000 });
+      expect(await statusNow()).toEqual({ pending: 0, lastSentSeq: lines.length, lastError: null });
+      await waitUntil('a status.changed saying nothing waits', () => statuses.at(-1)?.auditForward?.pending === 0);
+      expect(await collectedLines()).toEqual(expect.arrayContaining(lines));
+    } finally {
+      await companion.stop();
+    }
   });
 });
