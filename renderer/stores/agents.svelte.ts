@@ -76,6 +76,7 @@ export class AgentsStore {
   readonly #tickMs: number;
   readonly #teardown = new Disposables();
   #pushes = 0;
+  #ticking = false;
 
   constructor(api: RendererApi, options: { clock?: () => number; tickMs?: number } = {}) {
     this.#api = api;
@@ -109,9 +110,18 @@ export class AgentsStore {
     if (this.active) return;
     this.active = true;
     this.now = this.#clock();
-    const timer = setInterval(() => (this.now = this.#clock()), this.#tickMs);
-    this.#teardown.add(() => clearInterval(timer));
+    if (!this.#ticking) {
+      this.#ticking = true;
+      const timer = setInterval(() => (this.now = this.#clock()), this.#tickMs);
+      this.#teardown.add(() => clearInterval(timer));
+    }
     void this.load();
+  }
+
+  /** The user is an agent again: an agent's interactions are no longer followed. */
+  deactivate(): void {
+    this.active = false;
+    if (this.openUserId !== null) void this.hideInteractions();
   }
 
   async load(): Promise<void> {

@@ -80,12 +80,7 @@ export class SuperviseStore {
   readonly unread: number = $derived.by(() => {
     if (!this.active) return 0;
     let n = 0;
-    for (const r of this.unanswered) if (!(r.assistanceId in this.seen)) n += 1;
-    for (const r of this.accepted) {
-      if (!this.acceptedByMe(r)) continue;
-      const seen = this.seen[r.assistanceId] ?? 0;
-      n += r.messages.slice(seen).filter((m) => m.participantId === r.initiator.userId).length;
-    }
+    for (const r of this.requests) n += this.unreadOf(r);
     return n;
   });
 
@@ -96,6 +91,7 @@ export class SuperviseStore {
   readonly #teardown = new Disposables();
   // Each change is pushed with the whole desk: a push that came while supervise.list was on its way is at least as new.
   #pushes = 0;
+  #ticking = false;
 
   constructor(api: RendererApi, options: SuperviseStoreOptions = {}) {
     this.#api = api;
@@ -130,10 +126,18 @@ export class SuperviseStore {
     if (this.active) return;
     this.active = true;
     this.now = this.#clock();
-    const timer = setInterval(() => (this.now = this.#clock()), this.#tickMs);
-    this.#teardown.add(() => clearInterval(timer));
+    if (!this.#ticking) {
+      this.#ticking = true;
+      const timer = setInterval(() => (this.now = this.#clock()), this.#tickMs);
+      this.#teardown.add(() => clearInterval(timer));
+    }
     void this.load();
     void this.#loadMe();
+  }
+
+  /** The user is an agent again: no count, no alert, no sound from the desk until they are a supervisor once more. */
+  deactivate(): void {
+    this.active = false;
   }
 
   async load(): Promise<void> {
@@ -160,6 +164,14 @@ export class SuperviseStore {
     }
     this.loadError = null;
     if (this.#pushes === seen) this.#apply(result.value);
+  }
+
+  /** What is new on one request: 1 for an unanswered one not seen yet; the agent's unseen messages on one this supervisor accepted. */
+  unreadOf(r: SupervisorRequest): number {
+    if (r.state === 'open' && r.myAction !== 'ignored') return r.assistanceId in this.seen ? 0 : 1;
+    if (!this.acceptedByMe(r)) return 0;
+    const seen = this.seen[r.assistanceId] ?? 0;
+    return r.messages.slice(seen).filter((m) => m.participantId.toLowerCase() === r.initiator.userId.toLowerCase()).length;
   }
 
   /** Whether `userId` is this supervisor (ICWS user ids are compared without regard to case). */

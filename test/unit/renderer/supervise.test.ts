@@ -145,6 +145,27 @@ describe('SuperviseStore', () => {
     expect(store.unread).toBe(0);
   });
 
+  it('marks each row with what is new on it; back to agent, the desk counts and alerts nothing', async () => {
+    const alerts: SupervisorAlert[] = [];
+    const accepted = request('r1', { state: 'accepted', acceptedBy: { userId: 'SUP.SELIN', displayName: 'Selin Kaya' } });
+    const api = deskApi(desk([request('r2'), { ...accepted, messages: [...accepted.messages, { text: 'Ek bilgi', participantId: 'agent.ayse', timeAdded: new Date(T0).toISOString() }] }]));
+    const store = startDesk(api, { alerts });
+    store.activate();
+    await settle();
+    // Accepted by this supervisor as the conversation says, in another case, before its own action is known.
+    expect(store.acceptedByMe(store.requests[1]!)).toBe(true);
+    expect(store.requests.map((r) => store.unreadOf(r))).toEqual([1, 2]);
+
+    store.deactivate();
+    expect(store.unread).toBe(0);
+    api.emit('supervise.alert', { kind: 'request', assistanceId: 'r3', interactionId: 'i', workgroup: 'w', from: 'Ayşe', text: 't', at: new Date(T0).toISOString() });
+    expect(alerts).toEqual([]);
+    store.activate();
+    await settle();
+    expect(store.unread).toBe(3);
+    expect(api.count('supervise.list')).toBe(2);
+  });
+
   it('keeps a push that arrived while supervise.list was on its way', async () => {
     const answer = deferred<SupervisorDesk>();
     const api = new FakeTransport().handle('supervise.list', () => answer.promise).handle('settings.get', () => settingsView());
