@@ -50,7 +50,7 @@ const sim: Command = {
     const pageSize = Number(choiceFlag(flags['page-size'], '--page-size', ['20', '25'] as const, '20'));
     const historyAgentField = choiceFlag(flags['agent-field'], '--agent-field', ['agentId', 'agentUserId'] as const, 'agentId');
     // Loaded on demand: every other command starts without parsing the simulators.
-    const [{ startDiyalogSim }, { startIcwsSim }] = await Promise.all([import('../sim/diyalog/server'), import('../sim/icws/server')]);
+    const [{ startDiyalogSim }, { startIcwsSim, DEMO_ICWS_SUPERVISOR, DEMO_ICWS_SUPERVISOR_2 }] = await Promise.all([import('../sim/diyalog/server'), import('../sim/icws/server')]);
     const tls = flags.tls === true ? await simTls() : null;
     const diyalog = await startDiyalogSim({
       ...(tls && { tls: tls.certificate }),
@@ -61,7 +61,9 @@ const sim: Command = {
       historyAgentField,
       demo: true,
     });
-    const icws = await startIcwsSim({ mode: 'demo', ...(tls && { tls: tls.certificate }) });
+    // As in demo mode: the demo user's scripted agents ask its supervisor desk for help.
+    const agentScript = { supervisor: 'demo.agent', statusEveryMs: 20_000, raiseEveryMs: 45_000, replyAfterMs: 4_000 };
+    const icws = await startIcwsSim({ mode: 'demo', agentScript, ...(tls && { tls: tls.certificate }) });
     // Demo credentials of a local simulator, printed on purpose: they open nothing real.
     const line = {
       diyalog: {
@@ -73,7 +75,15 @@ const sim: Command = {
         pageSize,
         historyAgentField,
       },
-      icws: { url: icws.url, alternateUrl: icws.alternateUrl, userId: icws.user.userId, password: icws.user.password, interactionIds: icws.interactionIds },
+      icws: {
+        url: icws.url,
+        alternateUrl: icws.alternateUrl,
+        userId: icws.user.userId,
+        password: icws.user.password,
+        interactionIds: icws.interactionIds,
+        // The demo agent's workgroup supervisors: log in as one (a second window, or companion supervise) to answer its requests.
+        supervisors: [DEMO_ICWS_SUPERVISOR, DEMO_ICWS_SUPERVISOR_2].map((u) => ({ userId: u.userId, password: u.password })),
+      },
       ...(tls && { caFile: tls.caFile }),
     };
     io.stdout.write(JSON.stringify(line) + '\n');

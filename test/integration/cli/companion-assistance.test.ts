@@ -171,7 +171,7 @@ describe('companion assistance', () => {
 describe('companion sim', () => {
   interface SimLine {
     diyalog: { url: string; keyId: string; secret: string; staffId: string };
-    icws: { url: string; alternateUrl: string; userId: string; password: string; interactionIds: string[] };
+    icws: { url: string; alternateUrl: string; userId: string; password: string; interactionIds: string[]; supervisors: { userId: string; password: string }[] };
   }
 
   // Interrupted in-process (what SIGTERM does through the entry; the watch above gets a real SIGINT).
@@ -208,6 +208,10 @@ describe('companion sim', () => {
       ]);
       expect(okJson<HelpStateAnswer>(state).customerId).toBe('70022');
       expect(okJson<{ requests: unknown[] }>(assistance).requests).toEqual(expect.any(Array));
+      // The demo agent's supervisors it prints can answer it from a terminal.
+      const [supervisor] = line.icws.supervisors;
+      const desk = await runCompanion(['supervise', 'list', '--json'], { ...simEnv, COMPANION_ICWS_USER: supervisor!.userId, COMPANION_ICWS_PASSWORD: supervisor!.password });
+      expect(okJson<{ requests: unknown[] }>(desk).requests).toEqual(expect.any(Array));
     } finally {
       run.interrupt();
       expect((await run.finished).code, lines.stderr).toBe(0);
