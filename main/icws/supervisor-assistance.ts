@@ -7,7 +7,7 @@
 // resource, in plain words. Which `interactions` version added the supervisor side is
 // unknown, so nothing is gated on a version number (§2.5).
 
-import type { SupervisorAction, SupervisorActionResult, SupervisorRequest } from '../../shared/supervisor';
+import type { SupervisorActionResult, SupervisorRequest } from '../../shared/supervisor';
 import { ASSISTANCE_ID_PLACEHOLDER } from '../../shared/settings';
 import { Disposables } from '../../shared/disposables';
 import { AppError, isAppError } from '../../shared/errors';
@@ -206,11 +206,6 @@ export class SupervisorAssistanceClient {
       throw plainWords(e, `the supervisor action at ${path}`);
     }
     return { assistanceId: id, action: did };
-  }
-
-  /** What this supervisor's own action is now (for a caller that wants to say "already accepted"). */
-  myAction(assistanceId: string): SupervisorAction | null {
-    return this.#view.requests.get(assistanceId)?.myAction ?? null;
   }
 
   #onList(message: IcwsMessage): void {

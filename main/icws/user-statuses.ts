@@ -7,6 +7,7 @@
 // refused, each user is asked for on its own (`GET status/user-statuses/{userId}`), the
 // refused rows keep their error, and the rest are subscribed again.
 
+import { z } from 'zod';
 import type { AgentStatusRow } from '../../shared/supervisor';
 import { Disposables } from '../../shared/disposables';
 import { AppError, isAppError } from '../../shared/errors';
@@ -17,7 +18,6 @@ import type { MessagePump } from './messaging';
 import type { IcwsSession } from './session';
 import { fromIcwsTime, parseId } from './wire';
 import type { IcwsMessage } from './wire';
-import { z } from 'zod';
 
 export const USER_STATUS_TYPE = 'urn:inin.com:status:userStatusMessage';
 export const USER_STATUS_SUBSCRIPTION = 'messaging/subscriptions/status/user-statuses';
