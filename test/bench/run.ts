@@ -3,6 +3,7 @@
 import { benchHistoryWalk, benchRoundTrip, benchSignatures } from './diyalog.bench';
 import { benchAssistanceMessaging } from './icws.bench';
 import { benchStuckFinder } from './recovery.bench';
+import { benchAudit } from './audit.bench';
 import { benchRenderer } from './renderer.bench';
 import { benchSupervisorAnswer } from './supervisor.bench';
 import { formatTable, type BenchRow } from './table';
@@ -12,6 +13,7 @@ const groups: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   'round-trip': benchRoundTrip,
   'history-walk': benchHistoryWalk,
   'stuck-finder': benchStuckFinder,
+  audit: benchAudit,
   assistance: benchAssistanceMessaging,
   supervisor: benchSupervisorAnswer,
   renderer: benchRenderer,

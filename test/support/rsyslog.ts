@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
-import { waitUntil, within } from './wait';
 
 export const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => existsSync(p));
 const OSSL_DRIVER = ['/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so', '/usr/lib/aarch64-linux-gnu/rsyslog/lmnsd_ossl.so', '/usr/lib/rsyslog/lmnsd_ossl.so'].find((p) => existsSync(p));
@@ -40,6 +39,24 @@ export async function makeTestCa(dir: string): Promise<TestCa> {
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
   run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
   return { caFile: join(dir, 'ca.pem'), caPem: await readFile(join(dir, 'ca.pem'), 'utf8'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+}
+
+/**
+ * Bounded waits of our own rather than wait.ts's: the bench (outside vitest) starts this
+ * collector too, and vitest's waitFor exists only inside a test run.
+ */
+async function pollUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -88,7 +105,7 @@ ruleset(name="collect") { action(type="omfile" file="${out}" template="raw" flus
       proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       child = proc;
       exited = new Promise((resolve) => proc.once('exit', () => resolve()));
-      await waitUntil(`rsyslogd listening on ${port} (${stderr.trim() || 'no output'})`, async () => {
+      await pollUntil(`rsyslogd listening on ${port}`, async () => {
         if (proc.exitCode !== null) throw new Error(`rsyslogd exited: ${stderr}`);
         return new Promise<boolean>((resolve) => {
           const s = connect(port, '127.0.0.1');
@@ -103,7 +120,11 @@ ruleset(name="collect") { action(type="omfile" file="${out}" template="raw" flus
     async stop() {
       if (!child || child.exitCode !== null) return;
       child.kill('SIGTERM');
-      await within('rsyslogd to exit', exited);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out after 10000 ms waiting for rsyslogd to exit')), 10_000);
+      });
+      await Promise.race([exited, late]).finally(() => clearTimeout(timer));
       child = null;
     },
   };
