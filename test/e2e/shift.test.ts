@@ -342,7 +342,7 @@ describe.skipIf(!hasChromium)('a whole shift, end to end', { shuffle: false }, (
     await panel('audit').getByRole('button', { name: 'Clear filter' }).click();
   });
 
-  const screens = ['watch', 'history', 'assistance', 'audit', 'settings', 'recovery'] as const;
+  const screens = ['watch', 'history', 'assistance', 'audit', 'settings', 'recovery', 'supervise', 'agents'] as const;
 
   it('axe-core finds no serious or critical violation on any screen, in both languages and both themes', async () => {
     const findings: string[] = [];
