@@ -8,8 +8,8 @@
 // (`supervise.retry`) or the ICWS settings or password change.
 
 import { Disposables } from '../../shared/disposables';
-import { AppError, guidance, isAppError, toErrorValue } from '../../shared/errors';
-import type { ErrorValue } from '../../shared/errors';
+import { AppError, ERROR_CODES, guidance, isAppError, toErrorValue } from '../../shared/errors';
+import type { ErrorCode, ErrorValue } from '../../shared/errors';
 import type { AgentBoard, AgentInteractions, SupervisorDesk } from '../../shared/supervisor';
 import type { InteractionsClient } from '../icws/interactions';
 import type { IcwsStack } from './clients';
@@ -111,6 +111,14 @@ export function createSupervisorFeature({ ctx, emit }: FeatureDeps): SupervisorF
       }),
       stack.userStatuses.onChange((rows) => {
         if (live === l) setBoard({ agents: rows, error: null });
+      }),
+      // While the session is down the desk says why (it keeps trying by itself); back up, that goes.
+      stack.session.onStateChange((state) => {
+        if (live !== l || (desk.state !== 'starting' && desk.state !== 'live')) return;
+        if (state.state === 'down') {
+          const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(state.code) ? (state.code as ErrorCode) : 'unavailable';
+          setDesk({ error: { code, message: state.reason } });
+        } else if (state.state === 'up' && desk.error) setDesk({ error: null });
       }),
       // Never a secret in these: what the server said, for an administrator's look.
       stack.supervisor.onError((e) => console.warn(`companion: supervisor desk: ${e.message}`)),

@@ -143,3 +143,20 @@ describe('the agents board', () => {
     expect(other).toMatchObject({ userId: 'demo.agent2', interactions: [], error: { code: 'no_queue_right' } });
   });
 });
+
+describe('the desk while ICWS is away', () => {
+  it('says why while it keeps trying, and goes live without a word from the user once the server is back', async () => {
+    const second = await open({ userId: 'demo.supervisor2', password: 'demo-supervisor2-pw', displayName: 'Can Öztürk' });
+    sim.control.setAvailable(false);
+    try {
+      expect((await call(second, 'supervise.list', {})).state).toBe('starting');
+      const down = await waitUntil('the reason on the desk', () => last(second, 'supervise.changed')?.error);
+      expect(down.code).toBe('unavailable');
+      expect(last(second, 'supervise.changed')?.state).toBe('starting');
+    } finally {
+      sim.control.setAvailable(true);
+    }
+    await waitUntil('live again', () => last(second, 'supervise.changed')?.state === 'live', { timeout: 15_000 });
+    expect(last(second, 'supervise.changed')?.error).toBeNull();
+  });
+});
