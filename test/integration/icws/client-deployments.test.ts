@@ -139,9 +139,11 @@ describe('a session that expires while its event stream is open', () => {
 describe('a buffering proxy in front of ICWS', () => {
   it('falls back to polling after two silent streams, says so, delivers by polling, and tries the stream again after an hour', async () => {
     let now = Date.parse('2026-12-07T09:00:00Z');
-    const s = await startSim({ pingIntervalMs: 20 });
+    // Pings far enough apart that a busy machine does not make a healthy stream look stalled
+    // (a stream dropped while a message is on its way loses it, proxy or not).
+    const s = await startSim({ pingIntervalMs: 100 });
     s.control.setBufferingProxy(true);
-    client = makeClient(s, {}, { stallTimeoutMs: 150, pollIntervalMs: 20, clock: () => now });
+    client = makeClient(s, {}, { stallTimeoutMs: 400, pollIntervalMs: 20, clock: () => now });
     await client.assistance.start();
     // Asked while the streams are held: its news go down a stream the proxy never lets through.
     const early = await client.assistance.request(s.interactionIds[1]!, 'while held');
@@ -175,14 +177,14 @@ describe('a buffering proxy in front of ICWS', () => {
   });
 
   it('does not count a stream that delivered something and then stalled', async () => {
-    const s = await startSim({ pingIntervalMs: 20 });
-    client = makeClient(s, {}, { stallTimeoutMs: 150, pollIntervalMs: 20 });
+    const s = await startSim({ pingIntervalMs: 100 });
+    client = makeClient(s, {}, { stallTimeoutMs: 400, pollIntervalMs: 20 });
     await client.assistance.start();
     await client.assistance.whenSynced(AbortSignal.timeout(10_000));
     for (let stall = 1; stall <= 3; stall++) {
       await waitFor('the stream open', () => s.control.sessions()[0]?.streaming);
       expect(s.control.stallStreams()).toBe(1);
-      await waitFor(`stall ${stall} noticed`, () => client!.pump.stalls === stall);
+      await waitFor(`stall ${stall} noticed`, () => client!.pump.stalls >= stall);
     }
     expect(client.pump.pollingUntil).toBeNull();
     expect(client.session.state).toMatchObject({ state: 'up', sse: true });
