@@ -677,9 +677,19 @@ const eventCases: EventCases = {
     ],
   },
   'connection.changed': {
-    good: [{ state: 'connecting' }, { state: 'up', host: '127.0.0.1:8019', sse: true }, { state: 'switching', host: '127.0.0.2:8019' }, status.icws],
+    good: [
+      { state: 'connecting' },
+      { state: 'up', host: '127.0.0.1:8019', sse: true },
+      // polling because a proxy held the stream back; the password expires within a week
+      { state: 'up', host: '127.0.0.1:8019', sse: false, proxyBuffering: true, passwordExpiresInDays: 3 },
+      { state: 'switching', host: '127.0.0.2:8019' },
+      { state: 'down', reason: 'Bu kullanıcı için kullanılabilir istemci erişim lisansı yok.', code: 'connect_refused' },
+      status.icws,
+    ],
     bad: [
       ['up without a host', { state: 'up', sse: true }],
+      ['password days as a fraction', { state: 'up', host: 'ic1', sse: true, passwordExpiresInDays: 2.5 }],
+      ['proxy buffering as text', { state: 'up', host: 'ic1', sse: false, proxyBuffering: 'yes' }],
       ['an unknown state', { state: 'sleeping' }],
     ],
   },
