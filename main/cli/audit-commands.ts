@@ -1,10 +1,17 @@
 // The audit trail's way to the bank's collector from a terminal: `companion audit forward`
 // sends what waits and exits (for a scheduled task); with --status it only says how far
-// behind the forwarding is. And the flush a command that wrote audit entries makes before it
+// behind the forwarding is; `companion audit client-cert` keeps the certificate this desktop
+// presents to the collector in the keychain. And the flush a command that wrote audit entries makes before it
 // exits.
 
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../../shared/errors';
 import { escapeForTerminal as esc } from '../../shared/text';
+import { checkClientCert } from '../services/audit-forward';
 import type { ServiceContext } from '../services/context';
+import { Keychain } from '../store/keychain';
+import { cliLanguage } from './language';
+import { requiredString } from './parse';
 import type { Command } from './command';
 import { EXIT, exitCodeFor } from './exit-codes';
 
@@ -40,7 +47,34 @@ const auditForward: Command = {
   },
 };
 
-export const auditCommands: Command[] = [auditForward];
+const auditClientCert: Command = {
+  name: 'audit client-cert',
+  usage: 'companion audit client-cert --cert <PEM file> --key <PEM file> | --clear',
+  summary: 'Store in the keychain the certificate and key this desktop presents to the audit collector (when it asks for one), or remove them.',
+  flags: { cert: { type: 'string' }, key: { type: 'string' }, clear: { type: 'boolean' } },
+  async run(ctx) {
+    const lang = cliLanguage(ctx.env);
+    const keychain = new Keychain();
+    if (ctx.flags.clear === true) {
+      const removed = await keychain.clearCollectorClientCert();
+      return { json: { removed }, text: ctx.t(removed ? 'cli.clientCertCleared' : 'cli.clientCertNone') };
+    }
+    const certFile = requiredString(ctx.flags.cert, '--cert', { lang, usage: auditClientCert.usage });
+    const keyFile = requiredString(ctx.flags.key, '--key', { lang, usage: auditClientCert.usage });
+    const read = async (file: string, flag: string) => {
+      try {
+        return await readFile(file, 'utf8');
+      } catch (e) {
+        throw new AppError('invalid_input', `${flag} ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, { field: flag });
+      }
+    };
+    const checked = checkClientCert(await read(certFile, '--cert'), await read(keyFile, '--key'));
+    await keychain.setCollectorClientCert(checked.cert, checked.key);
+    return { json: { subject: checked.subject, validTo: checked.validTo }, text: ctx.t('cli.clientCertStored', { subject: esc(checked.subject), validTo: esc(checked.validTo) }) };
+  },
+};
+
+export const auditCommands: Command[] = [auditForward, auditClientCert];
 
 /**
  * Before a command that wrote audit entries exits: send them, for a few seconds at most.

@@ -18,6 +18,22 @@ export interface CollectorConnection {
   clientCert?: { cert: string; key: string };
 }
 
+/** Where this desktop's client certificate for the collector rests: the keychain (main/store/keychain.ts). */
+export interface CollectorCertStore {
+  getCollectorClientCert(): Promise<{ cert: string; key: string } | null>;
+}
+
+/**
+ * The connection with this desktop's client certificate, when one is stored. A keychain that
+ * cannot be read sends without one: a collector that needs it refuses the handshake, and
+ * that refusal is the error reported.
+ */
+export async function withClientCert(connection: CollectorConnection | null, store: CollectorCertStore | undefined): Promise<CollectorConnection | null> {
+  if (connection === null || connection.target.transport !== 'tls' || !store) return connection;
+  const clientCert = await store.getCollectorClientCert().catch(() => null);
+  return clientCert ? { ...connection, clientCert } : connection;
+}
+
 /** The collector's address for messages: never a secret. */
 export function collectorName(target: SyslogTarget): string {
   return `syslog+${target.transport}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;

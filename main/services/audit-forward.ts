@@ -5,9 +5,10 @@
 // while the collector is down; a command that wrote entries flushes before it exits, for a
 // few seconds at most; `companion audit forward` flushes and exits.
 
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { stat } from 'node:fs/promises';
-import { toErrorValue, type ErrorValue } from '../../shared/errors';
+import { AppError, toErrorValue, type ErrorValue } from '../../shared/errors';
 import { frame, syslogMessage, type AuditLog, type ForwardStatus } from '../store/audit';
 import { sendBatch, type CollectorConnection } from './audit-forward-transport';
 
@@ -176,4 +177,26 @@ export class AuditForwarder {
     if (outcome === undefined) return { sent, pending: status.pending, error: null, skipped: 'busy' };
     return { sent, pending: status.pending, error: outcome };
   }
+}
+
+/**
+ * A client certificate and its private key (PEM) for the collector, checked before they are
+ * stored: one certificate, a key that is not encrypted and belongs to it. invalid_input
+ * otherwise (the key's text never in the message).
+ */
+export function checkClientCert(certPem: string, keyPem: string): { cert: string; key: string; subject: string; validTo: string } {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certPem);
+  } catch {
+    throw new AppError('invalid_input', 'The client certificate is not a PEM certificate.', { field: '--cert' });
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    throw new AppError('invalid_input', 'The client key is not an unencrypted PEM private key.', { field: '--key' });
+  }
+  if (!certificate.checkPrivateKey(key)) throw new AppError('invalid_input', 'The client key does not belong to the client certificate.', { field: '--key' });
+  return { cert: certPem.trim(), key: keyPem.trim(), subject: certificate.subject.replace(/\n/g, ', '), validTo: certificate.validTo };
 }

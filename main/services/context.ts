@@ -8,6 +8,7 @@ import type { Language } from '../../shared/contract';
 import type { FetchLike } from '../http';
 import { AuditLog, type AuditKeyStore } from '../store/audit';
 import { AuditForwarder } from './audit-forward';
+import { withClientCert, type CollectorCertStore } from './audit-forward-transport';
 import type { Policy } from '../store/policy';
 import { SettingsStore, type SettingsLoadResult } from '../store/settings';
 import { ClientProvider, type ClientPurpose } from './clients';
@@ -72,7 +73,7 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
     secrets,
     clients,
     audit,
-    forwarder: new AuditForwarder({ audit, collector: () => clients.auditCollector() }),
+    forwarder: new AuditForwarder({ audit, collector: async () => withClientCert(await clients.auditCollector(), collectorCertStoreOf(options.secrets)) }),
     recovered: options.recovered ?? loaded.recovered,
     language,
   };
@@ -81,4 +82,9 @@ export async function openServiceContext(options: ServiceContextOptions): Promis
 function auditKeyStoreOf(store: SecretStore): AuditKeyStore | undefined {
   const candidate = store as Partial<AuditKeyStore>;
   return typeof candidate.getAuditKey === 'function' && typeof candidate.setAuditKey === 'function' ? (store as SecretStore & AuditKeyStore) : undefined;
+}
+
+function collectorCertStoreOf(store: SecretStore): CollectorCertStore | undefined {
+  const candidate = store as Partial<CollectorCertStore>;
+  return typeof candidate.getCollectorClientCert === 'function' ? (store as SecretStore & CollectorCertStore) : undefined;
 }

@@ -12,6 +12,10 @@ export type { SecretKind } from '../../shared/contract';
 export const DEFAULT_KEYCHAIN_SERVICE = 'agent-companion';
 const ACCOUNT_MAX_LENGTH = 256;
 /** An audit head key's account: the `audit:` prefix keeps it apart from every `diyalog:`/`icws:` account. */
+/** The audit collector's client certificate and its key: kept apart from every `diyalog:`/`icws:` account. */
+const COLLECTOR_CERT_ACCOUNT = 'audit:collector-cert';
+const COLLECTOR_KEY_ACCOUNT = 'audit:collector-key';
+
 function auditKeyAccount(trail: string): string {
   if (!/^[0-9a-f]{16,64}$/.test(trail)) throw new AppError('invalid_input', 'The audit trail name must be a hex digest.');
   return `audit:head-key:${trail}`;
@@ -103,6 +107,29 @@ export class Keychain {
 
   async setAuditKey(trail: string, key: string): Promise<void> {
     await this.call((k) => k.setPassword(this.service, auditKeyAccount(trail), key), key);
+  }
+
+  /**
+   * The certificate and private key (PEM) this desktop presents to the audit collector, when
+   * the collector asks for one; null when none is stored. Two items: a credential store may
+   * hold only a few KB per item (Windows: 2,560 bytes).
+   */
+  async getCollectorClientCert(): Promise<{ cert: string; key: string } | null> {
+    const cert = await this.call((k) => k.getPassword(this.service, COLLECTOR_CERT_ACCOUNT));
+    const key = await this.call((k) => k.getPassword(this.service, COLLECTOR_KEY_ACCOUNT));
+    return cert !== null && key !== null ? { cert, key } : null;
+  }
+
+  async setCollectorClientCert(cert: string, key: string): Promise<void> {
+    await this.call((k) => k.setPassword(this.service, COLLECTOR_CERT_ACCOUNT, cert));
+    await this.call((k) => k.setPassword(this.service, COLLECTOR_KEY_ACCOUNT, key), key);
+  }
+
+  /** True when there was one to remove. */
+  async clearCollectorClientCert(): Promise<boolean> {
+    const cert = await this.call((k) => k.deletePassword(this.service, COLLECTOR_CERT_ACCOUNT));
+    const key = await this.call((k) => k.deletePassword(this.service, COLLECTOR_KEY_ACCOUNT));
+    return cert || key;
   }
 
   /** Any keytar failure means the keychain is unavailable; the secret never reaches the message. */

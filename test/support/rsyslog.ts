@@ -26,6 +26,9 @@ export interface TestCa {
   caPem: string;
   certFile: string;
   keyFile: string;
+  /** A client certificate the CA signed, for a collector that asks for one. */
+  clientCertFile: string;
+  clientKeyFile: string;
 }
 
 /** A CA and a certificate for localhost and 127.0.0.1 it signed, in `dir`. */
@@ -38,7 +41,16 @@ export async function makeTestCa(dir: string): Promise<TestCa> {
   run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Companion Test Collector CA']);
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
   run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
-  return { caFile: join(dir, 'ca.pem'), caPem: await readFile(join(dir, 'ca.pem'), 'utf8'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=desk-07.bank.local']);
+  run(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2']);
+  return {
+    caFile: join(dir, 'ca.pem'),
+    caPem: await readFile(join(dir, 'ca.pem'), 'utf8'),
+    certFile: join(dir, 'server.pem'),
+    keyFile: join(dir, 'server.key'),
+    clientCertFile: join(dir, 'client.pem'),
+    clientKeyFile: join(dir, 'client.key'),
+  };
 }
 
 /**
@@ -76,15 +88,19 @@ export interface Collector {
   stop(): Promise<void>;
 }
 
-/** A collector on `port` (TLS with `ca`'s server certificate, or plain TCP) writing to `dir`/received.log. Not started. */
-export function rsyslogCollector(dir: string, port: number, ca: TestCa | null): Collector {
+/**
+ * A collector on `port` (TLS with `ca`'s server certificate, or plain TCP) writing to
+ * `dir`/received.log; with `requireClientCert`, it accepts only senders presenting a
+ * certificate from `ca`. Not started.
+ */
+export function rsyslogCollector(dir: string, port: number, ca: TestCa | null, options: { requireClientCert?: boolean } = {}): Collector {
   const out = join(dir, 'received.log');
   const conf = join(dir, 'rsyslog.conf');
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   const tls = ca
     ? `global(workDirectory="${dir}/work" maxMessageSize="64k" DefaultNetstreamDriver="ossl" DefaultNetstreamDriverCAFile="${ca.caFile}" DefaultNetstreamDriverCertFile="${ca.certFile}" DefaultNetstreamDriverKeyFile="${ca.keyFile}")
-module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")`
+module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1" StreamDriver.AuthMode="${options.requireClientCert ? 'x509/certvalid' : 'anon'}")`
     : `global(workDirectory="${dir}/work" maxMessageSize="64k")
 module(load="imtcp")`;
   return {

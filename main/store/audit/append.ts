@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { AppError, isAppError } from '../../../shared/errors';
+import { AppError, guidance, isAppError } from '../../../shared/errors';
 import { GENESIS, NEWLINE, chainLine, completeLines, sha256 } from './chain';
 import type { LineBody } from './chain';
 import { NO_FOLLOW, errnoOf, lastByte, linkRefused, readAll, refuseLinkedDir, syncDirectory } from './files';
@@ -82,7 +82,12 @@ export async function appendLine(files: AuditFiles, body: LineBody, keys: HeadKe
     if (created) await syncDirectory(files.dir);
   } catch (e) {
     if (isAppError(e) && e.code === 'data_dir_unsafe') throw e;
-    throw new AppError('audit_unwritable', `Could not write the audit log ${files.log} (${errnoOf(e)}).`, { errno: errnoOf(e) }, { cause: e });
+    throw new AppError(
+      'audit_unwritable',
+      `Could not write the audit log ${files.log} (${errnoOf(e)}).`,
+      { errno: errnoOf(e), guidance: guidance('guidance.auditUnwritable', { dir: files.dir }) },
+      { cause: e },
+    );
   }
 }
 

@@ -6,7 +6,7 @@ import { access, chmod, lstat, open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { AppError } from '../../../shared/errors';
+import { AppError, guidance } from '../../../shared/errors';
 
 export const AUDIT_FILE = 'audit.jsonl';
 export const AUDIT_HEAD_FILE = 'audit.head.json';
@@ -69,7 +69,7 @@ export async function refuseLinkedDir(dir: string): Promise<void> {
 }
 
 export function linkRefused(path: string): AppError {
-  return new AppError('data_dir_unsafe', `${path} is a symbolic link; the audit trail is kept only in a real folder and file. Replace the link with the folder it points to.`, { path });
+  return new AppError('data_dir_unsafe', `${path} is a symbolic link; the audit trail is kept only in a real folder and file. Replace the link with the folder it points to.`, { path, guidance: guidance('guidance.dataDirUnsafe', { path }) });
 }
 
 /**

@@ -58,9 +58,9 @@ async function dataDir(collectorPort?: number) {
   return { path: dir.path, env };
 }
 
-async function startCollector(port?: number): Promise<Collector> {
+async function startCollector(port?: number, options: { requireClientCert?: boolean } = {}): Promise<Collector> {
   const dir = await mkdtemp(join(tmpdir(), 'companion-cli-collector-'));
-  const collector = rsyslogCollector(dir, port ?? (await freePort()), ca);
+  const collector = rsyslogCollector(dir, port ?? (await freePort()), ca, options);
   cleanups.push(async () => {
     await collector.stop();
     await rm(dir, { recursive: true, force: true });
@@ -125,6 +125,29 @@ describe.skipIf(missing !== null)('companion audit forward and verify --against,
     expect(jsonOf(caught)).toMatchObject({ ok: false, missingLocally: [all.length - 1, all.length], missingAtCollector: [] });
     const words = await runCompanion(['audit', 'verify', '--against', exportFile], data.env);
     expect(words.stdout).toContain(`entries ${all.length - 1}-${all.length}`);
+  });
+
+  it('a collector that asks for a client certificate gets the one stored in the keychain (audit client-cert); without it, the entries wait', async (ctx) => {
+    const collector = await startCollector(undefined, { requireClientCert: true });
+    const data = await dataDir(collector.port);
+    const stored = await runCompanion(['audit', 'client-cert', '--cert', ca.clientCertFile, '--key', ca.clientKeyFile, '--json'], data.env);
+    if (jsonOf<{ error?: { code: string } }>(stored).error?.code === 'keychain_unavailable') ctx.skip(); // no keychain here (run under test/with-keyring.sh)
+    cleanups.push(async () => void (await runCompanion(['audit', 'client-cert', '--clear'], data.env)));
+    expect(jsonOf(stored)).toEqual({ subject: 'CN=desk-07.bank.local', validTo: expect.any(String) });
+
+    exitCode(await forceEnd(data.env), 0);
+    const lines = await localLines(data.path);
+    expect(okJson(await runCompanion(['audit', 'forward', '--status', '--json'], data.env))).toEqual({ pending: 0, lastSentSeq: lines.length, lastError: null });
+    for (const line of lines) expect(await collector.received()).toContain(line);
+
+    exitCode(await runCompanion(['audit', 'client-cert', '--clear'], data.env), 0);
+    exitCode(await forceEnd(data.env), 0);
+    const refused = await runCompanion(['audit', 'forward', '--json'], data.env);
+    expect(refused.code).not.toBe(0);
+    expect(okJson<{ pending: number }>(await runCompanion(['audit', 'forward', '--status', '--json'], data.env)).pending).toBe(2);
+
+    // A key that is not the certificate's is refused before anything is stored.
+    expectError(await runCompanion(['audit', 'client-cert', '--cert', ca.clientCertFile, '--key', ca.keyFile, '--json'], data.env), 2, 'invalid_input');
   });
 
   it('forwarding off: audit forward says how to turn it on, exit 1; a bad collector address is refused, exit 2', async () => {
