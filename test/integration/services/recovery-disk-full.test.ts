@@ -15,6 +15,7 @@ import { forceEndMany, forceEndTruthfully, reconcileAudit } from '../../../main/
 import { startDiyalogSim, type DiyalogSim } from '../../../main/sim/diyalog/server';
 import { AuditLog } from '../../../main/store/audit';
 import { rejection } from '../../support/rejection';
+import { cleanEnv, jsonOf, runCompanion } from '../cli/cli-harness';
 
 const REASON = 'Agent app crashed during the shift';
 
@@ -130,3 +131,47 @@ describe.skipIf(mountProblem !== null)('a full disk on a tmpfs', () => {
     expect(await audit.verify()).toMatchObject({ ok: true });
   });
 });
+
+describe.skipIf(mountProblem !== null)('companion force-end on a full disk', () => {
+  const env = () =>
+    cleanEnv({
+      COMPANION_DIYALOG_URL: sim.url,
+      COMPANION_DIYALOG_KEY_ID: sim.credentials.keyId,
+      COMPANION_DIYALOG_SECRET: sim.credentials.secret,
+      COMPANION_STAFF_ID: sim.staffId,
+      COMPANION_DATA_DIR: dataDir,
+    });
+  const forceEnd = (s: { customerId: string; staffId: string }) => runCompanion(['force-end', s.customerId, '--staff', s.staffId, '--reason', REASON, '--yes', '--json'], env());
+
+  it('the disk fills while the call is at the server: --json says unknown (never failed), exit 1', async () => {
+    const [session] = crashed(1);
+    const held = sim.control.holdNext('finishonlinehelp');
+    const running = forceEnd(session!);
+    await held.arrived;
+    await fillDisk();
+    held.release();
+    const result = await running;
+    expect(result.code).toBe(1);
+    expect(jsonOf(result)).toMatchObject({ customerId: session!.customerId, outcome: 'unknown', code: 'audit_unwritable' });
+    // The server did end it: the outcome is unknown to the audit, not failed.
+    expect(sim.control.session(session!.customerId)).toBeNull();
+  });
+
+  it('the disk is full before the intent: nothing is sent, audit_unwritable with what to do, exit 1', async () => {
+    const [session] = crashed(1);
+    const audit = new AuditLog(dataDir);
+    await audit.secureDataDir();
+    await forceEnds(audit);
+    await fillDisk();
+    const result = await forceEnd(session!);
+    expect(result.code).toBe(1);
+    expect(jsonOf<{ error: { code: string; message: string } }>(result).error).toMatchObject({ code: 'audit_unwritable', message: expect.stringContaining('ENOSPC') });
+    expect(finishes()).toBe(0);
+  });
+});
+
+/** One entry first, so the data folder and its files exist before the disk fills. */
+async function forceEnds(audit: AuditLog): Promise<void> {
+  const id = await audit.recordIntent({ actor: '45186', customerId: '1', staffId: '2', reason: REASON });
+  await audit.recordOutcome(id, { outcome: 'not_sent', message: 'Nothing was sent.' });
+}
