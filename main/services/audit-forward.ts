@@ -15,7 +15,7 @@ import { sendBatch, type CollectorConnection } from './audit-forward-transport';
 export interface FlushResult {
   /** Entries the collector confirmed in this flush. */
   sent: number;
-  /** Still waiting afterwards. */
+  /** Still waiting afterwards (0, not counted, when skipped as not configured). */
   pending: number;
   /** Why it stopped early; null when nothing waits. */
   error: ErrorValue | null;
@@ -128,16 +128,22 @@ export class AuditForwarder {
       // Nothing new since a flush that left nothing waiting: look again later.
       if (size === this.#lastSize && this.#failures === 0) return this.#schedule(pollMs);
       const result = await this.flush();
-      if (result.error === null) {
+      const again = this.#again;
+      this.#again = false;
+      if (result.skipped !== undefined) {
+        // Not configured (the setting may be set any moment), or another process is sending:
+        // look again at the next poll, never at once.
+        this.#failures = 0;
+        this.#schedule(pollMs);
+      } else if (result.error === null) {
         this.#failures = 0;
         if (result.pending === 0) this.#lastSize = size;
-        this.#schedule(result.pending > 0 || this.#again ? 0 : pollMs);
+        this.#schedule(result.pending > 0 || again ? 0 : pollMs);
       } else {
         this.#failures++;
         const { baseMs, capMs } = this.#options.backoff ?? { baseMs: 1_000, capMs: 60_000 };
         this.#schedule(Math.min(capMs, baseMs * 2 ** Math.min(this.#failures - 1, 16)));
       }
-      this.#again = false;
     } catch {
       this.#schedule(pollMs);
     }
@@ -146,7 +152,8 @@ export class AuditForwarder {
   async #flushOnce(deadline: number): Promise<FlushResult> {
     const { audit } = this.#options;
     const collector = await this.#options.collector().catch((e: unknown) => e);
-    if (collector === null) return { sent: 0, pending: (await audit.forwardStatus()).pending, error: null, skipped: 'not_configured' };
+    // Not counted: the app asks every few seconds while forwarding is off, and counting reads the whole log.
+    if (collector === null) return { sent: 0, pending: 0, error: null, skipped: 'not_configured' };
     if (collector instanceof Error || typeof collector !== 'object' || !('target' in (collector as object))) {
       const error = toErrorValue(collector);
       await audit.forwardFailed(error.message).catch(() => undefined);

@@ -19,9 +19,12 @@ export interface AuditKeyStore {
 export type HeadKeyRead = { kind: 'key'; key: Buffer } | { kind: 'none' } | { kind: 'unavailable'; reason: string };
 
 const KEY_BYTES = 32;
+/** After the keychain failed to answer, appends go on unkeyed without asking it again for this long. */
+const UNAVAILABLE_RETRY_MS = 60_000;
 
 export class HeadKeys {
   #key: Buffer | undefined;
+  #unavailableUntil = 0;
 
   constructor(
     private readonly store: AuditKeyStore | undefined,
@@ -37,12 +40,15 @@ export class HeadKeys {
   async read(): Promise<HeadKeyRead> {
     if (this.#key) return { kind: 'key', key: this.#key };
     if (!this.store) return { kind: 'unavailable', reason: 'no keychain' };
+    // A keychain that just failed (locked, no D-Bus) is not asked at every append: each ask may wait on it.
+    if (Date.now() < this.#unavailableUntil) return { kind: 'unavailable', reason: 'the keychain did not answer just now' };
     try {
       const stored = await this.store.getAuditKey(await this.#trail());
       if (stored === null) return { kind: 'none' };
       this.#key = Buffer.from(stored, 'base64');
       return { kind: 'key', key: this.#key };
     } catch (e) {
+      this.#unavailableUntil = Date.now() + UNAVAILABLE_RETRY_MS;
       return { kind: 'unavailable', reason: errnoOf(e) };
     }
   }
