@@ -203,6 +203,12 @@ describe('the keyed head, a read-only copy, a linked data folder', () => {
     expect(jsonOf(against)).toMatchObject({ ok: false, missingLocally: [], missingAtCollector: [1, 2] });
   });
 
+  it('verify --against refuses what it cannot use: --host alone, an export that cannot be read', async () => {
+    const data = await dataDir();
+    expectError(await runCompanion(['audit', 'verify', '--host', 'desk-07', '--json'], data.env), 2, 'invalid_input');
+    expect(expectError(await runCompanion(['audit', 'verify', '--against', join(data.path, 'no-such-export.log'), '--json'], data.env), 1, 'not_found').message).toContain('ENOENT');
+  });
+
   it('a data folder that is a symbolic link is refused, naming it', async () => {
     const data = await dataDir();
     const link = `${data.path}-link`;
