@@ -297,6 +297,27 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
     await w.page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 60_000 });
   }, 120_000);
 
+  it('ICWS down for a supervisor: Supervise and Agents say so, nothing asks without a control', async () => {
+    const w = the(supervisor);
+    w.icws.control.setAvailable(false);
+    try {
+      await expect.poll(() => w.page.getByTestId('connection').textContent(), { timeout: 20_000 }).not.toContain('Connected to');
+      await openTab(w.page, 'agents');
+      await w.page.getByTestId('agents-icws-down').waitFor({ timeout: 10_000 });
+      const findings = await walk(w, 'icws-down', ['supervise', 'agents'], { sizes: SIZES, axeOn: (size) => size[0] === 720 });
+      await w.page.setViewportSize({ width: 720, height: 560 });
+      for (const tab of ['supervise', 'agents'] as const) {
+        await openTab(w.page, tab);
+        await w.page.screenshot({ path: join(SCREENSHOTS, `invariants-${tab}-icws-down-720x560-en.png`) });
+      }
+      await w.page.setViewportSize({ width: 1280, height: 800 });
+      expect(findings).toEqual([]);
+    } finally {
+      w.icws.control.setAvailable(true);
+    }
+    await w.page.getByTestId('connection').filter({ hasText: 'Connected to' }).waitFor({ timeout: 60_000 });
+  }, 120_000);
+
   it('ICWS ended by the server: "log in again" is asked with its control on every screen, and it works', async () => {
     const w = the(agent);
     expect(w.icws.control.endSessions({ reason: 'An administrator ended your session.', shouldReconnect: false })).toBeGreaterThan(0);
