@@ -60,7 +60,8 @@ export class AgentsStore {
   loadError = $state<ErrorValue | null>(null);
   active = $state(false);
   filter = $state('');
-  sortKey = $state<AgentSortKey>('userId');
+  /** null: the settings' order (the supervisor's own), until a column is sorted. */
+  sortKey = $state<AgentSortKey | null>(null);
   sortDirection = $state<SortDirection>('ascending');
   /** The agent whose interactions are open, and what main last said about them. */
   openUserId = $state<string | null>(null);
@@ -68,7 +69,10 @@ export class AgentsStore {
   interactionsLoading = $state(false);
   now = $state(0);
 
-  readonly rows: AgentStatusRow[] = $derived(sortAgents(filterAgents(this.board?.agents ?? [], this.filter, language.current), this.sortKey, this.sortDirection, language.current));
+  readonly rows: AgentStatusRow[] = $derived.by(() => {
+    const shown = filterAgents(this.board?.agents ?? [], this.filter, language.current);
+    return this.sortKey === null ? shown : sortAgents(shown, this.sortKey, this.sortDirection, language.current);
+  });
   readonly total: number = $derived(this.board?.agents.length ?? 0);
 
   readonly #api: RendererApi;

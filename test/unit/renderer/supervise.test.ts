@@ -347,6 +347,9 @@ describe('Agents board', () => {
     expect(api.count('agents.list')).toBe(0);
     store.activate();
     await settle();
+    // The settings' order until a column is sorted.
+    expect(store.rows.map((r) => r.userId)).toEqual(['zeynep', 'ali', 'ghost', 'ışık']);
+    store.toggleSort('userId');
     expect(store.rows.map((r) => r.userId)).toEqual(['ali', 'ghost', 'ışık', 'zeynep']);
     expect(store.rows.find((r) => r.userId === 'ghost')?.error?.code).toBe('not_found');
     expect(store.sinceSeconds(rows[0]!)).toBe(3600);
