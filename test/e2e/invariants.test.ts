@@ -302,6 +302,8 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
     w.icws.control.setAvailable(false);
     try {
       await expect.poll(() => w.page.getByTestId('connection').textContent(), { timeout: 20_000 }).not.toContain('Connected to');
+      await openTab(w.page, 'supervise');
+      await w.page.getByTestId('supervise-icws-down').waitFor({ timeout: 10_000 });
       await openTab(w.page, 'agents');
       await w.page.getByTestId('agents-icws-down').waitFor({ timeout: 10_000 });
       const findings = await walk(w, 'icws-down', ['supervise', 'agents'], { sizes: SIZES, axeOn: (size) => size[0] === 720 });
