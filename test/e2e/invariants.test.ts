@@ -33,6 +33,8 @@ const SUPERVISOR_TABS: readonly Tab[] = [...AGENT_TABS, 'recovery', 'supervise',
 /** The simulator's agents of the workgroup the supervisor world's user supervises (main/sim/icws/server.ts DEMO_WORKGROUPS). */
 const DESK_AGENT = 'demo.agent2';
 const HIDDEN_AGENT = 'demo.agent3';
+/** The supervisor world's board: a live row, a refused row (403) and an unknown user. */
+const BOARD = [DESK_AGENT, HIDDEN_AGENT, 'no.such.agent'];
 
 interface World {
   diyalog: DiyalogSim;
@@ -225,7 +227,7 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
     await w.page.locator('#panel-assistance article.assistance').first().waitFor({ timeout: 10_000 });
     // The supervisor desk: a request from an agent of the supervised workgroup, opened; the
     // board with a live row, a refused row (403) and an unknown user, one agent opened.
-    await w.companion.handlers['settings.update']({ supervisor: { agents: [DESK_AGENT, HIDDEN_AGENT, 'no.such.agent'] } });
+    await w.companion.handlers['settings.update']({ supervisor: { agents: BOARD } });
     w.icws.control.setUserStatus(HIDDEN_AGENT, { hidden: true });
     const { assistanceId } = w.icws.control.raiseRequest(DESK_AGENT, 'Müşteri kart limitinin artırılmasını istiyor, onay gerekiyor.', 'Mobil Bankacılık');
     await openTab(w.page, 'supervise');
@@ -299,6 +301,10 @@ describe.skipIf(!hasChromium)('no dead ends: every screen and state has a way ou
 
   it('ICWS down for a supervisor: Supervise and Agents say so, nothing asks without a control', async () => {
     const w = the(supervisor);
+    // The board has rows to go stale (as 'with data' leaves it, so this test also stands alone).
+    await w.companion.handlers['settings.update']({ supervisor: { agents: BOARD } });
+    await openTab(w.page, 'agents');
+    await w.page.locator(`#panel-agents tr[data-agent="${DESK_AGENT}"]`).waitFor({ timeout: 15_000 });
     w.icws.control.setAvailable(false);
     try {
       await expect.poll(() => w.page.getByTestId('connection').textContent(), { timeout: 20_000 }).not.toContain('Connected to');
