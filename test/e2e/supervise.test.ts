@@ -327,6 +327,14 @@ describe.skipIf(!hasChromium)('the supervisor desk, end to end', { shuffle: fals
     expect(await page.locator('#tab-history').getAttribute('aria-selected')).toBe('true');
     expect(await page.locator('#panel-history').getByLabel('Agent id').inputValue()).toBe(AGENT.userId);
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role="tabpanel"]')?.id)).toBe('panel-history');
+
+    // Their stuck sessions: Recovery, searched for that agent.
+    await openTab(page, 'agents');
+    await panel.getByRole('button', { name: 'Find stuck sessions of this agent' }).click();
+    await page.locator('#panel-recovery').waitFor({ state: 'visible' });
+    expect(await page.locator('#panel-recovery').getByLabel(/^Agent id/).inputValue()).toBe(AGENT.userId);
+    await page.getByTestId('recovery-summary').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role="tabpanel"]')?.id)).toBe('panel-recovery');
   }, 90_000);
 
   it('a user who supervises no workgroup: the 403 said once in plain words, with Try again that asks once', async () => {
