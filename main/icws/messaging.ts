@@ -1,8 +1,11 @@
 // The session's one message pump: a server-sent-event stream when the server offers it
 // (messaging ≥ 2), short polling otherwise, and a dispatcher by `__type`. The server
-// queues messages per session, so a dropped stream only has to come back to lose nothing.
+// queues messages per session, so a stream the server saw drop only has to come back.
 // A stream can also stall (open and silent behind a proxy or NAT): one silent for more
 // than three times the ping interval seen so far (60 s before any ping) is reopened (§2.4).
+// Whether the server kept writing into the dead connection meanwhile (and so took those
+// messages off its queue) no public source says; so a stall also re-subscribes, and the
+// server's full answers replace whatever went into the dead connection.
 // A stream that opens and then delivers nothing at all, not even the `retry:` line or a ping,
 // is a proxy holding the events back (§2.6): after SILENT_STREAMS_BEFORE_POLLING of them in
 // a row the pump polls instead, says so in the session's status, and tries the stream again
@@ -93,6 +96,8 @@ export class MessagePump {
   #pollingUntil: number | null = null;
   /** set on falling back to polling: the subscriptions are PUT again for full messages */
   #resubscribe = false;
+  /** A stream stalled: re-subscribe as soon as the next stream is open. */
+  #resubscribeOnOpen = false;
 
   constructor(session: IcwsSession, options: MessagePumpOptions = {}) {
     this.#session = session;
@@ -296,6 +301,14 @@ export class MessagePump {
       lastPing = performance.now();
       opened = true;
       heard();
+      if (this.#resubscribeOnOpen) {
+        this.#resubscribeOnOpen = false;
+        // Not awaited: the full answers come on this very stream, which must be read meanwhile.
+        this.#session.resubscribe(streamSignal).catch((e: unknown) => {
+          this.#resubscribeOnOpen = true;
+          if (!streamSignal.aborted) this.#errors.emit(isAppError(e) ? e : new AppError('internal', e instanceof Error ? e.message : String(e)));
+        });
+      }
       const parser = createParser({
         onEvent: (event) => this.#dispatchData(event.data),
         onComment: () => {
@@ -336,7 +349,10 @@ export class MessagePump {
       if (opened && !delivered && !signal.aborted && (stalled || !stream.signal.aborted)) this.#streamSilent();
       if (stalled && !signal.aborted) {
         this.#stalls++;
-        // Reopen at once: the server still holds the queue, and nothing arrived for a while already.
+        // Reopen at once, and re-subscribe once the new stream is open: what the server wrote
+        // into the dead connection is gone, and until the new stream replaces it there, the
+        // server's full answers would go the same way.
+        this.#resubscribeOnOpen = true;
         this.#wake.abort();
         this.#stallListeners.emit({ silentMs: Math.round(performance.now() - lastHeard) });
       }

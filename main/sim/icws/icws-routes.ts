@@ -259,10 +259,12 @@ function messages(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session:
   send(`retry: ${SSE_RETRY_MS}\n\n`);
   const ping = setInterval(() => send(':ping\n\n'), ctx.pingIntervalMs);
   let stalled = false;
+  let swallowing = false;
   const sink: MessageSink = {
     write(message: IcwsMessage) {
       if (stalled || res.destroyed || res.writableEnded) return false;
-      send(`data: ${JSON.stringify(message)}\n\n`);
+      // A lossy stall: taken off the queue, written into a connection that carries nothing.
+      if (!swallowing) send(`data: ${JSON.stringify(message)}\n\n`);
       return true;
     },
     end: () => {
@@ -271,8 +273,9 @@ function messages(ctx: IcwsContext, req: IncomingMessage, reply: Reply, session:
       res.end();
     },
     destroy: () => res.destroy(),
-    stall: () => {
-      stalled = true;
+    stall: (lossy) => {
+      if (lossy) swallowing = true;
+      else stalled = true;
       clearInterval(ping);
     },
   };

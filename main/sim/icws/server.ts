@@ -131,8 +131,13 @@ export interface IcwsSimControl {
   setAssistanceRight(userId: string, allowed: boolean): void;
   /** the server ends sessions with a connectionStateChangeMessage (Down, the reason, shouldReconnect); returns how many */
   endSessions(end: ServerEnd): number;
-  /** open streams stall: they stay open and send nothing, not even pings; returns how many */
-  stallStreams(): number;
+  /**
+   * Open streams stall: they stay open and send nothing, not even pings; returns how many.
+   * Default: what follows waits for the next stream. `lossy`: the server writes on into the
+   * dead connection and those messages are lost (which reading a real server follows, no
+   * public source says; the client copes with both by re-subscribing after a stall).
+   */
+  stallStreams(options?: { lossy?: boolean }): number;
   /** Suspended or Faulted assistance subscriptions lose their updates until re-subscribed; returns how many sessions */
   setAssistanceSubscriptionState(state: 'normal' | 'suspended' | 'faulted', options?: { announce?: boolean | undefined }): number;
   /** every live session answers the bad-cookie error (`error.request.accessDenied.cookie.invalid`) with this status; returns how many */
@@ -250,7 +255,7 @@ export async function startIcwsSim(options: IcwsSimOptions = {}): Promise<IcwsSi
     removeInteraction: (id) => state.removeInteraction(id),
     setAssistanceRight: (userId, allowed) => state.setAssistanceRight(userId, allowed),
     endSessions: (end) => state.endByServer(end.reason, end.shouldReconnect, end.sessionId),
-    stallStreams: () => state.stallStreams(),
+    stallStreams: (options) => state.stallStreams(options),
     setAssistanceSubscriptionState: (subscriptionState, o) => state.setAssistanceSubscriptionState(subscriptionState, o?.announce ?? true),
     invalidateCookies: (status) => state.invalidateCookies(status),
     setAvailable: (on) => {

@@ -102,7 +102,7 @@ export async function handleSim(control: IcwsSimControl, req: IncomingMessage, r
       case 'POST /sim/sessions/end':
         return reply.json(200, { ended: control.endSessions(parse(endSchema, await readJsonBody(req))) });
       case 'POST /sim/streams/stall':
-        return reply.json(200, { stalled: control.stallStreams() });
+        return reply.json(200, { stalled: control.stallStreams({ lossy: url.searchParams.get('lossy') === 'true' }) });
       case 'POST /sim/subscriptions/assistance': {
         const { state, announce } = parse(subscriptionStateSchema, await readJsonBody(req));
         return reply.json(200, { sessions: control.setAssistanceSubscriptionState(state, { announce }) });

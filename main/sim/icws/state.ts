@@ -103,8 +103,12 @@ export interface MessageSink {
   end(): void;
   /** the connection broke: no goodbye */
   destroy(): void;
-  /** a proxy or NAT lost the connection: it stays open and sends nothing more, not even pings */
-  stall(): void;
+  /**
+   * A proxy or NAT lost the connection: it stays open and sends nothing more, not even pings.
+   * `lossy`: the server does not know, keeps writing into it, and what it writes is lost (a
+   * real server has taken it off the queue); otherwise what follows waits for the next stream.
+   */
+  stall(lossy: boolean): void;
 }
 
 export interface QueuedMessageEvent {
@@ -340,13 +344,14 @@ export class IcwsSimState {
   }
 
   /** Open streams stall (stay open, silent); messages wait in the queue for the next stream. Returns how many. */
-  stallStreams(): number {
+  stallStreams(options: { lossy?: boolean | undefined } = {}): number {
     let stalled = 0;
     for (const session of this.#sessions.values()) {
       const stream = session.stream;
       if (!stream) continue;
-      this.detachStream(session, stream);
-      stream.stall();
+      // A lossy stall stays attached: the server goes on writing into a connection nobody reads.
+      if (!options.lossy) this.detachStream(session, stream);
+      stream.stall(options.lossy === true);
       stalled++;
     }
     return stalled;

@@ -159,6 +159,23 @@ describe('stalled streams (server-sent events)', () => {
     expect(client.pump.stalls).toBe(1);
   });
 
+  it('a server that writes on into the stalled connection (those messages lost): the reopened stream re-subscribes and the full answers bring them back', async () => {
+    const { sim, client } = await started('sse', { sim: { pingIntervalMs: 40 }, pump: { stallTimeoutMs: 60_000 } });
+    const id = await askAndSee(client, sim.interactionIds[0]!);
+    await waitFor('the ping interval learnt', () => client.pump.stallAfterMs < 60_000);
+    const puts = () => sim.control.requests.filter((r) => r.method === 'PUT' && LIST_SUBSCRIPTION_PATH.test(r.path)).length;
+    const before = puts();
+
+    const stall = nextEvent<{ silentMs: number }>('the stall', (l) => client.pump.onStall(l));
+    expect(sim.control.stallStreams({ lossy: true })).toBe(1);
+    // Taken off the queue and written into the dead connection: only a re-subscription brings it back.
+    sim.control.supervisorMessage(id, 'written into the dead stream');
+    await stall;
+    await waitFor('the lost message, from the full answer', () => find(client, id)?.messages.some((m) => m.text === 'written into the dead stream'));
+    expect(puts()).toBe(before + 1);
+    expect(client.errors).toEqual([]);
+  });
+
   it('before any ping, reopens after the first-ping limit (60 s by default; shortened here)', async () => {
     const { sim, client } = await started('sse', { sim: { pingIntervalMs: 600_000 }, pump: { stallTimeoutMs: 300 } });
     const id = await askAndSee(client, sim.interactionIds[0]!);
