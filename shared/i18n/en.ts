@@ -14,6 +14,8 @@ export const en = {
   'app.loading': 'Loading…',
   'app.cannotStart': 'Agent Companion cannot start',
   'app.cannotStartPolicy': "The app does not start without a policy it can use. Ask your administrator to correct the file.",
+  'app.viewNotLoaded': 'This section could not be loaded. Reload the window to try again.',
+  'app.reloadWindow': 'Reload the window',
   'app.language': 'Language',
   'app.sections': 'Sections',
   'app.shortcut': 'Ctrl+{n}',

@@ -10,6 +10,8 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'app.loading': 'Yükleniyor…',
   'app.cannotStart': 'Agent Companion başlatılamıyor',
   'app.cannotStartPolicy': 'Uygulama, kullanabileceği bir ilke olmadan başlamaz. Yöneticinizden dosyayı düzeltmesini isteyin.',
+  'app.viewNotLoaded': 'Bu bölüm yüklenemedi. Yeniden denemek için pencereyi yeniden yükleyin.',
+  'app.reloadWindow': 'Pencereyi yeniden yükle',
   'app.language': 'Dil',
   'app.sections': 'Bölümler',
   'app.shortcut': 'Ctrl+{n}',

@@ -327,6 +327,28 @@ describe.skipIf(!hasChromium)('no dead ends, end to end', { shuffle: false }, ()
     await setLanguage('en');
   });
 
+  it('a section whose code cannot be fetched says so with a Reload button, never a blank panel; the reload brings it', async () => {
+    // A page of its own, with nothing cached: the Audit section's code is refused once.
+    const context = await browser.newContext({ viewport: { width: 720, height: 800 }, locale: 'en-US' });
+    try {
+      const other = await context.newPage();
+      await other.route(/AuditView[^/]*\.js$/, (route) => route.abort());
+      await other.goto(host.url);
+      await other.locator('#tab-audit').click();
+      const note = other.locator('#panel-audit').getByTestId('view-not-loaded');
+      await note.waitFor({ timeout: 10_000 });
+      expect(await note.textContent()).toContain('This section could not be loaded.');
+      await other.screenshot({ path: join(SCREENSHOTS, 'dead-ends-section-not-loaded-720-en.png') });
+      await other.unroute(/AuditView[^/]*\.js$/);
+      await note.getByRole('button', { name: 'Reload the window' }).click();
+      await other.locator('#tab-audit').click();
+      await other.locator('#panel-audit h1').waitFor({ timeout: 10_000 });
+      expect(await other.locator('#panel-audit').getByTestId('view-not-loaded').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('raised no error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
