@@ -265,8 +265,10 @@ export const auditForwardStatusSchema = z.object({
   /** Entries written but not yet confirmed by the collector. */
   pending: z.number().int().min(0),
   lastSentSeq: z.number().int().min(0),
-  /** Why the last attempt failed; null after a success. */
+  /** Why the last attempt failed (English, for the details); null after a success. */
   lastError: z.string().nullable(),
+  /** Its stable code: what the window shows, in the user's language. */
+  lastErrorCode: z.enum(ERROR_CODES).nullable(),
 });
 export type AuditForwardStatus = z.infer<typeof auditForwardStatusSchema>;
 

@@ -28,7 +28,8 @@ const auditForward: Command = {
   async run(ctx) {
     const opened = await ctx.services();
     if (ctx.flags.status === true) {
-      const status = await opened.audit.forwardStatus();
+      const { pending, lastSentSeq, lastError } = await opened.audit.forwardStatus();
+      const status = { pending, lastSentSeq, lastError };
       const text = [
         ctx.t('cli.forwardStatus', { pending: status.pending, lastSentSeq: status.lastSentSeq }),
         ...(status.lastError === null ? [] : [ctx.t('cli.forwardLastError', { error: esc(status.lastError) })]),
@@ -36,7 +37,8 @@ const auditForward: Command = {
       return { json: status, text };
     }
     const result = await opened.forwarder.flush(FORWARD_DEADLINE_MS);
-    const status = await opened.audit.forwardStatus();
+    const { pending, lastSentSeq, lastError } = await opened.audit.forwardStatus();
+    const status = { pending, lastSentSeq, lastError };
     const json = { sent: result.sent, ...status };
     if (result.skipped === 'not_configured') return { json, text: ctx.t('cli.forwardOff'), exitCode: EXIT.refused };
     if (result.skipped === 'busy') return { json, text: ctx.t('cli.forwardBusy', { pending: status.pending }), exitCode: EXIT.refused };

@@ -156,7 +156,7 @@ export class AuditForwarder {
     if (collector === null) return { sent: 0, pending: 0, error: null, skipped: 'not_configured' };
     if (collector instanceof Error || typeof collector !== 'object' || !('target' in (collector as object))) {
       const error = toErrorValue(collector);
-      await audit.forwardFailed(error.message).catch(() => undefined);
+      await audit.forwardFailed(error).catch(() => undefined);
       return { sent: 0, pending: (await audit.forwardStatus()).pending, error };
     }
     const connection = collector as CollectorConnection;
@@ -172,7 +172,7 @@ export class AuditForwarder {
           await sendBatch(connection, frames, Math.max(1, Math.min(this.#options.batchTimeoutMs ?? 10_000, deadline - Date.now())));
         } catch (e) {
           const error = toErrorValue(e);
-          await audit.forwardFailed(error.message).catch(() => undefined);
+          await audit.forwardFailed(error).catch(() => undefined);
           return error;
         }
         await audit.confirmForwarded(batch.at(-1)!);

@@ -17,6 +17,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { ErrorCode } from '../../shared/errors';
 import type { SettlementCheck } from '../../shared/recovery';
 import { truncateCodePoints } from '../../shared/text';
 import { idSchema, parseInput, reasonSchema } from '../../shared/validation';
@@ -54,6 +55,8 @@ export interface ForwardStatus {
   pending: number;
   lastSentSeq: number;
   lastError: string | null;
+  /** The last error's stable code (the window words it); null after a success. */
+  lastErrorCode: ErrorCode | null;
 }
 
 export interface AuditIntent {
@@ -211,18 +214,18 @@ export class AuditLog {
 
   async forwardStatus(): Promise<ForwardStatus> {
     const { waiting, state } = await this.outbox();
-    return { pending: waiting.length, lastSentSeq: state.lastSentSeq, lastError: state.lastError };
+    return { pending: waiting.length, lastSentSeq: state.lastSentSeq, lastError: state.lastError, lastErrorCode: state.lastErrorCode };
   }
 
   /** The collector confirmed every line up to `last`: the cursor moves there, and the error is cleared. */
   async confirmForwarded(last: OutboxLine): Promise<void> {
-    await writeOutbox(this.#files.outbox, { version: 1, lastSentSeq: last.seq, lastSentHash: last.hash, lastSentAt: this.#now(), lastError: null, lastErrorAt: null });
+    await writeOutbox(this.#files.outbox, { version: 1, lastSentSeq: last.seq, lastSentHash: last.hash, lastSentAt: this.#now(), lastError: null, lastErrorCode: null, lastErrorAt: null });
   }
 
   /** A batch failed; the cursor stays. */
-  async forwardFailed(message: string): Promise<void> {
+  async forwardFailed(error: { code: ErrorCode; message: string }): Promise<void> {
     const state = await readOutbox(this.#files.outbox);
-    await writeOutbox(this.#files.outbox, { ...state, lastError: message, lastErrorAt: this.#now() });
+    await writeOutbox(this.#files.outbox, { ...state, lastError: error.message, lastErrorCode: error.code, lastErrorAt: this.#now() });
   }
 
   /** One sender at a time across processes; `undefined` when another holds the outbox longer than `waitMs`. */

@@ -15,7 +15,7 @@ import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server'
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
 import { AuditLog } from '../../main/store/audit';
 import { freePort, rsyslogCollector, rsyslogMissing, type Collector } from '../support/rsyslog';
-import { collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, simulatorSecrets } from './browser';
+import { collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, SCREENSHOTS, simulatorSecrets } from './browser';
 
 noteMissingChromium('audit-forward');
 const missing = rsyslogMissing();
@@ -87,6 +87,9 @@ describe.skipIf(!runs)('the audit trail waiting for the collector', () => {
     const notice = page.getByTestId('audit-forward');
     await notice.filter({ hasText: '4 entries wait for the collector' }).waitFor({ timeout: 15_000 });
     expect(await notice.getAttribute('title')).toMatch(/could not be reached/);
+    // The reason in the user's words; the English detail (the collector's address) on hover.
+    expect(await notice.textContent()).toContain('The service is not reachable');
+    await page.screenshot({ path: join(SCREENSHOTS, 'audit-forward-waiting-en.png') });
 
     await collector.start();
     // The forwarder retries with backoff (1 s doubling): the notice leaves once the entries are at the collector.

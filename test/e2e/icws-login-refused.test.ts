@@ -13,7 +13,7 @@ import { startBrowserHost, type BrowserHost } from '../../main/host/server';
 import { createCompanion, type Companion } from '../../main/services/companion';
 import { startDiyalogSim, type DiyalogSim } from '../../main/sim/diyalog/server';
 import { startIcwsSim, type IcwsSim } from '../../main/sim/icws/server';
-import { collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, simulatorSecrets } from './browser';
+import { collectPageErrors, hasChromium, launchChromium, noteMissingChromium, RENDERER_DIR, requireBuiltRenderer, SCREENSHOTS, simulatorSecrets } from './browser';
 
 noteMissingChromium('icws-login-refused');
 
@@ -83,6 +83,7 @@ describe.skipIf(!hasChromium)('an ICWS login the server refuses', () => {
     expect(await why.textContent()).toContain(`The ICWS server refused the login: ${REFUSAL}`);
     const loginsBefore = icws.control.requests.filter((r) => r.path === '/icws/connection').length;
     expect(loginsBefore).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'icws-login-refused-assistance-en.png') });
 
     icws.control.setConnectRefusal(null);
     icws.control.setPasswordExpiry(3);
@@ -95,6 +96,7 @@ describe.skipIf(!hasChromium)('an ICWS login the server refuses', () => {
     // A language switch logs in again in Turkish: the warning follows.
     await companion.handlers['language.set']({ language: 'tr' });
     await expiry.filter({ hasText: 'ICWS parolanızın süresi 3 gün içinde doluyor' }).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'icws-password-expiry-tr.png') });
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

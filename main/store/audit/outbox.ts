@@ -7,6 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { ERROR_CODES } from '../../../shared/errors';
 import { completeLines, sha256 } from './chain';
 import { writeFileAtomically } from './files';
 
@@ -19,11 +20,13 @@ const outboxSchema = z.object({
   lastSentAt: z.string().nullable(),
   /** Why the last attempt failed (no secret in it: the collector's address and the reason); null after a success. */
   lastError: z.string().nullable(),
+  /** Its stable code, so the window words it in the user's language (absent in files written before it). */
+  lastErrorCode: z.enum(ERROR_CODES).nullable().catch(null).default(null),
   lastErrorAt: z.string().nullable(),
 });
 export type OutboxState = z.infer<typeof outboxSchema>;
 
-export const EMPTY_OUTBOX: OutboxState = { version: 1, lastSentSeq: 0, lastSentHash: null, lastSentAt: null, lastError: null, lastErrorAt: null };
+export const EMPTY_OUTBOX: OutboxState = { version: 1, lastSentSeq: 0, lastSentHash: null, lastSentAt: null, lastError: null, lastErrorCode: null, lastErrorAt: null };
 
 export async function readOutbox(file: string): Promise<OutboxState> {
   try {

@@ -118,7 +118,7 @@ describe.skipIf(missing !== null)('forwarding to a real rsyslog over TLS', () =>
     const seen = new Set<string>();
     const collected = (await collectedLines()).filter((l) => (seen.has(sha256(l)) ? false : (seen.add(sha256(l)), true)));
     expect(collected).toEqual(local);
-    expect(await audit.forwardStatus()).toEqual({ pending: 0, lastSentSeq: local.length, lastError: null });
+    expect(await audit.forwardStatus()).toEqual({ pending: 0, lastSentSeq: local.length, lastError: null, lastErrorCode: null });
 
     // The collector's copy alone is a chain: each entry names the hash of the one before.
     let prev = '0'.repeat(64);
@@ -192,11 +192,12 @@ describe.skipIf(missing !== null)('the window forwards continuously, and its sta
         return (result.value as Status).auditForward;
       };
       await waitUntil('the status to say the collector is down', async () => (await statusNow())?.lastError);
-      expect(await statusNow()).toMatchObject({ pending: lines.length, lastSentSeq: 0, lastError: expect.stringMatching(/could not be reached/) });
+      // The code is what the window words in the user's language; the English message is the detail.
+      expect(await statusNow()).toMatchObject({ pending: lines.length, lastSentSeq: 0, lastError: expect.stringMatching(/could not be reached/), lastErrorCode: 'unavailable' });
 
       await collector.start();
       await waitUntil('the entries at the collector', async () => (await statusNow())?.pending === 0, { timeout: 15_000 });
-      expect(await statusNow()).toEqual({ pending: 0, lastSentSeq: lines.length, lastError: null });
+      expect(await statusNow()).toEqual({ pending: 0, lastSentSeq: lines.length, lastError: null, lastErrorCode: null });
       await waitUntil('a status.changed saying nothing waits', () => statuses.at(-1)?.auditForward?.pending === 0);
       expect(await collectedLines()).toEqual(expect.arrayContaining(lines));
     } finally {
