@@ -127,7 +127,7 @@ describe.skipIf(!hasChromium)("an administrator's policy in the window", { shuff
 
   it('in Turkish too', async () => {
     await page.getByRole('radio', { name: 'Türkçe' }).check();
-    await page.getByText('Yöneticiniz tarafından belirlendi').first().waitFor({ timeout: 10_000 });
+    await page.getByText('Sistem yöneticiniz tarafından belirlendi').first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'policy-settings-720-tr.png'), fullPage: true });
     await page.getByRole('radio', { name: 'English' }).check();
     await page.getByText('Set by your administrator').first().waitFor({ timeout: 10_000 });

@@ -16,10 +16,10 @@ describe('startupFailure', () => {
     }
     const tr = startupFailure(error, 'tr');
     expect(tr.title).toBe('Agent Companion başlatılamıyor');
-    expect(tr.body).toContain('Yöneticinin ilke dosyası kullanılamıyor');
+    expect(tr.body).toContain('Sistem yöneticisinin ilke dosyası kullanılamıyor');
     expect(tr.body).toContain('/etc/agent-companion/policy.json');
     expect(tr.body).toContain('baseURL');
-    expect(tr.body).toContain('Yöneticinizden dosyayı düzeltmesini isteyin');
+    expect(tr.body).toContain('Sistem yöneticinizden dosyayı düzeltmesini isteyin');
     const en = startupFailure(error, 'en');
     expect(en.body).toContain("Ask your administrator to correct the file.");
   });
