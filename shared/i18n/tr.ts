@@ -180,7 +180,7 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'conn.upPoll': '{host} sunucusuna bağlı (yoklama)',
   'conn.upProxy': '{host} sunucusuna bağlı, olaylar yoklamayla: bir vekil sunucu onları bekletiyor',
   'conn.passwordExpires': '{days, plural, =0 {ICWS parolanızın süresi bugün doluyor} other {ICWS parolanızın süresi # gün içinde doluyor}}: dolmadan değiştirin.',
-  'conn.connectRefused': 'ICWS sunucusu girişi reddetti: {reason} Söylediğini düzeltin (ya da yöneticinize sorun), sonra yeniden oturum açın.',
+  'conn.connectRefused': 'ICWS sunucusu girişi reddetti: {reason} Söylediğini düzeltin (ya da sistem yöneticinize sorun), sonra yeniden oturum açın.',
   'conn.switching': '{host} sunucusuna geçiliyor…',
   'conn.down': 'Bağlantı yok',
   'conn.loginAgain': 'Yeniden oturum aç',
