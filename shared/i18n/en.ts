@@ -635,6 +635,7 @@ export const en = {
   'settings.saved': 'Settings saved.',
   'settings.saveAll': 'Save settings',
   'setup.title': 'Set up the companion',
+  'setup.introPolicy': 'Your administrator has set up the servers. Enter your own details and secrets below, test each connection, and save.',
   'setup.intro': 'No server is configured yet. Enter your Diyalog and ICWS details, test each, and save. Everything here can be changed later in Settings.',
   'setup.save': 'Save and start',
   'setup.skip': 'Later',

@@ -624,6 +624,7 @@ export const tr: { readonly [K in MessageKey]: string } = {
   'settings.saved': 'Ayarlar kaydedildi.',
   'settings.saveAll': 'Ayarları kaydet',
   'setup.title': 'Yardımcıyı kurun',
+  'setup.introPolicy': 'Sunucuları sistem yöneticiniz ayarladı. Aşağıya kendi bilgilerinizi ve parolalarınızı girin, her bağlantıyı sınayın ve kaydedin.',
   'setup.intro': 'Henüz hiçbir sunucu ayarlanmadı. Diyalog ve ICWS bilgilerinizi girin, her birini sınayın ve kaydedin. Buradaki her şey sonradan Ayarlar’dan değiştirilebilir.',
   'setup.save': 'Kaydet ve başla',
   'setup.skip': 'Sonra',

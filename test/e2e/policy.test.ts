@@ -79,6 +79,7 @@ describe.skipIf(!hasChromium)("an administrator's policy in the window", { shuff
     await setup.waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('demo-badge').count()).toBe(0);
     for (const label of ['Diyalog URL', 'Access key id', 'ICWS server URL']) expect(await setup.getByLabel(label, { exact: true }).count(), label).toBe(0);
+    expect(await setup.locator('.intro').textContent()).toBe('Your administrator has set up the servers. Enter your own details and secrets below, test each connection, and save.');
     // One role allowed: nothing to choose.
     expect(await setup.getByRole('radio').count()).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'policy-setup-720-en.png'), fullPage: true });
