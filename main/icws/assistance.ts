@@ -12,7 +12,7 @@ import { AppError, isAppError } from '../../shared/errors';
 import { applyDetailsMessage, applyListMessage, currentRequests, emptyView } from './assistance-view';
 import type { AssistanceView, ViewChange } from './assistance-view';
 import { badResponse } from './errors';
-import { Listeners } from './listeners';
+import { Listeners, SyncGate } from './listeners';
 import type { Unsubscribe } from './listeners';
 import type { MessagePump } from './messaging';
 import type { IcwsSession } from './session';
@@ -50,7 +50,7 @@ export class AssistanceClient {
   readonly #changes = new Listeners<AssistanceRequest[]>();
   readonly #errors = new Listeners<AppError>();
   #listSeen = false;
-  #syncWaiters: (() => void)[] = [];
+  readonly #sync = new SyncGate(() => this.#synced());
   #view: AssistanceView = emptyView;
   /** The pump's handlers and the session's listener while started; null while stopped. */
   #handlers: Disposables | null = null;
@@ -178,16 +178,7 @@ export class AssistanceClient {
    * from then on `list()` is the whole picture (there is no GET to ask for it directly).
    */
   whenSynced(signal?: AbortSignal): Promise<void> {
-    if (this.#synced()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal?.reason ?? new AppError('cancelled', 'Cancelled.'));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#syncWaiters.push(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-    });
+    return this.#sync.wait(signal);
   }
 
   #synced(): boolean {
@@ -271,9 +262,7 @@ export class AssistanceClient {
       });
     }
     if (change.changed || announce) this.#changes.emit(currentRequests(this.#view), (e) => this.#report(e));
-    if (this.#syncWaiters.length > 0 && this.#synced()) {
-      for (const resolve of this.#syncWaiters.splice(0)) resolve();
-    }
+    this.#sync.check();
   }
 
   #report(e: unknown): void {

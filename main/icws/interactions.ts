@@ -22,7 +22,7 @@ import {
   parseQueueContents,
 } from './interactions-view';
 import type { InteractionsView } from './interactions-view';
-import { Listeners } from './listeners';
+import { Listeners, SyncGate } from './listeners';
 import type { Unsubscribe } from './listeners';
 import type { MessagePump } from './messaging';
 import type { IcwsSession } from './session';
@@ -54,7 +54,7 @@ export class InteractionsClient {
   readonly #errors = new Listeners<AppError>();
   #view: InteractionsView = emptyInteractionsView;
   #fullSeen = false;
-  #syncWaiters: (() => void)[] = [];
+  readonly #sync = new SyncGate(() => this.#fullSeen);
   /** The pump's handlers and the session's listener while started; null while stopped. */
   #handlers: Disposables | null = null;
   readonly #freshness: SubscriptionFreshness;
@@ -140,16 +140,7 @@ export class InteractionsClient {
 
   /** Resolves once the first full list came: from then on `list()` is the whole queue. */
   whenSynced(signal?: AbortSignal): Promise<void> {
-    if (this.#fullSeen) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal?.reason ?? new AppError('cancelled', 'Cancelled.'));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#syncWaiters.push(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-    });
+    return this.#sync.wait(signal);
   }
 
   #body(): unknown {
@@ -174,7 +165,7 @@ export class InteractionsClient {
     const change = applyQueueContents(this.#view, parsed.value);
     this.#view = change.view;
     if (change.changed) this.#changes.emit(currentInteractions(this.#view), (e) => this.#report(e));
-    if (this.#fullSeen) for (const resolve of this.#syncWaiters.splice(0)) resolve();
+    this.#sync.check();
   }
 
   /** Suspended or Faulted: what we show may be out of date; re-subscribe (after a growing wait while it repeats). */

@@ -12,7 +12,7 @@ import { ASSISTANCE_ID_PLACEHOLDER } from '../../shared/settings';
 import { Disposables } from '../../shared/disposables';
 import { AppError, isAppError } from '../../shared/errors';
 import { badResponse } from './errors';
-import { Listeners } from './listeners';
+import { Listeners, SyncGate } from './listeners';
 import type { Unsubscribe } from './listeners';
 import type { MessagePump } from './messaging';
 import type { IcwsSession } from './session';
@@ -64,7 +64,7 @@ export class SupervisorAssistanceClient {
   #listSeen = false;
   /** ids whose conversation (a details message) has come */
   readonly #conversations = new Set<string>();
-  #syncWaiters: (() => void)[] = [];
+  readonly #sync = new SyncGate(() => this.#listSeen);
   #handlers: Disposables | null = null;
   readonly #freshness: SubscriptionFreshness;
 
@@ -142,16 +142,7 @@ export class SupervisorAssistanceClient {
 
   /** Resolves once the first full list came (its conversations may follow). */
   whenSynced(signal?: AbortSignal): Promise<void> {
-    if (this.#listSeen) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal?.reason ?? new AppError('cancelled', 'Cancelled.'));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#syncWaiters.push(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-    });
+    return this.#sync.wait(signal);
   }
 
   /**
@@ -244,7 +235,7 @@ export class SupervisorAssistanceClient {
       });
     }
     if (change.changed || announce) this.#changes.emit(currentSupervisorRequests(this.#view), (e) => this.#report(e));
-    if (this.#listSeen) for (const resolve of this.#syncWaiters.splice(0)) resolve();
+    this.#sync.check();
   }
 
   #report(e: unknown): void {

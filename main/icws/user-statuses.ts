@@ -12,7 +12,7 @@ import type { AgentStatusRow } from '../../shared/supervisor';
 import { Disposables } from '../../shared/disposables';
 import { AppError, isAppError } from '../../shared/errors';
 import { badResponse } from './errors';
-import { Listeners } from './listeners';
+import { Listeners, SyncGate } from './listeners';
 import type { Unsubscribe } from './listeners';
 import type { MessagePump } from './messaging';
 import type { IcwsSession } from './session';
@@ -63,7 +63,7 @@ export class UserStatusesClient {
   #subscribed: string[] = [];
   /** lower-case ids the server has told us of since the last watch */
   #heard = new Set<string>();
-  #syncWaiters: (() => void)[] = [];
+  readonly #sync = new SyncGate(() => this.#synced());
   #handlers: Disposables | null = null;
 
   constructor(session: IcwsSession, pump: MessagePump) {
@@ -120,16 +120,7 @@ export class UserStatusesClient {
 
   /** Resolves once every row says something: the server's status, or why it has none. */
   whenSynced(signal?: AbortSignal): Promise<void> {
-    if (this.#synced()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal?.reason ?? new AppError('cancelled', 'Cancelled.'));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#syncWaiters.push(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-    });
+    return this.#sync.wait(signal);
   }
 
   #synced(): boolean {
@@ -211,6 +202,6 @@ export class UserStatusesClient {
 
   #emit(): void {
     this.#changes.emit(this.rows(), (e) => this.#errors.emit(isAppError(e) ? e : new AppError('internal', String(e))));
-    if (this.#synced()) for (const resolve of this.#syncWaiters.splice(0)) resolve();
+    this.#sync.check();
   }
 }
